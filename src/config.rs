@@ -1,0 +1,88 @@
+//! Where the crate's choices live: the modelled account and region, the switches for
+//! rules whose evidence is split, and the constants the decisions fix.
+//!
+//! A rule graded INFERRED or CHOICE is changed here (or in its row of
+//! [`crate::rules::TRANSITIONS`]) and nowhere else.
+
+use crate::error::ErrorCode;
+
+/// How one [`crate::Service`] behaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The account the ARNs name. Default `123456789012` (details, identity; CHOICE).
+    pub account: String,
+    /// The region the ARNs name. Default `us-east-1` (details, identity; CHOICE).
+    pub region: String,
+    /// Rules with split evidence, one switch each.
+    pub switches: Switches,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            account: "123456789012".to_owned(),
+            region: "us-east-1".to_owned(),
+            switches: Switches::default(),
+        }
+    }
+}
+
+/// The alternatives to rules whose evidence is split, each one switch away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Switches {
+    /// Decision 5 (INFERRED): may a device move IN_PROGRESS to REJECTED? Default `false`:
+    /// AWS's OTA library says the service refuses it; AWS's Device Client and ministack
+    /// allow it.
+    pub in_progress_to_rejected: bool,
+    /// Decision 9 (CHOICE): the HTTP data-plane error for an expectedVersion mismatch.
+    /// Default InvalidStateTransitionException (409), the only conflict error the model
+    /// declares for UpdateJobExecution; ministack 1.5.33 answers InvalidRequestException.
+    pub http_version_mismatch: ErrorCode,
+    /// Decision 22 (MODEL): may DeleteJobExecution delete a QUEUED execution without
+    /// `force`? Default `false` (the model); the Developer Guide says yes.
+    pub delete_queued_without_force: bool,
+}
+
+impl Default for Switches {
+    fn default() -> Self {
+        Self {
+            in_progress_to_rejected: false,
+            http_version_mismatch: ErrorCode::InvalidStateTransitionException,
+            delete_queued_without_force: false,
+        }
+    }
+}
+
+/// Decision 14 (DOC for the limit, CHOICE for which ten): GetPendingJobExecutions and
+/// `notify` list at most this many summaries, the head of the pending order.
+pub const PENDING_LIST_LIMIT: usize = 10;
+
+/// Decision 15 and 16 (DOC): timer lengths in minutes are 1..=10080 (one week).
+pub const MAX_TIMEOUT_MINUTES: i64 = 10_080;
+
+/// Decision 16 (MODEL): `stepTimeoutInMinutes: -1` cancels the step timer.
+pub const CANCEL_STEP_TIMER: i64 = -1;
+
+/// Decision 18 (INFERRED): the retries of all criteria of one job add up to at most this.
+pub const MAX_TOTAL_RETRIES: i32 = 10;
+
+/// Decision 18 (MODEL): one criterion grants 0..=10 retries.
+pub const MAX_RETRIES_PER_CRITERION: i32 = 10;
+
+/// Decision 11 (MODEL): CancelJobExecution's statusDetails holds at most this many entries.
+pub const CANCEL_DETAILS_MAX_ENTRIES: usize = 10;
+
+/// Decision 11 (DOC): a statusDetails value holds at most this many characters.
+pub const DETAILS_VALUE_MAX_CHARS: usize = 1024;
+
+/// Decision 1b (MODEL): a job document holds at most this many characters.
+pub const DOCUMENT_MAX_CHARS: usize = 32_768;
+
+/// Details, lists (MODEL): maxResults of the List calls is 1..=250.
+pub const MAX_RESULTS_LIMIT: i32 = 250;
+
+/// Details, lists (CHOICE): the page size when maxResults is absent.
+pub const DEFAULT_MAX_RESULTS: i32 = 250;
+
+/// A thing's registry version. Things are never updated here, so it stays 1.
+pub const THING_VERSION: i64 = 1;

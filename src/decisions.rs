@@ -1,0 +1,939 @@
+//! The decision catalog: every point where AWS's own material is silent or self-contradictory,
+//! and the answer this specification gives to it, kept as data.
+//!
+//! An oracle cannot leave a question open, so each [`Decision`] states one rule and how well
+//! that rule is backed. The grades ([`Evidence`]) read, strongest first:
+//!
+//! - **DOC**: AWS documentation (the Developer Guide or the API reference) says so.
+//! - **MODEL**: AWS's machine-readable service model declares it.
+//! - **MEASURED**: a dated capture against the live service, reported by a third-party
+//!   emulator, shows it.
+//! - **INFERRED**: nothing states it, but code or samples written by AWS depend on it.
+//! - **CHOICE**: no evidence points either way; the crate picked the answer that keeps the
+//!   model consistent.
+//!
+//! A rule graded INFERRED or CHOICE is the crate's own call and can be changed in one place:
+//! its row of the transition table ([`crate::rules::TRANSITIONS`]) or a constant or switch in
+//! [`crate::config`].
+//!
+//! [`DECISIONS`] is the only copy of these rules. `docs/decisions.md` is not written by hand:
+//! `iot-jobs-spec decisions` prints [`render_markdown`], and that output is the file.
+
+use crate::evidence::Evidence;
+
+use Evidence::{Choice, Doc, Inferred, Measured, Model};
+
+/// One rule the specification had to settle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// `"1"`, `"1b"`, `"2"` ... `"26"` for the numbered decisions; `"details-identity"`,
+    /// `"details-registry"`, `"details-decoding"`, `"details-createjob"`, `"details-updates"`,
+    /// `"details-shapes"`, `"details-lists"`, `"details-retries"`, `"details-timers-messages"`,
+    /// `"details-mqtt"` and `"details-checker"` for the smaller points; `"out-of-model"` for
+    /// the features left out.
+    pub number: &'static str,
+    /// The section the decision belongs to, such as `"Device updates"` or `"Timers"`.
+    pub area: &'static str,
+    /// A short title.
+    pub title: &'static str,
+    /// The grades behind the rule, strongest first. Several grades mean that parts of the rule
+    /// are backed differently; the rule text says which part carries which. Empty only for
+    /// `"out-of-model"`.
+    pub evidence: &'static [Evidence],
+    /// The rule in full, as one Markdown paragraph.
+    pub rule: &'static str,
+}
+
+const CREATION: &str = "Creation and identity";
+const DEVICE: &str = "Device updates";
+const TIMERS: &str = "Timers";
+const RETRIES: &str = "Retries";
+const CONTROL: &str = "Control plane";
+const NOTIFICATIONS: &str = "Notifications (MQTT)";
+const DETAILS: &str = "Details";
+const OUT_OF_MODEL: &str = "Out of the model";
+
+/// Every decision, in the order of decisions.md.
+pub const DECISIONS: &[Decision] = &[
+    // Creation and identity.
+    Decision {
+        number: "1",
+        area: CREATION,
+        title: "New executions start QUEUED at version 1",
+        evidence: &[Model, Inferred, Choice],
+        rule: "An execution is born QUEUED with `versionNumber` 1. Its `executionNumber` is 1 \
+               when it is the first execution of that job on that thing; any later one (a \
+               retry, or a thing rejoining the targets) gets one more than the largest number \
+               that still exists, so once the newest execution is deleted its number can be \
+               handed out again (MODEL: the model allows a number to be reused after its \
+               execution is deleted). `queuedAt` and `lastUpdatedAt` both take the moment of \
+               creation; `startedAt` stays absent until the execution turns IN_PROGRESS for \
+               the first time. Data-plane and MQTT answers omit `statusDetails` when the map \
+               is empty instead of sending `{}` (INFERRED: a live transcript among the samples \
+               of AWS's Python SDK, and the CLI examples). On the data plane, naming a thing \
+               that does not exist is ResourceNotFoundException, while a thing that exists but \
+               has nothing pending gets empty lists. On the control plane, naming a job, thing \
+               or thing group that does not exist is ResourceNotFoundException as well \
+               (CHOICE).",
+    },
+    Decision {
+        number: "1b",
+        area: CREATION,
+        title: "Job documents, taken job ids, default target selection",
+        evidence: &[Doc, Model],
+        rule: "The `document` passed to CreateJob has to be JSON and may hold 32768 characters \
+               at most (DOC, MODEL). Devices get it back in two forms: the HTTP data plane \
+               returns that very string, MQTT embeds it as parsed JSON (DOC). Creating a job \
+               under an id that is already taken is ResourceAlreadyExistsException (MODEL). \
+               When `targetSelection` is not given it is SNAPSHOT (MODEL).",
+    },
+    Decision {
+        number: "2",
+        area: CREATION,
+        title: "Job targets and group membership",
+        evidence: &[Measured, Choice],
+        rule: "Every CreateJob target is the ARN of a thing or of a thing group, and that thing \
+               or group has to exist; a target that does not is ResourceNotFoundException. A \
+               SNAPSHOT job expands its groups a single time, when the job is created. A \
+               CONTINUOUS job keeps watching: a thing that joins one of its target groups later \
+               gets a new execution too, except when that thing's newest execution of the job \
+               is still QUEUED or IN_PROGRESS (MEASURED). A thing reached more than once, for \
+               instance directly and through a group, gets only one execution. A SNAPSHOT job \
+               whose targets hold no thing at all is COMPLETED straight away (CHOICE).",
+    },
+    Decision {
+        number: "3",
+        area: CREATION,
+        title: "Leaving the targets, and DeleteThing",
+        evidence: &[Measured, Choice],
+        rule: "When a thing stops belonging to every target group of a CONTINUOUS job, and the \
+               job does not name it directly either, its QUEUED execution turns REMOVED and \
+               keeps its `versionNumber`; an execution that is IN_PROGRESS or already terminal \
+               keeps the status it has (MEASURED). DeleteThing does likewise to the thing's \
+               QUEUED executions, whatever their job (CHOICE, in line with the measured rule). \
+               The executions of a deleted thing remain as history, still listed by \
+               ListJobExecutionsForJob; their timers still fire, and none of them is ever \
+               retried.",
+    },
+    Decision {
+        number: "4",
+        area: CREATION,
+        title: "Pending order",
+        evidence: &[Doc, Choice],
+        rule: "A thing's pending executions are ordered IN_PROGRESS ones first and QUEUED ones \
+               after, then by `queuedAt`, oldest first (DOC for these two keys), and where both \
+               tie, by the order in which the executions were created (CHOICE). Whenever the \
+               specification speaks of \"the next execution\", it means the first one in this \
+               order, the head.",
+    },
+    // Device updates.
+    Decision {
+        number: "5",
+        area: DEVICE,
+        title: "Device transitions",
+        evidence: &[Doc, Inferred],
+        rule: "From QUEUED a device may move to IN_PROGRESS, SUCCEEDED, FAILED or REJECTED (DOC \
+               for IN_PROGRESS and REJECTED; INFERRED for jumping straight to SUCCEEDED or \
+               FAILED). From IN_PROGRESS it may move to IN_PROGRESS again, SUCCEEDED or FAILED \
+               (DOC). A move from IN_PROGRESS to REJECTED is refused with \
+               InvalidStateTransitionException (INFERRED: AWS's OTA library says the service \
+               refuses it; other sources disagree, so the rule is a single switch, \
+               `Switches::in_progress_to_rejected`).",
+    },
+    Decision {
+        number: "6",
+        area: DEVICE,
+        title: "Statuses a device may not ask for",
+        evidence: &[Measured],
+        rule: "A device that asks for QUEUED, TIMED_OUT, CANCELED or REMOVED is answered with \
+               InvalidStateTransitionException, not with InvalidRequestException (MEASURED).",
+    },
+    Decision {
+        number: "7",
+        area: DEVICE,
+        title: "Terminal executions refuse every update",
+        evidence: &[Doc, Measured],
+        rule: "Once an execution is terminal, any update of it is \
+               InvalidStateTransitionException, even one that repeats the terminal status it \
+               already has (DOC). On HTTP and on MQTT alike, the error includes \
+               `executionState` (DOC for HTTP, from the error text of the model; MEASURED for \
+               MQTT, in the version-mismatch case).",
+    },
+    Decision {
+        number: "8",
+        area: DEVICE,
+        title: "Order of checks for an update",
+        evidence: &[Choice],
+        rule: "An update is checked in this order, and the first failing check gives the \
+               answer: (1) the request is valid in itself, else InvalidRequestException; (2) \
+               the execution exists and, when `executionNumber` is given, that number names an \
+               existing execution, else ResourceNotFoundException; (3) when `expectedVersion` \
+               is given, it equals `versionNumber`; (4) the requested status is one a device is \
+               allowed to set; (5) the current status allows the move. (CHOICE: this is the \
+               order of the only public implementation.)",
+    },
+    Decision {
+        number: "9",
+        area: DEVICE,
+        title: "expectedVersion",
+        evidence: &[Doc, Model, Measured, Inferred, Choice],
+        rule: "Over HTTP, `expectedVersion` has to be a JSON number; a string there is \
+               InvalidRequestException. Over MQTT, a number and a string made only of digits \
+               are both accepted, because AWS's examples and its device library send it that \
+               way (DOC, INFERRED). When it differs from the current version, MQTT rejects with \
+               `VersionMismatch` and includes `executionState` (DOC, MEASURED), and HTTP \
+               answers InvalidStateTransitionException (409), also with `executionState` \
+               (CHOICE: it is the one conflict error the data-plane model lists for the call, \
+               and the model's description of it matches this payload exactly; see \
+               `Switches::http_version_mismatch`). On the control plane, CancelJobExecution \
+               answers a mismatch with VersionConflictException (MODEL).",
+    },
+    Decision {
+        number: "10",
+        area: DEVICE,
+        title: "What moves versionNumber and lastUpdatedAt",
+        evidence: &[Doc, Model, Measured, Inferred],
+        rule: "Each change a device makes adds one to `versionNumber`: every accepted \
+               UpdateJobExecution, IN_PROGRESS to IN_PROGRESS included, and the QUEUED to \
+               IN_PROGRESS move of StartNextPendingJobExecution (DOC; INFERRED from the live \
+               transcript). Changes the service makes on its own (cancellation, time-out, \
+               removal) leave the version where it is (MODEL: its text ties the version to \
+               updates by a device; MEASURED for removal). Every change, whoever makes it, \
+               sets `lastUpdatedAt` to the moment it happens. Reads, and requests that are \
+               refused, change nothing.",
+    },
+    Decision {
+        number: "11",
+        area: DEVICE,
+        title: "statusDetails",
+        evidence: &[Doc, Model],
+        rule: "A `statusDetails` map in a request replaces the stored map entirely; a request \
+               without one leaves the stored map alone (DOC). Each key is 1 to 128 characters \
+               drawn from `[a-zA-Z0-9:_-]`; each value is 1 to 1024 characters and holds no \
+               control or unassigned code points (MODEL, DOC). The device calls put no cap on \
+               how many entries the map has (DOC: the Developer Guide allows any number), \
+               while CancelJobExecution accepts 10 entries at most (MODEL). A map that breaks \
+               any of these rules is InvalidRequestException.",
+    },
+    Decision {
+        number: "12",
+        area: DEVICE,
+        title: "StartNextPendingJobExecution",
+        evidence: &[Doc, Choice],
+        rule: "When the head of the pending order is QUEUED, it becomes IN_PROGRESS: \
+               `startedAt` is set, the version goes up by one, and `statusDetails` and the step \
+               timer come from the request. When the head is already IN_PROGRESS, it is \
+               returned as it is and the request is ignored (DOC for `statusDetails`; CHOICE \
+               for the version, the timestamps and the step timer). With nothing pending, the \
+               answer is `{}` with no `execution` member (DOC). The execution returned carries \
+               its `jobDocument`.",
+    },
+    Decision {
+        number: "13",
+        area: DEVICE,
+        title: "DescribeJobExecution",
+        evidence: &[Doc, Model],
+        rule: "On the data plane, the job id `$next` returns the head of the pending order \
+               without changing it, or `{}` when nothing is pending, and `includeJobDocument` \
+               is true unless the caller says otherwise (MODEL). Describing an execution that \
+               is terminal is TerminalStateException (410) over HTTP and \
+               `TerminalStateReached` over MQTT (DOC, MODEL). Without `executionNumber`, the \
+               call is about the newest execution of that job on that thing. The control-plane \
+               DescribeJobExecution, by contrast, returns terminal executions like any others.",
+    },
+    Decision {
+        number: "14",
+        area: DEVICE,
+        title: "GetPendingJobExecutions",
+        evidence: &[Doc, Choice],
+        rule: "The answer always carries both `inProgressJobs` and `queuedJobs`, each sorted in \
+               pending order. Together they hold no more than 10 summaries, namely the first 10 \
+               of the pending order (DOC for the cap; CHOICE for which ten are kept).",
+    },
+    // Timers.
+    Decision {
+        number: "15",
+        area: TIMERS,
+        title: "The in-progress timer",
+        evidence: &[Doc],
+        rule: "The job's `timeoutConfig.inProgressTimeoutInMinutes`, from 1 to 10080, starts a \
+               timer at the moment the execution first turns IN_PROGRESS, and that timer never \
+               moves afterwards (DOC). Like every timer of the specification, it runs on the \
+               logical clock and fires at exactly its deadline.",
+    },
+    Decision {
+        number: "16",
+        area: TIMERS,
+        title: "The step timer",
+        evidence: &[Doc, Model, Inferred],
+        rule: "A `stepTimeoutInMinutes` from 1 to 10080 sets the step deadline to now + minutes \
+               × 60 seconds, in place of any step timer set before (DOC). The value -1 on \
+               UpdateJobExecution stops the step timer (MODEL), and is InvalidRequestException \
+               when no step timer is running (INFERRED). Leaving the member out keeps the step \
+               timer as it is (DOC). The value 0, any value below -1 or above 10080, and -1 on \
+               StartNextPendingJobExecution are InvalidRequestException. Only a request after \
+               which the execution is still IN_PROGRESS sets a step timer; a request that ends \
+               the execution still has its value validated, the -1 rule included, but the \
+               value then has no effect.",
+    },
+    Decision {
+        number: "17",
+        area: TIMERS,
+        title: "Timing out",
+        evidence: &[Doc],
+        rule: "An execution times out at whichever of its two deadlines comes first; a step \
+               timer can never carry it past the in-progress deadline (DOC). At that moment the \
+               status becomes TIMED_OUT, `lastUpdatedAt` takes the value of the deadline, \
+               `versionNumber` stays the same (decision 10), and neither timer remains. \
+               `approximateSecondsBeforeTimedOut` is the earlier deadline minus now, and is \
+               present only while some timer is running. AWS itself may fire a time-out as \
+               much as 60 s late; this specification fires it on time, on the logical clock.",
+    },
+    // Retries.
+    Decision {
+        number: "18",
+        area: RETRIES,
+        title: "Retry configuration",
+        evidence: &[Doc, Model, Inferred, Choice],
+        rule: "A retry configuration holds 1 or 2 criteria, each with a `numberOfRetries` from \
+               0 to 10 (MODEL). All criteria together may grant 10 retries at most (DOC gives \
+               this shared budget; refusing a configuration that exceeds it is INFERRED). No \
+               two criteria may name the same failure type (CHOICE). A configuration that \
+               breaks any of these is InvalidRequestException.",
+    },
+    Decision {
+        number: "19",
+        area: RETRIES,
+        title: "When a retry happens",
+        evidence: &[Doc, Model, Inferred],
+        rule: "When an execution ends FAILED through the device, or TIMED_OUT through a timer, \
+               the criterion for that failure type is consulted, or the ALL criterion when the \
+               type has none. If it still has retries left, a new execution of the same job on \
+               the same thing is queued at that same instant, with `executionNumber` one \
+               higher, status QUEUED, `versionNumber` 1, `queuedAt` equal to that instant and \
+               an empty `statusDetails`; the execution that ended stays as history \
+               (INFERRED). REJECTED, REMOVED and CANCELED executions are never retried (DOC). \
+               Nothing is retried for a job that has been canceled. Control-plane summaries \
+               report `retryAttempt`, the number of retries made so far (MODEL).",
+    },
+    // Control plane.
+    Decision {
+        number: "20",
+        area: CONTROL,
+        title: "CancelJobExecution",
+        evidence: &[Model],
+        rule: "CancelJobExecution checks `expectedVersion` before anything else \
+               (VersionConflictException on a mismatch). A terminal execution gives \
+               InvalidStateTransitionException. A QUEUED execution becomes CANCELED; an \
+               IN_PROGRESS one does so only with `force`, and without it the answer is \
+               InvalidStateTransitionException. A `statusDetails` in the request replaces the \
+               map, under the limits of decision 11. `forceCanceled` is shown only on canceled \
+               executions and holds the `force` flag of whichever request canceled them, \
+               CancelJob included (MODEL). None of the errors of this call carry \
+               `executionState`.",
+    },
+    Decision {
+        number: "21",
+        area: CONTROL,
+        title: "CancelJob",
+        evidence: &[Doc, Model, Choice],
+        rule: "CancelJob turns the job's QUEUED executions into CANCELED ones, and with `force` \
+               its IN_PROGRESS ones as well (MODEL). Executions that are already terminal are \
+               left alone (DOC). The job itself becomes CANCELED, and a canceled job never \
+               queues another execution, neither for a thing joining a group nor for a retry. \
+               CancelJob on a job that is already CANCELED or COMPLETED is \
+               InvalidRequestException (CHOICE: the model lists no state error for this call \
+               but does list InvalidRequestException, and the one public implementation \
+               answers that way). So whatever still runs after a cancel without `force` has to \
+               be force-canceled one execution at a time.",
+    },
+    Decision {
+        number: "22",
+        area: CONTROL,
+        title: "DeleteJobExecution",
+        evidence: &[Model],
+        rule: "DeleteJobExecution requires an `executionNumber`, and it has to name an \
+               existing execution (ResourceNotFoundException otherwise). A terminal execution, \
+               TIMED_OUT included, is deleted; a QUEUED or IN_PROGRESS one only with `force`, \
+               and without it the answer is InvalidStateTransitionException (MODEL; see \
+               `Switches::delete_queued_without_force`). After a deletion, calls that give no \
+               `executionNumber` refer to the newest execution that remains, if there is one.",
+    },
+    Decision {
+        number: "23",
+        area: CONTROL,
+        title: "Job completion",
+        evidence: &[Doc],
+        rule: "A SNAPSHOT job is COMPLETED as soon as all of its executions are terminal and no \
+               retry is still to come (DOC). A CONTINUOUS job never completes on its own.",
+    },
+    // Notifications (MQTT).
+    Decision {
+        number: "24",
+        area: NOTIFICATIONS,
+        title: "notify",
+        evidence: &[Doc, Measured],
+        rule: "`notify` is published when an execution enters or leaves the thing's pending \
+               set. Its payload lists the pending summaries grouped by status and leaves out a \
+               status with no entries, so an empty set gives `{\"jobs\": {}}` (DOC, MEASURED). \
+               A status change that stays inside the set, QUEUED to IN_PROGRESS, publishes no \
+               `notify` (MEASURED; one bullet of the documentation says it does, but AWS's own \
+               walk-through and the captures both contradict it).",
+    },
+    Decision {
+        number: "25",
+        area: NOTIFICATIONS,
+        title: "notify-next",
+        evidence: &[Doc, Measured],
+        rule: "`notify-next` is published when the head of the pending order changes to a \
+               different execution or goes away. Its payload holds the new head together with \
+               its `jobDocument`, or only a `timestamp` when nothing is left (DOC, MEASURED). \
+               StartNextPendingJobExecution on the head publishes neither message (MEASURED). \
+               Time-outs, cancels, removals, deletions and retries publish exactly as any other \
+               change of the set or of its head does (DOC).",
+    },
+    Decision {
+        number: "26",
+        area: NOTIFICATIONS,
+        title: "Order of messages",
+        evidence: &[Measured],
+        rule: "Within one request, the reply (`accepted` or `rejected`) comes first, then \
+               `notify`, then `notify-next` (MEASURED).",
+    },
+    // Details.
+    Decision {
+        number: "details-identity",
+        area: DETAILS,
+        title: "Account, region and ARNs",
+        evidence: &[Choice],
+        rule: "Unless the caller configures other values, the modelled service belongs to \
+               account `123456789012` in region `us-east-1`, and the ARNs it returns name \
+               them. A target ARN is well formed when it has the shape \
+               `arn:aws:iot:REGION:ACCOUNT:thing/NAME` or \
+               `arn:aws:iot:REGION:ACCOUNT:thinggroup/NAME`, where REGION looks like \
+               `us-east-1`, ACCOUNT is 12 digits and NAME satisfies the thing-name rule \
+               (CHOICE).",
+    },
+    Decision {
+        number: "details-registry",
+        area: DETAILS,
+        title: "Things and thing groups",
+        evidence: &[Model, Choice],
+        rule: "Calling CreateThing or CreateThingGroup again with a name that exists and the \
+               same settings succeeds (MODEL, from the model's text); with different settings \
+               it is ResourceAlreadyExistsException. Adding a thing to a group it is already \
+               in, or removing it from a group it is not in, succeeds and changes nothing. \
+               Thing types, billing groups and group hierarchies (`parentGroupName`) are not \
+               modelled. Everything here but the MODEL part is CHOICE.",
+    },
+    Decision {
+        number: "details-decoding",
+        area: DETAILS,
+        title: "Decoding requests",
+        evidence: &[Choice],
+        rule: "An optional member given as JSON `null` counts as absent, and members the \
+               specification does not know are ignored. Numbers have to be JSON integers \
+               inside their member's range, so `2.0` and `\"2\"` are refused (MQTT's \
+               `expectedVersion` excepted, decision 9); booleans have to be JSON booleans. \
+               Lengths are counted in Unicode code points, and a pattern has to match the \
+               entire value. `$next` given as a job id where only a real job id is allowed is \
+               InvalidRequestException (CHOICE).",
+    },
+    Decision {
+        number: "details-createjob",
+        area: DETAILS,
+        title: "CreateJob checks and creation order",
+        evidence: &[Choice],
+        rule: "CreateJob checks, in this order: that the request is valid, that it uses no \
+               member the specification does not model, that the job id is free, and then \
+               that every target exists. Executions are created in the order of the targets, \
+               a group's members in the order those things were created; this creation order \
+               is the last tie-break of decision 4 (CHOICE).",
+    },
+    Decision {
+        number: "details-updates",
+        area: DETAILS,
+        title: "Update corner cases",
+        evidence: &[Choice],
+        rule: "The rule of decision 16 that refuses -1 when no step timer runs applies \
+               whatever status the request asks for, and it is checked after all the checks \
+               of decision 8. Every InvalidStateTransitionException returned by \
+               UpdateJobExecution includes `executionState`, whichever of decisions 5, 6, 7 or \
+               9 led to it. When one request starts both timers, the in-progress timer counts \
+               as the one set first. A move straight from QUEUED to a terminal status leaves \
+               `startedAt` unset. With `$next`, any `executionNumber` is ignored. A data-plane \
+               DescribeJobExecution naming an older execution that is terminal gets \
+               TerminalStateException, as for any terminal execution (CHOICE).",
+    },
+    Decision {
+        number: "details-shapes",
+        area: DETAILS,
+        title: "Shapes of answers",
+        evidence: &[Inferred, Choice],
+        rule: "Executions returned by the HTTP data plane include `thingName`, while MQTT \
+               executions omit it (INFERRED: live transcript). The control plane shows an \
+               empty map as `\"statusDetails\": {}`, and control-plane summaries always carry \
+               `retryAttempt`, 0 for a first execution (CHOICE).",
+    },
+    Decision {
+        number: "details-lists",
+        area: DETAILS,
+        title: "List calls",
+        evidence: &[Model, Choice],
+        rule: "ListJobExecutionsForThing and ListJobExecutionsForJob return executions in \
+               creation order, oldest first. `maxResults` is 1 to 250 (MODEL). `nextToken` is \
+               the position of the next item as a decimal offset, and a token that is not a \
+               valid one is InvalidRequestException (CHOICE).",
+    },
+    Decision {
+        number: "details-retries",
+        area: DETAILS,
+        title: "Retry budgets",
+        evidence: &[Doc, Choice],
+        rule: "Each criterion has a budget of its own, used up only by the retries that \
+               criterion grants. A failure type with a criterion of its own uses it, and the \
+               ALL criterion covers the types that have none. A thing that is no longer a \
+               target of a CONTINUOUS job, or that was deleted, gets no retry (CHOICE). When \
+               a thing rejoins, the budgets are full again and `retryAttempt` starts over \
+               (DOC for this reset).",
+    },
+    Decision {
+        number: "details-timers-messages",
+        area: DETAILS,
+        title: "Messages from timers",
+        evidence: &[Doc, Choice],
+        rule: "Each timer that fires publishes its own `notify` and `notify-next`, stamped \
+               with its deadline, even when one advance of the clock fires several timers. The \
+               topics of a deleted thing go on receiving messages (CHOICE). `notify` lists no \
+               more than 10 summaries, the first 10 of the pending order (DOC).",
+    },
+    Decision {
+        number: "details-mqtt",
+        area: DETAILS,
+        title: "MQTT checks and error codes",
+        evidence: &[Choice],
+        rule: "An MQTT request is checked in this order: first the topic (`InvalidTopic` for a \
+               topic under `$aws/things/T/jobs` that names no operation, and no answer at all \
+               for a topic outside it); then the JSON (`InvalidJson`, an empty payload \
+               included); then that the payload is an object and that `clientToken` is a \
+               string (`InvalidRequest` otherwise, without echoing the token); then the same \
+               checks as over HTTP. A thing name or job id in the topic that is not valid is \
+               `InvalidRequest`, and so is `$next` as the `{jobId}` of an update. Error codes \
+               map one to one: InvalidRequestException is `InvalidRequest`, \
+               ResourceNotFoundException is `ResourceNotFound`, \
+               InvalidStateTransitionException is `InvalidStateTransition` (or \
+               `VersionMismatch` when `expectedVersion` does not match), and \
+               TerminalStateException is `TerminalStateReached` (CHOICE).",
+    },
+    Decision {
+        number: "details-checker",
+        area: DETAILS,
+        title: "Trace checker",
+        evidence: &[Choice],
+        rule: "The trace checker skips blank lines. A step whose `service` does not host its \
+               call is malformed, and `at` has to be a JSON integer. A step the model does not \
+               cover is reported as not checked: it leaves the exit code as it is, and it ends \
+               the checking of its file unless it expected an error (CHOICE).",
+    },
+    // Out of the model.
+    Decision {
+        number: "out-of-model",
+        area: OUT_OF_MODEL,
+        title: "Features not modelled yet",
+        evidence: &[],
+        rule: "Job rollout rates, abort criteria, scheduling windows, job templates, \
+               `documentSource`, namespaces, presigned URLs, AssociateTargetsWithJob and \
+               StartCommandExecution exist in AWS but are not part of this specification yet. \
+               A request that relies on one of them gets its own \"not modelled\" answer, \
+               naming the feature, and is never quietly accepted; the checker reports such a \
+               step as not checked, never as agreeing.",
+    },
+];
+
+/// Finds a decision by number.
+#[must_use]
+pub fn find(number: &str) -> Option<&'static Decision> {
+    DECISIONS.iter().find(|d| d.number == number)
+}
+
+/// The opening of docs/decisions.md, one line per entry, each at most [`WIDTH`] characters.
+const INTRO: &[&str] = &[
+    "# Decisions: how the specification settles what AWS leaves open",
+    "",
+    "This file is generated by `iot-jobs-spec decisions` from `src/decisions.rs`; change that",
+    "file, not this one.",
+    "",
+    "AWS's documentation, its service models, its own device code and live captures leave some",
+    "points of the job-execution lifecycle open, and a few of them contradict each other. An",
+    "oracle cannot stay silent, so every point below gets one answer, and every answer is graded",
+    "by how well it is backed, strongest first:",
+    "",
+    "- **DOC**: AWS documentation (the Developer Guide or the API reference) says so.",
+    "- **MODEL**: AWS's machine-readable service model declares it.",
+    "- **MEASURED**: a dated capture against the live service, reported by a third-party",
+    "  emulator, shows it.",
+    "- **INFERRED**: nothing states it, but code or samples written by AWS depend on it.",
+    "- **CHOICE**: no evidence points either way; the crate picked the answer that keeps the",
+    "  model consistent.",
+    "",
+    "When the parts of one rule are backed differently, the text marks which part carries which",
+    "grade. A rule graded INFERRED or CHOICE is the crate's own call, and changing it means",
+    "touching one place only: its row of the transition table in `src/rules.rs`, or a constant",
+    "or switch (`Config`, `Switches`) in `src/config.rs`.",
+];
+
+/// A line of prose under an area heading, for the areas that have one.
+fn area_note(area: &str) -> Option<&'static str> {
+    match area {
+        DEVICE => Some("UpdateJobExecution and StartNextPendingJobExecution."),
+        TIMERS => Some(
+            "Every timer runs on the logical clock and fires at exactly its deadline, never \
+             later.",
+        ),
+        RETRIES => Some("How a job's `jobExecutionsRetryConfig` is checked and applied."),
+        DETAILS => Some(
+            "Smaller points that two careful readers could settle differently. Each is CHOICE \
+             unless its text marks another grade, and each is one line, in one place, of the \
+             crate.",
+        ),
+        OUT_OF_MODEL => Some("AWS features this specification does not cover yet."),
+        _ => None,
+    }
+}
+
+/// The widest line [`render_markdown`] writes, except where a word could not be moved.
+const WIDTH: usize = 100;
+
+/// Would `word`, at the start of a line, open a Markdown block (list item, heading, quote,
+/// rule, HTML) instead of continuing the paragraph?
+fn opens_block(word: &str) -> bool {
+    let marker_digits = word.strip_suffix(['.', ')']).unwrap_or("");
+    matches!(word, "-" | "+" | "*")
+        || word.starts_with(['#', '>', '<', '|', '='])
+        || word.chars().all(|c| matches!(c, '-' | '_' | '*'))
+        || (!marker_digits.is_empty() && marker_digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Appends `text` as one paragraph wrapped at [`WIDTH`], each line ending in a newline.
+///
+/// A word that would open a Markdown block at the start of a line stays on the line before,
+/// even past [`WIDTH`], so the paragraph renders as one.
+fn push_wrapped(out: &mut String, text: &str) {
+    let mut line = String::new();
+    let mut line_chars = 0;
+    for word in text.split_whitespace() {
+        let word_chars = word.chars().count();
+        if line.is_empty() {
+            line.push_str(word);
+            line_chars = word_chars;
+        } else if line_chars + 1 + word_chars <= WIDTH || opens_block(word) {
+            line.push(' ');
+            line.push_str(word);
+            line_chars += 1 + word_chars;
+        } else {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+            line.push_str(word);
+            line_chars = word_chars;
+        }
+    }
+    if !line.is_empty() {
+        out.push_str(&line);
+        out.push('\n');
+    }
+}
+
+/// `Evidence: DOC, INFERRED`, or a note when a decision carries no grade.
+fn push_evidence_line(out: &mut String, evidence: &[Evidence]) {
+    out.push_str("Evidence: ");
+    if evidence.is_empty() {
+        out.push_str("none (outside the model)");
+    }
+    for (i, grade) in evidence.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&grade.to_string());
+    }
+    out.push('\n');
+}
+
+/// docs/decisions.md: a title, an introduction to the grades, then one section per area and,
+/// under it, each decision with its heading, its grades and its rule.
+///
+/// The output depends on [`DECISIONS`] alone, has no trailing spaces and ends with a single
+/// newline.
+#[must_use]
+pub fn render_markdown() -> String {
+    let mut out = String::new();
+    for line in INTRO {
+        out.push_str(line);
+        out.push('\n');
+    }
+    let mut area = "";
+    for decision in DECISIONS {
+        if decision.area != area {
+            area = decision.area;
+            out.push_str("\n## ");
+            out.push_str(area);
+            out.push('\n');
+            if let Some(note) = area_note(area) {
+                out.push('\n');
+                push_wrapped(&mut out, note);
+            }
+        }
+        out.push_str("\n### ");
+        out.push_str(decision.number);
+        out.push_str(". ");
+        out.push_str(decision.title);
+        out.push_str("\n\n");
+        push_evidence_line(&mut out, decision.evidence);
+        out.push('\n');
+        push_wrapped(&mut out, decision.rule);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn numbered() -> Vec<String> {
+        let mut numbers = vec!["1".to_owned(), "1b".to_owned()];
+        numbers.extend((2..=26).map(|n| n.to_string()));
+        numbers
+    }
+
+    const DETAIL_NUMBERS: &[&str] = &[
+        "details-identity",
+        "details-registry",
+        "details-decoding",
+        "details-createjob",
+        "details-updates",
+        "details-shapes",
+        "details-lists",
+        "details-retries",
+        "details-timers-messages",
+        "details-mqtt",
+        "details-checker",
+    ];
+
+    #[test]
+    fn numbers_are_unique() {
+        let mut seen = HashSet::new();
+        for decision in DECISIONS {
+            assert!(
+                seen.insert(decision.number),
+                "duplicate number {}",
+                decision.number
+            );
+        }
+    }
+
+    #[test]
+    fn catalog_is_complete_and_in_order() {
+        let mut expected = numbered();
+        expected.extend(DETAIL_NUMBERS.iter().map(|n| (*n).to_owned()));
+        expected.push("out-of-model".to_owned());
+        let actual: Vec<&str> = DECISIONS.iter().map(|d| d.number).collect();
+        assert_eq!(actual, expected);
+    }
+
+    #[test]
+    fn every_numbered_decision_is_found() {
+        for number in numbered() {
+            let decision = find(&number).unwrap_or_else(|| panic!("decision {number} missing"));
+            assert_eq!(decision.number, number);
+        }
+        assert!(find("0").is_none());
+        assert!(find("27").is_none());
+    }
+
+    #[test]
+    fn every_entry_but_out_of_model_is_graded() {
+        for decision in DECISIONS {
+            if decision.number == "out-of-model" {
+                assert!(decision.evidence.is_empty());
+            } else {
+                assert!(
+                    !decision.evidence.is_empty(),
+                    "{} has no grade",
+                    decision.number
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn grades_are_strongest_first_without_repeats() {
+        for decision in DECISIONS {
+            assert!(
+                decision.evidence.windows(2).all(|w| w[0] < w[1]),
+                "{}: grades out of order",
+                decision.number
+            );
+        }
+    }
+
+    #[test]
+    fn mixed_grades_are_attributed_in_the_text() {
+        for decision in DECISIONS.iter().filter(|d| d.evidence.len() > 1) {
+            for grade in decision.evidence {
+                let name = grade.to_string();
+                assert!(
+                    decision.rule.contains(&name),
+                    "{}: the text does not say which part is {name}",
+                    decision.number
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn areas_are_contiguous_and_in_the_expected_order() {
+        let mut areas: Vec<&str> = Vec::new();
+        for decision in DECISIONS {
+            if areas.last() != Some(&decision.area) {
+                assert!(
+                    !areas.contains(&decision.area),
+                    "{} splits its area",
+                    decision.number
+                );
+                areas.push(decision.area);
+            }
+        }
+        assert_eq!(
+            areas,
+            [
+                CREATION,
+                DEVICE,
+                TIMERS,
+                RETRIES,
+                CONTROL,
+                NOTIFICATIONS,
+                DETAILS,
+                OUT_OF_MODEL
+            ]
+        );
+        for decision in DECISIONS {
+            let is_detail = decision.number.starts_with("details-");
+            assert_eq!(is_detail, decision.area == DETAILS, "{}", decision.number);
+        }
+    }
+
+    #[test]
+    fn texts_are_filled_in_and_single_paragraphs() {
+        for decision in DECISIONS {
+            assert!(!decision.title.trim().is_empty(), "{}", decision.number);
+            assert!(decision.rule.ends_with(['.', ')']), "{}", decision.number);
+            assert!(!decision.rule.contains('\n'), "{}", decision.number);
+            assert!(
+                !decision.rule.contains("  "),
+                "{}: double space",
+                decision.number
+            );
+            let first = decision.rule.split_whitespace().next().unwrap_or("");
+            assert!(!opens_block(first), "{}", decision.number);
+            assert_eq!(
+                decision.rule.matches('`').count() % 2,
+                0,
+                "{}",
+                decision.number
+            );
+        }
+    }
+
+    #[test]
+    fn some_facts_survive() {
+        let rule = |n: &str| find(n).map(|d| d.rule).unwrap_or_default();
+        assert!(rule("1b").contains("32768"));
+        assert!(rule("11").contains("1024") && rule("11").contains("128"));
+        assert!(rule("15").contains("10080") && rule("16").contains("10080"));
+        assert!(rule("17").contains("60 s"));
+        assert!(rule("details-lists").contains("250"));
+        assert!(rule("details-identity").contains("123456789012"));
+        assert_eq!(find("5").map(|d| d.evidence), Some(&[Doc, Inferred][..]));
+    }
+
+    #[test]
+    fn markdown_has_every_heading() {
+        let md = render_markdown();
+        assert!(md.starts_with("# "));
+        for decision in DECISIONS {
+            let heading = format!("\n### {}. {}\n", decision.number, decision.title);
+            assert!(
+                md.contains(&heading),
+                "missing heading for {}",
+                decision.number
+            );
+        }
+        for number in numbered() {
+            assert!(
+                md.contains(&format!("\n### {number}. ")),
+                "missing {number}"
+            );
+        }
+        for area in [
+            CREATION,
+            DEVICE,
+            TIMERS,
+            RETRIES,
+            CONTROL,
+            NOTIFICATIONS,
+            DETAILS,
+        ] {
+            assert_eq!(md.matches(&format!("\n## {area}\n")).count(), 1, "{area}");
+        }
+        assert!(md.contains("\n### 5. Device transitions\n\nEvidence: DOC, INFERRED\n\n"));
+        assert!(md.contains("\nEvidence: DOC, MODEL, MEASURED, INFERRED, CHOICE\n"));
+    }
+
+    #[test]
+    fn markdown_is_tidy() {
+        let md = render_markdown();
+        assert_eq!(md, render_markdown());
+        assert!(md.ends_with('\n') && !md.ends_with("\n\n"));
+        assert!(!md.contains("\n\n\n"));
+        for line in md.lines() {
+            assert_eq!(line, line.trim_end(), "trailing space in {line:?}");
+            let last = line.rsplit(' ').next().unwrap_or("");
+            let overflow_allowed = !line.contains(' ') || opens_block(last);
+            assert!(
+                line.chars().count() <= WIDTH || overflow_allowed,
+                "too long: {line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn wrapping_keeps_words_and_paragraphs() {
+        for decision in DECISIONS {
+            let mut out = String::new();
+            push_wrapped(&mut out, decision.rule);
+            let joined = out.lines().collect::<Vec<_>>().join(" ");
+            assert_eq!(joined, decision.rule, "{}", decision.number);
+            for line in out.lines() {
+                let first = line.split(' ').next().unwrap_or("");
+                assert!(!opens_block(first), "{}: {line:?}", decision.number);
+            }
+        }
+        let mut out = String::new();
+        let long = "x".repeat(WIDTH - 1);
+        push_wrapped(&mut out, &format!("{long} + 1 end"));
+        assert_eq!(out, format!("{long} +\n1 end\n"));
+    }
+
+    #[test]
+    fn block_openers_are_recognised() {
+        for word in [
+            "-", "+", "*", "#", "##", ">", "10.", "1)", "---", "=", "<br>",
+        ] {
+            assert!(opens_block(word), "{word}");
+        }
+        for word in ["-1", "1..128", "10", "x.", "(1)", "`-1`", "×"] {
+            assert!(!opens_block(word), "{word}");
+        }
+    }
+}

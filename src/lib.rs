@@ -1,0 +1,89 @@
+//! # iot-jobs-spec
+//!
+//! An executable specification of the AWS IoT Jobs job-execution lifecycle: the service
+//! as a pure, deterministic state machine on a logical clock. Given the same requests at
+//! the same times, it gives the answers and the MQTT messages the service gives, so it can
+//! stand in as the reference oracle for device agents, emulators and backends.
+//!
+//! It does no IO, reads no clock, draws no random numbers and keeps no global state: time
+//! is an argument and every output is in a defined order.
+//!
+//! ## The driver contract
+//!
+//! One [`Service`] value is the whole service. A driver:
+//!
+//! 1. hands it each request with the logical time (whole seconds) it happens at:
+//!    [`Service::handle`]`(now, request)`. Before answering, the service moves its clock to
+//!    `now` and fires every timer due by then, each at its own deadline;
+//! 2. drains [`Service::poll_message`] until `None` for what was published (`notify`,
+//!    `notify-next`), in order;
+//! 3. when idle, asks [`Service::poll_timeout`] when the next timer runs out, and calls
+//!    [`Service::handle_timeout`]`(t)` once its clock reaches `t` (then drains messages).
+//!
+//! ```
+//! use iot_jobs_spec::{Config, Operation, Request, Response, Service};
+//! use serde_json::json;
+//!
+//! let mut svc = Service::new(Config::default());
+//! let call = |op, input| Request::decode(op, &input).unwrap();
+//!
+//! svc.handle(0, call(Operation::CreateThing, json!({"thingName": "t1"}))).unwrap();
+//! svc.handle(0, call(Operation::CreateJob, json!({
+//!     "jobId": "j1",
+//!     "targets": ["arn:aws:iot:us-east-1:123456789012:thing/t1"],
+//!     "document": "{\"op\":\"reboot\"}",
+//!     "timeoutConfig": {"inProgressTimeoutInMinutes": 5},
+//! }))).unwrap();
+//! while let Some(m) = svc.poll_message() {
+//!     println!("{} {}", m.topic, m.payload); // notify, notify-next for t1
+//! }
+//!
+//! // The device starts the job at t=10: the in-progress timer now runs until t=310.
+//! let started = svc.handle(10, call(Operation::StartNextPendingJobExecution,
+//!     json!({"thingName": "t1"}))).unwrap();
+//! let Response::StartNextPendingJobExecution(r) = started else { unreachable!() };
+//! assert_eq!(r.execution.unwrap().version_number, Some(2));
+//! assert_eq!(svc.poll_timeout(), Some(310));
+//!
+//! // Nothing else happens: the timer fires exactly at its deadline.
+//! svc.handle_timeout(400);
+//! let described = svc.handle(400, call(Operation::ControlDescribeJobExecution,
+//!     json!({"jobId": "j1", "thingName": "t1"}))).unwrap();
+//! let Response::ControlDescribeJobExecution(d) = described else { unreachable!() };
+//! assert_eq!(d.execution.status.as_str(), "TIMED_OUT");
+//! assert_eq!(d.execution.last_updated_at, 310);
+//! ```
+//!
+//! ## Where the rules live
+//!
+//! - [`rules`]: the transition table, as data. The model asks it before every change;
+//!   `iot-jobs-spec rules` prints it; docs/rules.md is that output.
+//! - [`decisions`]: every rule AWS leaves open, with its evidence grade ([`Evidence`]).
+//! - [`config`]: the switches and constants for rules graded INFERRED or CHOICE.
+//! - [`validate`]: the limits of the service models.
+//! - [`wire`]: requests and responses with AWS's member names and types.
+//! - [`trace`]: the JSON Lines trace format, its checker and its runner.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod decisions;
+pub mod error;
+pub mod evidence;
+pub mod plane;
+pub mod request;
+pub mod rules;
+mod service;
+pub mod status;
+pub mod trace;
+pub mod validate;
+pub mod wire;
+
+pub use config::{Config, Switches};
+pub use error::{Error, ErrorCode, NotModelled, ServiceError};
+pub use evidence::Evidence;
+pub use plane::{Operation, Plane};
+pub use request::{Request, Response};
+pub use service::{Message, Service};
+pub use status::{Actor, JobExecutionStatus, JobStatus, RetryableFailureType, TargetSelection};

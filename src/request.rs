@@ -1,0 +1,130 @@
+//! One enum of every request and one of every response, and the decoding of a request
+//! from the JSON a trace (or an SDK) sends.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::ServiceError;
+use crate::plane::Operation;
+use crate::wire::{control, data};
+
+macro_rules! operations {
+    ($( $(#[$doc:meta])* $variant:ident($req:ty) -> $resp:ty; )*) => {
+        /// A request to the modelled service.
+        #[derive(Clone, Debug, PartialEq, Serialize)]
+        #[allow(clippy::large_enum_variant)] // requests are built once and handed over
+        #[serde(untagged)]
+        pub enum Request {
+            $( $(#[$doc])* $variant($req), )*
+        }
+
+        /// A successful response.
+        #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+        #[serde(untagged)]
+        pub enum Response {
+            $( $(#[$doc])* $variant($resp), )*
+        }
+
+        impl Request {
+            /// The operation this request calls.
+            pub fn operation(&self) -> Operation {
+                match self {
+                    $( Request::$variant(_) => Operation::$variant, )*
+                }
+            }
+
+            /// Reads a request for `op` from its JSON `input` (path and query members as
+            /// plain members). A JSON `null` means absent; unknown members are ignored;
+            /// a wrong type, a missing required member or an out-of-range number is
+            /// InvalidRequestException naming the member.
+            pub fn decode(op: Operation, input: &Value) -> Result<Request, ServiceError> {
+                if !input.is_object() {
+                    return Err(ServiceError::invalid_request(format!(
+                        "the {} request must be a JSON object", op.name()
+                    )));
+                }
+                Ok(match op {
+                    $( Operation::$variant => Request::$variant(read(op, input)?), )*
+                })
+            }
+        }
+
+        impl Response {
+            /// The operation this response answers.
+            pub fn operation(&self) -> Operation {
+                match self {
+                    $( Response::$variant(_) => Operation::$variant, )*
+                }
+            }
+        }
+    };
+}
+
+operations! {
+    /// `iot-jobs-data` DescribeJobExecution.
+    DescribeJobExecution(data::DescribeJobExecutionRequest) -> data::DescribeJobExecutionResponse;
+    /// `iot-jobs-data` GetPendingJobExecutions.
+    GetPendingJobExecutions(data::GetPendingJobExecutionsRequest)
+        -> data::GetPendingJobExecutionsResponse;
+    /// `iot-jobs-data` StartNextPendingJobExecution.
+    StartNextPendingJobExecution(data::StartNextPendingJobExecutionRequest)
+        -> data::StartNextPendingJobExecutionResponse;
+    /// `iot-jobs-data` UpdateJobExecution.
+    UpdateJobExecution(data::UpdateJobExecutionRequest) -> data::UpdateJobExecutionResponse;
+    /// `iot` CreateThing.
+    CreateThing(control::CreateThingRequest) -> control::CreateThingResponse;
+    /// `iot` DeleteThing.
+    DeleteThing(control::DeleteThingRequest) -> control::Empty;
+    /// `iot` CreateThingGroup.
+    CreateThingGroup(control::CreateThingGroupRequest) -> control::CreateThingGroupResponse;
+    /// `iot` AddThingToThingGroup.
+    AddThingToThingGroup(control::AddThingToThingGroupRequest) -> control::Empty;
+    /// `iot` RemoveThingFromThingGroup.
+    RemoveThingFromThingGroup(control::RemoveThingFromThingGroupRequest) -> control::Empty;
+    /// `iot` CreateJob.
+    CreateJob(control::CreateJobRequest) -> control::JobSummaryResponse;
+    /// `iot` CancelJob.
+    CancelJob(control::CancelJobRequest) -> control::JobSummaryResponse;
+    /// `iot` CancelJobExecution.
+    CancelJobExecution(control::CancelJobExecutionRequest) -> control::Empty;
+    /// `iot` DeleteJobExecution.
+    DeleteJobExecution(control::DeleteJobExecutionRequest) -> control::Empty;
+    /// `iot` DescribeJobExecution.
+    ControlDescribeJobExecution(control::DescribeJobExecutionRequest)
+        -> control::DescribeJobExecutionResponse;
+    /// `iot` ListJobExecutionsForThing.
+    ListJobExecutionsForThing(control::ListJobExecutionsForThingRequest)
+        -> control::ListJobExecutionsForThingResponse;
+    /// `iot` ListJobExecutionsForJob.
+    ListJobExecutionsForJob(control::ListJobExecutionsForJobRequest)
+        -> control::ListJobExecutionsForJobResponse;
+    /// `iot` DescribeJob.
+    DescribeJob(control::DescribeJobRequest) -> control::DescribeJobResponse;
+}
+
+fn read<T: serde::de::DeserializeOwned>(op: Operation, input: &Value) -> Result<T, ServiceError> {
+    serde_path_to_error::deserialize(input).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let at = if path == "." {
+            String::new()
+        } else {
+            format!("{path}: ")
+        };
+        ServiceError::invalid_request(format!("{} request: {at}{inner}", op.name()))
+    })
+}
+
+impl Response {
+    /// The response as the JSON AWS sends.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+impl Request {
+    /// The request as JSON, with path and query members as plain members.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}

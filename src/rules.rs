@@ -1,0 +1,356 @@
+//! The transition table: every way a job execution changes status, as data.
+//!
+//! This table is the one place the transition rules live. The model asks it before every
+//! change ([`permits`], [`device_update`]); `iot-jobs-spec rules` prints it (docs/rules.md
+//! is that output); the tests check the model against it. Each row names its decision and
+//! evidence grade.
+
+use serde::Serialize;
+use strum::{Display, EnumIter, IntoStaticStr};
+
+use crate::config::Switches;
+use crate::evidence::Evidence;
+use crate::status::{Actor, JobExecutionStatus};
+
+use Evidence::{Choice, Doc, Inferred, Measured, Model};
+use JobExecutionStatus::{
+    Canceled, Failed, InProgress, Queued, Rejected, Removed, Succeeded, TimedOut,
+};
+
+/// What causes a transition.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Display,
+    EnumIter,
+    IntoStaticStr,
+)]
+pub enum Cause {
+    /// CreateJob resolves its targets.
+    CreateJob,
+    /// A thing joins a target group of a CONTINUOUS job.
+    ThingJoinsTargetGroup,
+    /// A FAILED or TIMED_OUT execution is retried.
+    Retry,
+    /// The device calls UpdateJobExecution.
+    UpdateJobExecution,
+    /// The device calls StartNextPendingJobExecution and the execution is the head.
+    StartNextPendingJobExecution,
+    /// The step or in-progress timer reaches its deadline.
+    Timer,
+    /// An operator calls CancelJobExecution.
+    CancelJobExecution,
+    /// An operator calls CancelJob.
+    CancelJob,
+    /// A thing leaves every target of a CONTINUOUS job.
+    ThingLeavesTargets,
+    /// An operator calls DeleteThing.
+    DeleteThing,
+    /// An operator calls DeleteJobExecution.
+    DeleteJobExecution,
+}
+
+impl Cause {
+    /// Who acts when this cause happens.
+    pub fn actor(self) -> Actor {
+        match self {
+            Cause::UpdateJobExecution | Cause::StartNextPendingJobExecution => Actor::Device,
+            _ => Actor::Service,
+        }
+    }
+}
+
+/// A condition on a row that the request itself decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Display)]
+pub enum Condition {
+    /// No condition.
+    #[strum(serialize = "")]
+    Always,
+    /// The request's `force` is true.
+    #[strum(serialize = "force")]
+    Force,
+    /// Only when [`Switches::in_progress_to_rejected`] is on.
+    #[strum(serialize = "switch in_progress_to_rejected")]
+    InProgressToRejected,
+    /// Only when [`Switches::delete_queued_without_force`] is on, or with force.
+    #[strum(serialize = "force, or switch delete_queued_without_force")]
+    ForceOrDeleteQueuedSwitch,
+}
+
+impl Condition {
+    /// Whether the condition holds for a request with this `force` under `switches`.
+    pub fn holds(self, force: bool, switches: &Switches) -> bool {
+        match self {
+            Condition::Always => true,
+            Condition::Force => force,
+            Condition::InProgressToRejected => switches.in_progress_to_rejected,
+            Condition::ForceOrDeleteQueuedSwitch => force || switches.delete_queued_without_force,
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Transition {
+    /// The status before; `None` for a new execution.
+    pub from: Option<JobExecutionStatus>,
+    /// The status after; `None` when the execution is deleted.
+    pub to: Option<JobExecutionStatus>,
+    /// What causes it.
+    pub cause: Cause,
+    /// A condition the request decides (force, a switch).
+    pub condition: Condition,
+    /// Conditions on the state that the model checks before asking (prose).
+    pub guard: &'static str,
+    /// The decision number in docs/decisions.md.
+    pub decision: &'static str,
+    /// The evidence, strongest first.
+    pub evidence: &'static [Evidence],
+}
+
+impl Transition {
+    /// Who acts.
+    pub fn actor(&self) -> Actor {
+        self.cause.actor()
+    }
+}
+
+const fn row(
+    from: Option<JobExecutionStatus>,
+    to: Option<JobExecutionStatus>,
+    cause: Cause,
+    condition: Condition,
+    guard: &'static str,
+    decision: &'static str,
+    evidence: &'static [Evidence],
+) -> Transition {
+    Transition {
+        from,
+        to,
+        cause,
+        condition,
+        guard,
+        decision,
+        evidence,
+    }
+}
+
+use Cause as C;
+use Condition::{Always, Force, ForceOrDeleteQueuedSwitch, InProgressToRejected};
+
+/// Every transition, grouped by cause.
+pub const TRANSITIONS: &[Transition] = &[
+    // Creation (decisions 1, 2, 19).
+    row(None, Some(Queued), C::CreateJob, Always,
+        "the thing is a target, directly or through a group", "2", &[Doc]),
+    row(None, Some(Queued), C::ThingJoinsTargetGroup, Always,
+        "CONTINUOUS job not canceled; the thing was no target; its newest execution is not pending",
+        "2", &[Measured]),
+    row(None, Some(Queued), C::Retry, Always,
+        "the criterion for the failure (else ALL) has retries left; job not canceled; thing still a target",
+        "19", &[Inferred]),
+    // The device (decisions 5, 10, 12).
+    row(Some(Queued), Some(InProgress), C::UpdateJobExecution, Always, "", "5", &[Doc]),
+    row(Some(Queued), Some(Succeeded), C::UpdateJobExecution, Always, "", "5", &[Inferred]),
+    row(Some(Queued), Some(Failed), C::UpdateJobExecution, Always, "", "5", &[Inferred]),
+    row(Some(Queued), Some(Rejected), C::UpdateJobExecution, Always, "", "5", &[Doc]),
+    row(Some(InProgress), Some(InProgress), C::UpdateJobExecution, Always, "", "5", &[Doc]),
+    row(Some(InProgress), Some(Succeeded), C::UpdateJobExecution, Always, "", "5", &[Doc]),
+    row(Some(InProgress), Some(Failed), C::UpdateJobExecution, Always, "", "5", &[Doc]),
+    row(Some(InProgress), Some(Rejected), C::UpdateJobExecution, InProgressToRejected, "",
+        "5", &[Inferred]),
+    row(Some(Queued), Some(InProgress), C::StartNextPendingJobExecution, Always,
+        "the execution is the head of the thing's pending order", "12", &[Doc]),
+    // Timers (decision 17).
+    row(Some(InProgress), Some(TimedOut), C::Timer, Always,
+        "the earlier of the step and in-progress deadlines is reached", "17", &[Doc]),
+    // Operators (decisions 20, 21).
+    row(Some(Queued), Some(Canceled), C::CancelJobExecution, Always, "", "20", &[Model]),
+    row(Some(InProgress), Some(Canceled), C::CancelJobExecution, Force, "", "20", &[Model]),
+    row(Some(Queued), Some(Canceled), C::CancelJob, Always, "", "21", &[Model]),
+    row(Some(InProgress), Some(Canceled), C::CancelJob, Force, "", "21", &[Model]),
+    // Removal (decision 3).
+    row(Some(Queued), Some(Removed), C::ThingLeavesTargets, Always,
+        "CONTINUOUS job; no direct target and no target group left", "3", &[Measured]),
+    row(Some(Queued), Some(Removed), C::DeleteThing, Always, "", "3", &[Choice]),
+    // Deletion (decision 22).
+    row(Some(Succeeded), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
+    row(Some(Failed), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
+    row(Some(TimedOut), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
+    row(Some(Rejected), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
+    row(Some(Removed), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
+    row(Some(Canceled), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
+    row(Some(Queued), None, C::DeleteJobExecution, ForceOrDeleteQueuedSwitch, "", "22", &[Model]),
+    row(Some(InProgress), None, C::DeleteJobExecution, Force, "", "22", &[Model]),
+];
+
+/// The row for `from` to `to` by `cause`, whatever its condition.
+pub fn find(
+    from: Option<JobExecutionStatus>,
+    to: Option<JobExecutionStatus>,
+    cause: Cause,
+) -> Option<&'static Transition> {
+    TRANSITIONS
+        .iter()
+        .find(|t| t.from == from && t.to == to && t.cause == cause)
+}
+
+/// The row that permits `from` to `to` by `cause` for a request with this `force`, or
+/// `None` when the table has no such row or its condition does not hold.
+///
+/// ```
+/// use iot_jobs_spec::rules::{permits, Cause};
+/// use iot_jobs_spec::{JobExecutionStatus as S, config::Switches};
+/// let sw = Switches::default();
+/// assert!(permits(Some(S::Queued), Some(S::Canceled), Cause::CancelJob, false, &sw).is_some());
+/// assert!(permits(Some(S::InProgress), Some(S::Canceled), Cause::CancelJob, false, &sw).is_none());
+/// assert!(permits(Some(S::InProgress), Some(S::Canceled), Cause::CancelJob, true, &sw).is_some());
+/// ```
+pub fn permits(
+    from: Option<JobExecutionStatus>,
+    to: Option<JobExecutionStatus>,
+    cause: Cause,
+    force: bool,
+    switches: &Switches,
+) -> Option<&'static Transition> {
+    find(from, to, cause).filter(|t| t.condition.holds(force, switches))
+}
+
+/// Whether any row lets a device ask for `status` (decision 6: QUEUED, TIMED_OUT,
+/// CANCELED and REMOVED are never the device's to set).
+pub fn device_may_request(status: JobExecutionStatus) -> bool {
+    TRANSITIONS
+        .iter()
+        .any(|t| t.cause == Cause::UpdateJobExecution && t.to == Some(status))
+}
+
+/// Why a device update is refused by the table (all InvalidStateTransitionException).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceRefusal {
+    /// Decision 6: the status is the service's to set.
+    ServiceStatus,
+    /// Decision 7: the execution is terminal.
+    Terminal,
+    /// Decision 5: no row from the current status to the one asked for.
+    NotAllowed,
+}
+
+/// Decisions 5, 6 and 7: may a device move an execution in `from` to `to` with
+/// UpdateJobExecution?
+///
+/// ```
+/// use iot_jobs_spec::rules::{device_update, DeviceRefusal};
+/// use iot_jobs_spec::{JobExecutionStatus as S, config::Switches};
+/// let sw = Switches::default();
+/// assert!(device_update(S::Queued, S::Succeeded, &sw).is_ok());
+/// assert_eq!(device_update(S::InProgress, S::Rejected, &sw), Err(DeviceRefusal::NotAllowed));
+/// assert_eq!(device_update(S::Queued, S::Canceled, &sw), Err(DeviceRefusal::ServiceStatus));
+/// assert_eq!(device_update(S::Succeeded, S::Succeeded, &sw), Err(DeviceRefusal::Terminal));
+/// ```
+pub fn device_update(
+    from: JobExecutionStatus,
+    to: JobExecutionStatus,
+    switches: &Switches,
+) -> Result<&'static Transition, DeviceRefusal> {
+    if !device_may_request(to) {
+        return Err(DeviceRefusal::ServiceStatus);
+    }
+    if from.is_terminal() {
+        return Err(DeviceRefusal::Terminal);
+    }
+    permits(
+        Some(from),
+        Some(to),
+        Cause::UpdateJobExecution,
+        false,
+        switches,
+    )
+    .ok_or(DeviceRefusal::NotAllowed)
+}
+
+/// Rendering of the table for `iot-jobs-spec rules` and docs/rules.md.
+pub mod render {
+    use super::*;
+    use std::fmt::Write;
+
+    fn state(s: Option<JobExecutionStatus>, none: &str) -> String {
+        s.map_or_else(|| none.to_owned(), |s| s.to_string())
+    }
+
+    fn grades(t: &Transition) -> String {
+        t.evidence
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The table as Markdown, with the state diagram after it.
+    pub fn markdown() -> String {
+        let mut out = String::new();
+        out.push_str("# Job execution transitions\n\n");
+        out.push_str(
+            "Generated by `iot-jobs-spec rules` from `src/rules.rs`; do not edit by hand.\n\
+             Each row is one way an execution changes status. `(new)` is an execution that \
+             does not exist yet, `(deleted)` one that DeleteJobExecution removes. The \
+             condition is decided by the request; the guard by the model's state. Decisions \
+             are numbered as in [decisions.md](decisions.md).\n\n",
+        );
+        out.push_str("| from | to | cause | actor | condition | guard | decision | evidence |\n");
+        out.push_str("|---|---|---|---|---|---|---|---|\n");
+        for t in TRANSITIONS {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                state(t.from, "(new)"),
+                state(t.to, "(deleted)"),
+                t.cause,
+                t.actor(),
+                t.condition,
+                t.guard,
+                t.decision,
+                grades(t)
+            );
+        }
+        out.push_str("\n## State diagram\n\n```mermaid\n");
+        out.push_str(&mermaid());
+        out.push_str("```\n");
+        out
+    }
+
+    /// A mermaid `stateDiagram-v2`; rows with the same ends share one edge.
+    pub fn mermaid() -> String {
+        let mut edges: Vec<(String, String, Vec<String>)> = Vec::new();
+        for t in TRANSITIONS {
+            let from = state(t.from, "[*]");
+            let to = state(t.to, "[*]");
+            let mut label = t.cause.to_string();
+            if t.condition != Condition::Always {
+                let _ = write!(label, " [{}]", t.condition);
+            }
+            match edges.iter_mut().find(|(f, g, _)| *f == from && *g == to) {
+                Some((_, _, labels)) => labels.push(label),
+                None => edges.push((from, to, vec![label])),
+            }
+        }
+        let mut out = String::from("stateDiagram-v2\n");
+        for (from, to, labels) in edges {
+            let _ = writeln!(out, "    {from} --> {to}: {}", labels.join(", "));
+        }
+        out
+    }
+
+    /// The rows as a JSON array.
+    pub fn json() -> String {
+        let mut s = serde_json::to_string_pretty(TRANSITIONS).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}

@@ -1,0 +1,464 @@
+//! The control plane's job calls: CreateJob, CancelJob, CancelJobExecution,
+//! DeleteJobExecution, DescribeJobExecution, the two List calls and DescribeJob
+//! (decisions 1b, 2, 20 to 23).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use super::state::{ExecId, Job};
+use super::{not_modelled, Service};
+use crate::config::{CANCEL_DETAILS_MAX_ENTRIES, DEFAULT_MAX_RESULTS};
+use crate::error::{Error, ErrorCode, ServiceError};
+use crate::rules::{self, Cause};
+use crate::status::{JobExecutionStatus, JobStatus};
+use crate::validate::{self, Target};
+use crate::wire::control::*;
+
+type Result<T> = std::result::Result<T, Error>;
+
+impl Service {
+    fn job_arn(&self, job: &str) -> String {
+        format!(
+            "arn:aws:iot:{}:{}:job/{job}",
+            self.config.region, self.config.account
+        )
+    }
+
+    fn require_job(&self, job: &str) -> std::result::Result<&Job, ServiceError> {
+        self.state
+            .jobs
+            .get(job)
+            .ok_or_else(|| ServiceError::not_found(format!("job '{job}' does not exist")))
+    }
+
+    /// Decisions 1b and 2, checked in the order of details, CreateJob.
+    pub(super) fn create_job(&mut self, r: CreateJobRequest) -> Result<JobSummaryResponse> {
+        // 1. The request's validity.
+        validate::job_id("jobId", &r.job_id)?;
+        if r.targets.is_empty() {
+            return Err(ServiceError::invalid_request("targets must hold at least one ARN").into());
+        }
+        let targets = r
+            .targets
+            .iter()
+            .map(|arn| validate::target_arn("targets", arn))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        match (&r.document, &r.document_source) {
+            (Some(doc), _) => validate::document(doc)?,
+            (None, None) => {
+                return Err(ServiceError::invalid_request("give document or documentSource").into())
+            }
+            (None, Some(_)) => {}
+        }
+        if let Some(d) = &r.description {
+            validate::free_text("description", d, 2028)?;
+        }
+        let minutes = r
+            .timeout_config
+            .as_ref()
+            .and_then(|t| t.in_progress_timeout_in_minutes);
+        if let Some(m) = minutes {
+            validate::in_progress_timeout(m)?;
+        }
+        if let Some(retry) = &r.job_executions_retry_config {
+            validate::retry_config(retry)?;
+        }
+        // 2. Features outside the model.
+        not_modelled(
+            r.document_source.as_ref(),
+            "documentSource",
+            "documentSource",
+        )?;
+        not_modelled(
+            r.presigned_url_config.as_ref(),
+            "presigned URLs",
+            "presignedUrlConfig",
+        )?;
+        not_modelled(
+            r.job_executions_rollout_config.as_ref(),
+            "job rollout rates",
+            "jobExecutionsRolloutConfig",
+        )?;
+        not_modelled(r.abort_config.as_ref(), "abort criteria", "abortConfig")?;
+        not_modelled(
+            r.scheduling_config.as_ref(),
+            "scheduling windows",
+            "schedulingConfig",
+        )?;
+        not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
+        not_modelled(
+            r.job_template_arn.as_ref(),
+            "job templates",
+            "jobTemplateArn",
+        )?;
+        not_modelled(
+            r.document_parameters.as_ref(),
+            "job templates",
+            "documentParameters",
+        )?;
+        not_modelled(
+            r.destination_package_versions.as_ref(),
+            "software package versions",
+            "destinationPackageVersions",
+        )?;
+        // 3. The job id in use.
+        if self.state.jobs.contains_key(&r.job_id) {
+            return Err(ServiceError::new(
+                ErrorCode::ResourceAlreadyExistsException,
+                format!("job '{}' already exists", r.job_id),
+            )
+            .into());
+        }
+        // 4. Unknown targets.
+        for t in &targets {
+            let missing = match t {
+                Target::Thing(n) => (!self.state.things.contains_key(n)).then_some(("thing", n)),
+                Target::ThingGroup(n) => {
+                    (!self.state.groups.contains_key(n)).then_some(("thing group", n))
+                }
+            };
+            if let Some((kind, name)) = missing {
+                return Err(ServiceError::not_found(format!(
+                    "target {kind} '{name}' does not exist"
+                ))
+                .into());
+            }
+        }
+        // Resolve: targets in order, a group's members in thing creation order, once each.
+        let mut things: Vec<String> = Vec::new();
+        let mut target_things = BTreeSet::new();
+        let mut target_groups = BTreeSet::new();
+        for t in &targets {
+            match t {
+                Target::Thing(n) => {
+                    target_things.insert(n.clone());
+                    things.push(n.clone());
+                }
+                Target::ThingGroup(g) => {
+                    target_groups.insert(g.clone());
+                    let mut members: Vec<(u64, String)> = self.state.groups[g]
+                        .members
+                        .iter()
+                        .map(|m| (self.state.things[m].seq, m.clone()))
+                        .collect();
+                    members.sort();
+                    things.extend(members.into_iter().map(|(_, m)| m));
+                }
+            }
+        }
+        let mut seen = BTreeSet::new();
+        things.retain(|t| seen.insert(t.clone()));
+        let now = self.now;
+        let seq = self.state.next_seq();
+        let job = Job {
+            seq,
+            document: Arc::from(r.document.unwrap_or_default()),
+            selection: r.target_selection.unwrap_or_default(),
+            status: JobStatus::InProgress,
+            in_progress_minutes: minutes,
+            retry: r.job_executions_retry_config,
+            targets: r.targets,
+            target_things,
+            target_groups,
+            description: r.description.clone(),
+            created_at: now,
+            last_updated_at: now,
+            completed_at: None,
+            force_canceled: None,
+            reason_code: None,
+            comment: None,
+            executions: Vec::new(),
+            retries_spent: BTreeMap::new(),
+        };
+        self.state.jobs.insert(r.job_id.clone(), job);
+        let sw = self.config.switches;
+        if rules::permits(
+            None,
+            Some(JobExecutionStatus::Queued),
+            Cause::CreateJob,
+            false,
+            &sw,
+        )
+        .is_some()
+        {
+            for thing in things {
+                self.state.create_execution(&r.job_id, &thing, now, 0);
+            }
+        }
+        // Decision 2 (CHOICE): a SNAPSHOT job that reaches no thing completes at once.
+        self.maybe_complete(&r.job_id);
+        Ok(JobSummaryResponse {
+            job_arn: self.job_arn(&r.job_id),
+            job_id: r.job_id,
+            description: r.description,
+        })
+    }
+
+    /// Decision 21.
+    pub(super) fn cancel_job(&mut self, r: CancelJobRequest) -> Result<JobSummaryResponse> {
+        validate::job_id("jobId", &r.job_id)?;
+        if let Some(c) = &r.reason_code {
+            validate::reason_code(c)?;
+        }
+        if let Some(c) = &r.comment {
+            validate::free_text("comment", c, 2028)?;
+        }
+        let job = self.require_job(&r.job_id)?;
+        if job.status != JobStatus::InProgress {
+            return Err(ServiceError::invalid_request(format!(
+                "job '{}' is {} and cannot be canceled",
+                r.job_id, job.status
+            ))
+            .into());
+        }
+        let force = r.force.unwrap_or(false);
+        let pending: Vec<ExecId> = job
+            .executions
+            .iter()
+            .copied()
+            .filter(|&id| self.state.exec(id).status.is_pending())
+            .collect();
+        for id in pending {
+            self.service_end(
+                id,
+                JobExecutionStatus::Canceled,
+                Cause::CancelJob,
+                force,
+                Some(force),
+            );
+        }
+        let now = self.now;
+        let description = if let Some(job) = self.state.jobs.get_mut(&r.job_id) {
+            job.status = JobStatus::Canceled;
+            job.force_canceled = Some(force);
+            job.reason_code = r.reason_code;
+            job.comment = r.comment;
+            job.last_updated_at = now;
+            job.description.clone()
+        } else {
+            None
+        };
+        Ok(JobSummaryResponse {
+            job_arn: self.job_arn(&r.job_id),
+            job_id: r.job_id,
+            description,
+        })
+    }
+
+    /// Decision 20: expectedVersion first, then terminal, then IN_PROGRESS needs force.
+    pub(super) fn cancel_execution(&mut self, r: CancelJobExecutionRequest) -> Result<Empty> {
+        validate::job_id("jobId", &r.job_id)?;
+        validate::thing_name("thingName", &r.thing_name)?;
+        if let Some(d) = &r.status_details {
+            validate::status_details("statusDetails", d, Some(CANCEL_DETAILS_MAX_ENTRIES))?;
+        }
+        self.require_thing(&r.thing_name)?;
+        let id = self.find_execution(&r.thing_name, &r.job_id, None)?;
+        let e = self.state.exec(id);
+        if let Some(v) = r.expected_version {
+            if v != e.version {
+                return Err(ServiceError::new(
+                    ErrorCode::VersionConflictException,
+                    format!(
+                        "expectedVersion {v} does not match the execution's versionNumber {}",
+                        e.version
+                    ),
+                )
+                .into());
+            }
+        }
+        if e.status.is_terminal() {
+            return Err(ServiceError::invalid_transition(format!(
+                "the execution is {}, a terminal status, and cannot be canceled",
+                e.status
+            ))
+            .into());
+        }
+        let force = r.force.unwrap_or(false);
+        let sw = self.config.switches;
+        let (from, to) = (e.status, JobExecutionStatus::Canceled);
+        if rules::permits(Some(from), Some(to), Cause::CancelJobExecution, force, &sw).is_none() {
+            return Err(ServiceError::invalid_transition(format!(
+                "the execution is {from}; canceling it needs force"
+            ))
+            .into());
+        }
+        let job = e.job.to_string();
+        self.service_end(id, to, Cause::CancelJobExecution, force, Some(force));
+        if let Some(d) = r.status_details {
+            self.state.update(id, |e| e.details = d);
+        }
+        self.maybe_complete(&job);
+        Ok(Empty {})
+    }
+
+    /// Decision 22.
+    pub(super) fn delete_execution(&mut self, r: DeleteJobExecutionRequest) -> Result<Empty> {
+        validate::job_id("jobId", &r.job_id)?;
+        validate::thing_name("thingName", &r.thing_name)?;
+        not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
+        self.require_thing(&r.thing_name)?;
+        let id = self.find_execution(&r.thing_name, &r.job_id, Some(r.execution_number))?;
+        let from = self.state.exec(id).status;
+        let force = r.force.unwrap_or(false);
+        let sw = self.config.switches;
+        if rules::permits(Some(from), None, Cause::DeleteJobExecution, force, &sw).is_none() {
+            return Err(ServiceError::invalid_transition(format!(
+                "the execution is {from}; deleting it needs force"
+            ))
+            .into());
+        }
+        self.state.delete_execution(id);
+        self.maybe_complete(&r.job_id);
+        Ok(Empty {})
+    }
+
+    /// The control plane's DescribeJobExecution: terminal executions are described too.
+    pub(super) fn control_describe(
+        &mut self,
+        r: DescribeJobExecutionRequest,
+    ) -> Result<DescribeJobExecutionResponse> {
+        validate::job_id("jobId", &r.job_id)?;
+        validate::thing_name("thingName", &r.thing_name)?;
+        self.require_thing(&r.thing_name)?;
+        let id = self.find_execution(&r.thing_name, &r.job_id, r.execution_number)?;
+        Ok(DescribeJobExecutionResponse {
+            execution: self.control_execution(id),
+        })
+    }
+
+    fn page(
+        &self,
+        ids: Vec<ExecId>,
+        max_results: Option<i32>,
+        next_token: &Option<String>,
+    ) -> std::result::Result<(Vec<ExecId>, Option<String>), ServiceError> {
+        let size = usize::try_from(max_results.unwrap_or(DEFAULT_MAX_RESULTS)).unwrap_or(1);
+        let start = match next_token {
+            Some(t) => validate::next_token(t)?,
+            None => 0,
+        };
+        if start > ids.len() || (start == ids.len() && start > 0) {
+            return Err(ServiceError::invalid_request(format!(
+                "nextToken '{start}' is not a token this service gave"
+            )));
+        }
+        let end = (start + size).min(ids.len());
+        let next = (end < ids.len()).then(|| end.to_string());
+        Ok((ids[start..end].to_vec(), next))
+    }
+
+    /// Details, lists: oldest first; maxResults 1..250; nextToken a decimal offset.
+    pub(super) fn list_for_thing(
+        &mut self,
+        r: ListJobExecutionsForThingRequest,
+    ) -> Result<ListJobExecutionsForThingResponse> {
+        validate::thing_name("thingName", &r.thing_name)?;
+        if let Some(j) = &r.job_id {
+            validate::job_id("jobId", j)?;
+        }
+        if let Some(m) = r.max_results {
+            validate::max_results(m)?;
+        }
+        not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
+        self.require_thing(&r.thing_name)?;
+        let mut ids: Vec<ExecId> = self
+            .state
+            .history
+            .get(r.thing_name.as_str())
+            .into_iter()
+            .flat_map(|jobs| jobs.iter())
+            .filter(|(job, _)| r.job_id.as_deref().is_none_or(|j| j == &***job))
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .filter(|&id| r.status.is_none_or(|s| self.state.exec(id).status == s))
+            .collect();
+        ids.sort_unstable();
+        let (ids, next_token) = self.page(ids, r.max_results, &r.next_token)?;
+        Ok(ListJobExecutionsForThingResponse {
+            execution_summaries: ids
+                .into_iter()
+                .map(|id| JobExecutionSummaryForThing {
+                    job_id: self.state.exec(id).job.to_string(),
+                    job_execution_summary: self.control_summary(id),
+                })
+                .collect(),
+            next_token,
+        })
+    }
+
+    /// Details, lists: oldest first, deleted things' executions included.
+    pub(super) fn list_for_job(
+        &mut self,
+        r: ListJobExecutionsForJobRequest,
+    ) -> Result<ListJobExecutionsForJobResponse> {
+        validate::job_id("jobId", &r.job_id)?;
+        if let Some(m) = r.max_results {
+            validate::max_results(m)?;
+        }
+        let job = self.require_job(&r.job_id)?;
+        let ids: Vec<ExecId> = job
+            .executions
+            .iter()
+            .copied()
+            .filter(|&id| r.status.is_none_or(|s| self.state.exec(id).status == s))
+            .collect();
+        let (ids, next_token) = self.page(ids, r.max_results, &r.next_token)?;
+        Ok(ListJobExecutionsForJobResponse {
+            execution_summaries: ids
+                .into_iter()
+                .map(|id| JobExecutionSummaryForJob {
+                    thing_arn: self.thing_arn(&self.state.exec(id).thing),
+                    job_execution_summary: self.control_summary(id),
+                })
+                .collect(),
+            next_token,
+        })
+    }
+
+    /// DescribeJob: the job, and per status the number of things whose newest execution
+    /// is in it.
+    pub(super) fn describe_job(&mut self, r: DescribeJobRequest) -> Result<DescribeJobResponse> {
+        validate::job_id("jobId", &r.job_id)?;
+        let job = self.require_job(&r.job_id)?;
+        let mut newest: BTreeMap<&str, ExecId> = BTreeMap::new();
+        for &id in &job.executions {
+            newest.insert(&self.state.exec(id).thing, id);
+        }
+        let mut d = JobProcessDetails::default();
+        for &id in newest.values() {
+            let n = match self.state.exec(id).status {
+                JobExecutionStatus::Queued => &mut d.number_of_queued_things,
+                JobExecutionStatus::InProgress => &mut d.number_of_in_progress_things,
+                JobExecutionStatus::Succeeded => &mut d.number_of_succeeded_things,
+                JobExecutionStatus::Failed => &mut d.number_of_failed_things,
+                JobExecutionStatus::TimedOut => &mut d.number_of_timed_out_things,
+                JobExecutionStatus::Rejected => &mut d.number_of_rejected_things,
+                JobExecutionStatus::Removed => &mut d.number_of_removed_things,
+                JobExecutionStatus::Canceled => &mut d.number_of_canceled_things,
+            };
+            *n += 1;
+        }
+        let secs = |t: u64| i64::try_from(t).unwrap_or(i64::MAX);
+        Ok(DescribeJobResponse {
+            job: crate::wire::control::Job {
+                job_arn: self.job_arn(&r.job_id),
+                job_id: r.job_id.clone(),
+                target_selection: job.selection,
+                status: job.status,
+                force_canceled: job.force_canceled,
+                reason_code: job.reason_code.clone(),
+                comment: job.comment.clone(),
+                targets: job.targets.clone(),
+                description: job.description.clone(),
+                created_at: secs(job.created_at),
+                last_updated_at: secs(job.last_updated_at),
+                completed_at: job.completed_at.map(secs),
+                job_process_details: d,
+                timeout_config: job.in_progress_minutes.map(|m| TimeoutConfig {
+                    in_progress_timeout_in_minutes: Some(m),
+                }),
+                job_executions_retry_config: job.retry.clone(),
+            },
+        })
+    }
+}

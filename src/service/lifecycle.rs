@@ -1,0 +1,163 @@
+//! What the service does on its own: timers running out (decision 17), retries
+//! (decision 19), job completion (decision 23), and the effects of an execution ending.
+
+use super::state::ExecId;
+use super::Service;
+use crate::rules::{self, Cause};
+use crate::status::{JobExecutionStatus, JobStatus, TargetSelection};
+
+impl Service {
+    /// Decision 17: the execution times out at its effective deadline (the clock is
+    /// already there): TIMED_OUT, lastUpdatedAt = the deadline, version unchanged.
+    pub(super) fn fire_timer(&mut self, id: ExecId) {
+        let from = self.state.exec(id).status;
+        let sw = self.config.switches;
+        if rules::permits(
+            Some(from),
+            Some(JobExecutionStatus::TimedOut),
+            Cause::Timer,
+            false,
+            &sw,
+        )
+        .is_none()
+        {
+            // No row: the timer should not be running. Drop it rather than loop.
+            self.state.update(id, |e| {
+                e.step_timer = None;
+                e.in_progress_timer = None;
+            });
+            return;
+        }
+        let now = self.now;
+        self.state.update(id, |e| {
+            e.status = JobExecutionStatus::TimedOut;
+            e.last_updated_at = now;
+        });
+        self.after_end(id);
+    }
+
+    /// After an execution became terminal: queue a retry if one is due, then see whether
+    /// its job is complete.
+    pub(super) fn after_end(&mut self, id: ExecId) {
+        self.maybe_retry(id);
+        let job = self.state.exec(id).job.to_string();
+        self.maybe_complete(&job);
+    }
+
+    /// Decision 19 and details, retries: a FAILED or TIMED_OUT execution is retried at
+    /// the same instant when the criterion for its failure type (else ALL) has retries
+    /// left, the job is not canceled, and the thing still exists and (CONTINUOUS) is still
+    /// a target.
+    fn maybe_retry(&mut self, id: ExecId) {
+        let e = self.state.exec(id);
+        let Some(failure) = e.status.failure_type() else {
+            return;
+        };
+        let (job_id, thing, attempt) = (e.job.clone(), e.thing.clone(), e.retry_attempt);
+        let Some(job) = self.state.jobs.get(&*job_id) else {
+            return;
+        };
+        if job.status != JobStatus::InProgress || !self.state.things.contains_key(&*thing) {
+            return;
+        }
+        if job.selection == TargetSelection::Continuous && !self.state.is_target(job, &thing) {
+            return;
+        }
+        let Some(config) = &job.retry else {
+            return;
+        };
+        let criterion = config
+            .criteria_list
+            .iter()
+            .find(|c| c.failure_type == failure)
+            .or_else(|| {
+                config
+                    .criteria_list
+                    .iter()
+                    .find(|c| c.failure_type == crate::status::RetryableFailureType::All)
+            });
+        let Some(criterion) = criterion else {
+            return;
+        };
+        let (kind, budget) = (criterion.failure_type, criterion.number_of_retries);
+        let spent = job
+            .retries_spent
+            .get(&*thing)
+            .and_then(|m| m.get(&kind))
+            .copied()
+            .unwrap_or(0);
+        if spent >= budget {
+            return;
+        }
+        let sw = self.config.switches;
+        if rules::permits(
+            None,
+            Some(JobExecutionStatus::Queued),
+            Cause::Retry,
+            false,
+            &sw,
+        )
+        .is_none()
+        {
+            return;
+        }
+        if let Some(job) = self.state.jobs.get_mut(&*job_id) {
+            *job.retries_spent
+                .entry(thing.to_string())
+                .or_default()
+                .entry(kind)
+                .or_insert(0) += 1;
+        }
+        let now = self.now;
+        self.state
+            .create_execution(&job_id, &thing, now, attempt + 1);
+    }
+
+    /// Decision 23: a SNAPSHOT job is COMPLETED once every execution is terminal.
+    pub(super) fn maybe_complete(&mut self, job_id: &str) {
+        let now = self.now;
+        let Some(job) = self.state.jobs.get(job_id) else {
+            return;
+        };
+        if job.selection != TargetSelection::Snapshot || job.status != JobStatus::InProgress {
+            return;
+        }
+        let done = job
+            .executions
+            .iter()
+            .all(|&id| self.state.exec(id).status.is_terminal());
+        if done {
+            if let Some(job) = self.state.jobs.get_mut(job_id) {
+                job.status = JobStatus::Completed;
+                job.completed_at = Some(now);
+                job.last_updated_at = now;
+            }
+        }
+    }
+
+    /// A service-side end of a QUEUED or IN_PROGRESS execution (cancel, removal), if the
+    /// table permits it. Returns whether it happened.
+    pub(super) fn service_end(
+        &mut self,
+        id: ExecId,
+        to: JobExecutionStatus,
+        cause: Cause,
+        force: bool,
+        force_canceled: Option<bool>,
+    ) -> bool {
+        let from = self.state.exec(id).status;
+        let sw = self.config.switches;
+        if rules::permits(Some(from), Some(to), cause, force, &sw).is_none() {
+            return false;
+        }
+        let now = self.now;
+        self.state.update(id, |e| {
+            e.status = to;
+            e.last_updated_at = now;
+            if force_canceled.is_some() {
+                e.force_canceled = force_canceled;
+            }
+        });
+        true
+    }
+}

@@ -1,0 +1,163 @@
+//! The modelled service: one value that holds things, groups, jobs and executions, takes
+//! requests at logical times, fires timers as its clock moves, and queues the MQTT
+//! messages it publishes.
+
+mod control;
+mod device;
+mod lifecycle;
+mod notify;
+mod registry;
+pub(crate) mod state;
+mod views;
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::error::{Error, NotModelled};
+use crate::request::{Request, Response};
+use state::State;
+
+/// A message the service publishes on an MQTT topic (`notify`, `notify-next`, replies).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Message {
+    /// The topic, e.g. `$aws/things/t1/jobs/notify-next`.
+    pub topic: String,
+    /// The JSON payload.
+    pub payload: Value,
+}
+
+/// The AWS IoT Jobs service, as a pure state machine on a logical clock.
+///
+/// See the crate documentation for the driver contract.
+#[derive(Clone, Debug)]
+pub struct Service {
+    config: Config,
+    now: u64,
+    state: State,
+    messages: VecDeque<Message>,
+}
+
+impl Service {
+    /// A service with no things, groups or jobs, its clock at 0.
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            now: 0,
+            state: State::default(),
+            messages: VecDeque::new(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The logical time, in whole seconds.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// When the next timer fires, if any runs: call [`Service::handle_timeout`] (or
+    /// [`Service::handle`]) with a time at or after it for the timer to fire. Changes after
+    /// every call that changes state.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        self.state.timers.first().map(|t| t.0)
+    }
+
+    /// Moves the clock to `now`, firing every timer whose deadline is at or before `now`
+    /// at its own deadline, in deadline order (ties: the order they were set). A `now`
+    /// earlier than [`Service::now`] leaves the clock where it is: time never goes back.
+    /// Calling it when nothing is due is harmless.
+    pub fn handle_timeout(&mut self, now: u64) {
+        while let Some(&(deadline, _, id)) = self.state.timers.first() {
+            if deadline > now {
+                break;
+            }
+            self.now = self.now.max(deadline);
+            self.fire_timer(id);
+            self.flush_notifications();
+        }
+        self.now = self.now.max(now);
+    }
+
+    /// Handles one request at `now`: first moves the clock there (as
+    /// [`Service::handle_timeout`] does), then answers. A refused request changes nothing.
+    /// Afterwards, drain [`Service::poll_message`] for what the service published.
+    pub fn handle(&mut self, now: u64, request: Request) -> Result<Response, Error> {
+        self.handle_timeout(now);
+        self.state.touched.clear();
+        let result = self.dispatch(request);
+        if result.is_ok() {
+            self.flush_notifications();
+        } else {
+            debug_assert!(
+                self.state.touched.is_empty(),
+                "a refused request changed state"
+            );
+            self.state.touched.clear();
+        }
+        result
+    }
+
+    /// The next message the service published, oldest first: `notify` and `notify-next`
+    /// for changes to a thing's pending executions, stamped with the moment they happened.
+    /// Call after each [`Service::handle`] or [`Service::handle_timeout`] until `None`.
+    pub fn poll_message(&mut self) -> Option<Message> {
+        self.messages.pop_front()
+    }
+
+    fn dispatch(&mut self, request: Request) -> Result<Response, Error> {
+        use Request as R;
+        Ok(match request {
+            R::DescribeJobExecution(r) => Response::DescribeJobExecution(self.describe(r)?),
+            R::GetPendingJobExecutions(r) => {
+                Response::GetPendingJobExecutions(self.get_pending(r)?)
+            }
+            R::StartNextPendingJobExecution(r) => {
+                Response::StartNextPendingJobExecution(self.start_next(r)?)
+            }
+            R::UpdateJobExecution(r) => Response::UpdateJobExecution(self.update(r)?),
+            R::CreateThing(r) => Response::CreateThing(self.create_thing(r)?),
+            R::DeleteThing(r) => Response::DeleteThing(self.delete_thing(r)?),
+            R::CreateThingGroup(r) => Response::CreateThingGroup(self.create_thing_group(r)?),
+            R::AddThingToThingGroup(r) => Response::AddThingToThingGroup(self.add_to_group(r)?),
+            R::RemoveThingFromThingGroup(r) => {
+                Response::RemoveThingFromThingGroup(self.remove_from_group(r)?)
+            }
+            R::CreateJob(r) => Response::CreateJob(self.create_job(r)?),
+            R::CancelJob(r) => Response::CancelJob(self.cancel_job(r)?),
+            R::CancelJobExecution(r) => Response::CancelJobExecution(self.cancel_execution(r)?),
+            R::DeleteJobExecution(r) => Response::DeleteJobExecution(self.delete_execution(r)?),
+            R::ControlDescribeJobExecution(r) => {
+                Response::ControlDescribeJobExecution(self.control_describe(r)?)
+            }
+            R::ListJobExecutionsForThing(r) => {
+                Response::ListJobExecutionsForThing(self.list_for_thing(r)?)
+            }
+            R::ListJobExecutionsForJob(r) => {
+                Response::ListJobExecutionsForJob(self.list_for_job(r)?)
+            }
+            R::DescribeJob(r) => Response::DescribeJob(self.describe_job(r)?),
+        })
+    }
+}
+
+/// "Not modelled" for `feature` when `member` is present.
+pub(crate) fn not_modelled<T>(
+    present: Option<T>,
+    feature: &str,
+    member: &str,
+) -> Result<(), Error> {
+    match present {
+        Some(_) => Err(NotModelled {
+            feature: feature.to_owned(),
+            detail: format!("the request sets {member}"),
+        }
+        .into()),
+        None => Ok(()),
+    }
+}

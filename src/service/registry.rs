@@ -1,0 +1,361 @@
+//! The registry: things, thing groups and membership, and what membership does to
+//! CONTINUOUS jobs (decisions 2 and 3).
+
+use std::collections::BTreeSet;
+
+use super::{not_modelled, Service};
+use crate::config::THING_VERSION;
+use crate::error::{Error, ErrorCode, ServiceError};
+use crate::rules::{self, Cause};
+use crate::status::{JobExecutionStatus, JobStatus, TargetSelection};
+use crate::validate::{self, Target};
+use crate::wire::control::*;
+
+use super::state::{Group, Thing};
+
+type Result<T> = std::result::Result<T, Error>;
+
+fn attributes(payload: &Option<AttributePayload>) -> std::result::Result<(), ServiceError> {
+    let Some(attrs) = payload.as_ref().and_then(|p| p.attributes.as_ref()) else {
+        return Ok(());
+    };
+    for (k, v) in attrs {
+        let key_ok = !k.is_empty()
+            && k.chars().count() <= 128
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.,@/:#-".contains(c));
+        let value_ok = v.chars().count() <= 800
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.,@/:#=[]-".contains(c));
+        if !key_ok || !value_ok {
+            return Err(ServiceError::invalid_request(format!(
+                "attributePayload.attributes: '{k}' = '{v}' breaks the attribute name or \
+                 value pattern"
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl Service {
+    /// A deterministic, UUID-shaped id: `kind` 1 for things, 2 for groups.
+    fn id_for(kind: u8, seq: u64) -> String {
+        format!("{seq:08x}-0000-4000-8000-{kind:012x}")
+    }
+
+    pub(super) fn create_thing(&mut self, r: CreateThingRequest) -> Result<CreateThingResponse> {
+        validate::thing_name("thingName", &r.thing_name)?;
+        if let Some(t) = &r.thing_type_name {
+            validate::thing_name("thingTypeName", t)?;
+        }
+        attributes(&r.attribute_payload)?;
+        not_modelled(r.thing_type_name.as_ref(), "thing types", "thingTypeName")?;
+        not_modelled(
+            r.billing_group_name.as_ref(),
+            "billing groups",
+            "billingGroupName",
+        )?;
+        let seq = match self.state.things.get(&r.thing_name) {
+            // Details, registry (MODEL text): the same settings succeed again.
+            Some(t) if t.attributes == r.attribute_payload => t.seq,
+            Some(_) => {
+                return Err(ServiceError::new(
+                    ErrorCode::ResourceAlreadyExistsException,
+                    format!("thing '{}' exists with other settings", r.thing_name),
+                )
+                .into())
+            }
+            None => {
+                let seq = self.state.next_seq();
+                self.state.things.insert(
+                    r.thing_name.clone(),
+                    Thing {
+                        seq,
+                        attributes: r.attribute_payload,
+                        groups: BTreeSet::new(),
+                    },
+                );
+                seq
+            }
+        };
+        Ok(CreateThingResponse {
+            thing_arn: self.thing_arn(&r.thing_name),
+            thing_id: Self::id_for(1, seq),
+            thing_name: r.thing_name,
+        })
+    }
+
+    /// Decision 3 (CHOICE): the thing's QUEUED executions of every job become REMOVED;
+    /// its executions stay as history.
+    pub(super) fn delete_thing(&mut self, r: DeleteThingRequest) -> Result<Empty> {
+        validate::thing_name("thingName", &r.thing_name)?;
+        self.require_thing(&r.thing_name)?;
+        if let Some(v) = r.expected_version {
+            if v != THING_VERSION {
+                return Err(ServiceError::new(
+                    ErrorCode::VersionConflictException,
+                    format!(
+                        "expectedVersion {v} does not match the thing's version {THING_VERSION}"
+                    ),
+                )
+                .into());
+            }
+        }
+        let mut queued: Vec<_> = self
+            .state
+            .pending_of(&r.thing_name)
+            .filter(|&id| self.state.exec(id).status == JobExecutionStatus::Queued)
+            .collect();
+        queued.sort_unstable();
+        let mut jobs = Vec::new();
+        for id in queued {
+            if self.service_end(
+                id,
+                JobExecutionStatus::Removed,
+                Cause::DeleteThing,
+                false,
+                None,
+            ) {
+                jobs.push(self.state.exec(id).job.to_string());
+            }
+        }
+        if let Some(thing) = self.state.things.remove(&r.thing_name) {
+            for g in thing.groups {
+                if let Some(group) = self.state.groups.get_mut(&g) {
+                    group.members.remove(&r.thing_name);
+                }
+            }
+        }
+        for job in jobs {
+            self.maybe_complete(&job);
+        }
+        Ok(Empty {})
+    }
+
+    pub(super) fn create_thing_group(
+        &mut self,
+        r: CreateThingGroupRequest,
+    ) -> Result<CreateThingGroupResponse> {
+        validate::thing_group_name("thingGroupName", &r.thing_group_name)?;
+        if let Some(p) = &r.parent_group_name {
+            validate::thing_group_name("parentGroupName", p)?;
+        }
+        if let Some(props) = &r.thing_group_properties {
+            if let Some(d) = &props.thing_group_description {
+                if d.chars().count() > 2028 {
+                    return Err(ServiceError::invalid_request(
+                        "thingGroupDescription holds at most 2028 characters",
+                    )
+                    .into());
+                }
+            }
+            attributes(&props.attribute_payload)?;
+        }
+        not_modelled(
+            r.parent_group_name.as_ref(),
+            "thing group hierarchies",
+            "parentGroupName",
+        )?;
+        let seq = match self.state.groups.get(&r.thing_group_name) {
+            Some(g) if g.properties == r.thing_group_properties && g.tags == r.tags => g.seq,
+            Some(_) => {
+                return Err(ServiceError::new(
+                    ErrorCode::ResourceAlreadyExistsException,
+                    format!(
+                        "thing group '{}' exists with other settings",
+                        r.thing_group_name
+                    ),
+                )
+                .into())
+            }
+            None => {
+                let seq = self.state.next_seq();
+                self.state.groups.insert(
+                    r.thing_group_name.clone(),
+                    Group {
+                        seq,
+                        properties: r.thing_group_properties,
+                        tags: r.tags,
+                        members: BTreeSet::new(),
+                    },
+                );
+                seq
+            }
+        };
+        Ok(CreateThingGroupResponse {
+            thing_group_arn: self.group_arn(&r.thing_group_name),
+            thing_group_id: Self::id_for(2, seq),
+            thing_group_name: r.thing_group_name,
+        })
+    }
+
+    pub(super) fn group_arn(&self, group: &str) -> String {
+        format!(
+            "arn:aws:iot:{}:{}:thinggroup/{group}",
+            self.config.region, self.config.account
+        )
+    }
+
+    /// Resolves a (group, thing) pair given by names or ARNs, both existing.
+    fn membership(
+        &self,
+        group_name: &Option<String>,
+        group_arn: &Option<String>,
+        thing_name: &Option<String>,
+        thing_arn: &Option<String>,
+    ) -> std::result::Result<(String, String), ServiceError> {
+        let group = match (group_name, group_arn) {
+            (Some(n), _) => {
+                validate::thing_group_name("thingGroupName", n)?;
+                n.clone()
+            }
+            (None, Some(arn)) => match validate::target_arn("thingGroupArn", arn)? {
+                Target::ThingGroup(n) => n,
+                Target::Thing(_) => {
+                    return Err(ServiceError::invalid_request(format!(
+                        "thingGroupArn '{arn}' names a thing, not a thing group"
+                    )))
+                }
+            },
+            (None, None) => {
+                return Err(ServiceError::invalid_request(
+                    "give thingGroupName or thingGroupArn",
+                ))
+            }
+        };
+        let thing = match (thing_name, thing_arn) {
+            (Some(n), _) => {
+                validate::thing_name("thingName", n)?;
+                n.clone()
+            }
+            (None, Some(arn)) => match validate::target_arn("thingArn", arn)? {
+                Target::Thing(n) => n,
+                Target::ThingGroup(_) => {
+                    return Err(ServiceError::invalid_request(format!(
+                        "thingArn '{arn}' names a thing group, not a thing"
+                    )))
+                }
+            },
+            (None, None) => {
+                return Err(ServiceError::invalid_request("give thingName or thingArn"))
+            }
+        };
+        if !self.state.groups.contains_key(&group) {
+            return Err(ServiceError::not_found(format!(
+                "thing group '{group}' does not exist"
+            )));
+        }
+        self.require_thing(&thing)?;
+        Ok((group, thing))
+    }
+
+    /// CONTINUOUS jobs targeting `group`, in creation order.
+    fn continuous_jobs_of(&self, group: &str) -> Vec<String> {
+        let mut jobs: Vec<(u64, String)> = self
+            .state
+            .jobs
+            .iter()
+            .filter(|(_, j)| {
+                j.selection == TargetSelection::Continuous && j.target_groups.contains(group)
+            })
+            .map(|(id, j)| (j.seq, id.clone()))
+            .collect();
+        jobs.sort();
+        jobs.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// Decision 2 (MEASURED): joining a target group of a CONTINUOUS job queues an
+    /// execution, unless the thing was already a target or its newest execution is pending.
+    pub(super) fn add_to_group(&mut self, r: AddThingToThingGroupRequest) -> Result<Empty> {
+        let (group, thing) = self.membership(
+            &r.thing_group_name,
+            &r.thing_group_arn,
+            &r.thing_name,
+            &r.thing_arn,
+        )?;
+        if self.state.things[&thing].groups.contains(&group) {
+            return Ok(Empty {});
+        }
+        let jobs = self.continuous_jobs_of(&group);
+        let was_target: Vec<bool> = jobs
+            .iter()
+            .map(|j| self.state.is_target(&self.state.jobs[j], &thing))
+            .collect();
+        if let Some(t) = self.state.things.get_mut(&thing) {
+            t.groups.insert(group.clone());
+        }
+        if let Some(g) = self.state.groups.get_mut(&group) {
+            g.members.insert(thing.clone());
+        }
+        let now = self.now;
+        let sw = self.config.switches;
+        for (job_id, was) in jobs.into_iter().zip(was_target) {
+            let job = &self.state.jobs[&job_id];
+            if was || job.status != JobStatus::InProgress {
+                continue;
+            }
+            let pending = self
+                .state
+                .newest(&thing, &job_id)
+                .is_some_and(|id| self.state.exec(id).status.is_pending());
+            if pending
+                || rules::permits(
+                    None,
+                    Some(JobExecutionStatus::Queued),
+                    Cause::ThingJoinsTargetGroup,
+                    false,
+                    &sw,
+                )
+                .is_none()
+            {
+                continue;
+            }
+            // Details, retries (DOC): a rejoin starts the retry budgets afresh.
+            if let Some(j) = self.state.jobs.get_mut(&job_id) {
+                j.retries_spent.remove(&thing);
+            }
+            self.state.create_execution(&job_id, &thing, now, 0);
+        }
+        Ok(Empty {})
+    }
+
+    /// Decision 3 (MEASURED): leaving every target of a CONTINUOUS job turns its QUEUED
+    /// execution REMOVED, version unchanged; IN_PROGRESS and terminal ones stay.
+    pub(super) fn remove_from_group(
+        &mut self,
+        r: RemoveThingFromThingGroupRequest,
+    ) -> Result<Empty> {
+        let (group, thing) = self.membership(
+            &r.thing_group_name,
+            &r.thing_group_arn,
+            &r.thing_name,
+            &r.thing_arn,
+        )?;
+        if !self.state.things[&thing].groups.contains(&group) {
+            return Ok(Empty {});
+        }
+        if let Some(t) = self.state.things.get_mut(&thing) {
+            t.groups.remove(&group);
+        }
+        if let Some(g) = self.state.groups.get_mut(&group) {
+            g.members.remove(&thing);
+        }
+        for job_id in self.continuous_jobs_of(&group) {
+            if self.state.is_target(&self.state.jobs[&job_id], &thing) {
+                continue;
+            }
+            if let Some(id) = self.state.newest(&thing, &job_id) {
+                if self.state.exec(id).status == JobExecutionStatus::Queued {
+                    self.service_end(
+                        id,
+                        JobExecutionStatus::Removed,
+                        Cause::ThingLeavesTargets,
+                        false,
+                        None,
+                    );
+                }
+            }
+        }
+        Ok(Empty {})
+    }
+}

@@ -1,0 +1,106 @@
+//! How an execution looks on each plane: the data plane's `JobExecution`, summary and
+//! state; the control plane's `JobExecution` and summary.
+
+use super::state::{ExecId, Execution};
+use super::Service;
+use crate::wire::{control, data, DetailsMap};
+
+fn details(map: &DetailsMap) -> Option<DetailsMap> {
+    // Decision 1 (INFERRED): an empty map is left out of data-plane and MQTT answers.
+    (!map.is_empty()).then(|| map.clone())
+}
+
+fn secs(t: u64) -> i64 {
+    i64::try_from(t).unwrap_or(i64::MAX)
+}
+
+impl Service {
+    /// Decision 17: seconds left before the effective deadline, while a timer runs.
+    pub(crate) fn seconds_before_timed_out(&self, e: &Execution) -> Option<i64> {
+        e.timer().map(|t| secs(t.deadline.saturating_sub(self.now)))
+    }
+
+    pub(crate) fn thing_arn(&self, thing: &str) -> String {
+        format!(
+            "arn:aws:iot:{}:{}:thing/{thing}",
+            self.config.region, self.config.account
+        )
+    }
+
+    /// The data plane's `JobExecution` (HTTP: with `thingName`).
+    pub(crate) fn data_execution(&self, id: ExecId, include_document: bool) -> data::JobExecution {
+        let e = self.state.exec(id);
+        data::JobExecution {
+            job_id: Some(e.job.to_string()),
+            thing_name: Some(e.thing.to_string()),
+            status: Some(e.status),
+            status_details: details(&e.details),
+            queued_at: Some(secs(e.queued_at)),
+            started_at: e.started_at.map(secs),
+            last_updated_at: Some(secs(e.last_updated_at)),
+            approximate_seconds_before_timed_out: self.seconds_before_timed_out(e),
+            version_number: Some(e.version),
+            execution_number: Some(e.number),
+            job_document: include_document
+                .then(|| self.state.jobs.get(&*e.job).map(|j| j.document.to_string()))
+                .flatten(),
+        }
+    }
+
+    /// The data plane's `JobExecutionState`.
+    pub(crate) fn data_state(&self, id: ExecId) -> data::JobExecutionState {
+        let e = self.state.exec(id);
+        data::JobExecutionState {
+            status: Some(e.status),
+            status_details: details(&e.details),
+            version_number: Some(e.version),
+        }
+    }
+
+    /// The data plane's `JobExecutionSummary`.
+    pub(crate) fn data_summary(&self, id: ExecId) -> data::JobExecutionSummary {
+        let e = self.state.exec(id);
+        data::JobExecutionSummary {
+            job_id: Some(e.job.to_string()),
+            queued_at: Some(secs(e.queued_at)),
+            started_at: e.started_at.map(secs),
+            last_updated_at: Some(secs(e.last_updated_at)),
+            version_number: Some(e.version),
+            execution_number: Some(e.number),
+        }
+    }
+
+    /// The control plane's `JobExecution`.
+    pub(crate) fn control_execution(&self, id: ExecId) -> control::JobExecution {
+        let e = self.state.exec(id);
+        control::JobExecution {
+            job_id: e.job.to_string(),
+            status: e.status,
+            force_canceled: e.force_canceled,
+            // Details, shapes (CHOICE): an empty map shows as `"statusDetails": {}`.
+            status_details: control::JobExecutionStatusDetails {
+                details_map: details(&e.details),
+            },
+            thing_arn: self.thing_arn(&e.thing),
+            queued_at: secs(e.queued_at),
+            started_at: e.started_at.map(secs),
+            last_updated_at: secs(e.last_updated_at),
+            execution_number: e.number,
+            version_number: e.version,
+            approximate_seconds_before_timed_out: self.seconds_before_timed_out(e),
+        }
+    }
+
+    /// The control plane's `JobExecutionSummary`.
+    pub(crate) fn control_summary(&self, id: ExecId) -> control::JobExecutionSummary {
+        let e = self.state.exec(id);
+        control::JobExecutionSummary {
+            status: e.status,
+            queued_at: secs(e.queued_at),
+            started_at: e.started_at.map(secs),
+            last_updated_at: secs(e.last_updated_at),
+            execution_number: e.number,
+            retry_attempt: e.retry_attempt,
+        }
+    }
+}

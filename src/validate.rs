@@ -1,0 +1,411 @@
+//! Validators for the members AWS constrains: names, ids, statusDetails, timers, retry
+//! configurations, ARNs. Each returns the InvalidRequestException AWS would give, with a
+//! message in AWS's validation style that names the member and the constraint.
+//!
+//! Lengths count Unicode code points; a pattern must match the whole value (details,
+//! decoding; CHOICE).
+//!
+//! ```
+//! use iot_jobs_spec::validate;
+//! assert!(validate::thing_name("thingName", "sensor-1").is_ok());
+//! assert!(validate::thing_name("thingName", "no spaces").is_err());
+//! assert!(validate::job_id("jobId", "$next").is_err());
+//! ```
+
+use crate::config::{
+    CANCEL_STEP_TIMER, DETAILS_VALUE_MAX_CHARS, DOCUMENT_MAX_CHARS, MAX_RESULTS_LIMIT,
+    MAX_RETRIES_PER_CRITERION, MAX_TIMEOUT_MINUTES, MAX_TOTAL_RETRIES,
+};
+use crate::error::ServiceError;
+use crate::status::RetryableFailureType;
+use crate::wire::control::JobExecutionsRetryConfig;
+use crate::wire::DetailsMap;
+
+type Result<T = ()> = std::result::Result<T, ServiceError>;
+
+fn fail(member: &str, value: &str, constraint: &str) -> ServiceError {
+    let shown: String = value.chars().take(80).collect();
+    let more = if value.chars().count() > 80 {
+        "..."
+    } else {
+        ""
+    };
+    ServiceError::invalid_request(format!(
+        "1 validation error detected: Value '{shown}{more}' at '{member}' failed to satisfy \
+         constraint: {constraint}"
+    ))
+}
+
+fn length(member: &str, value: &str, min: usize, max: Option<usize>) -> Result {
+    let n = value.chars().count();
+    if n < min {
+        return Err(fail(
+            member,
+            value,
+            &format!("Member must have length greater than or equal to {min}"),
+        ));
+    }
+    if let Some(max) = max {
+        if n > max {
+            return Err(fail(
+                member,
+                value,
+                &format!("Member must have length less than or equal to {max}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn pattern(member: &str, value: &str, ok: impl Fn(char) -> bool, shown: &str) -> Result {
+    if value.is_empty() || !value.chars().all(ok) {
+        return Err(fail(
+            member,
+            value,
+            &format!("Member must satisfy regular expression pattern: {shown}"),
+        ));
+    }
+    Ok(())
+}
+
+fn name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-')
+}
+
+fn job_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-')
+}
+
+/// Whether `c` is in Unicode category C (control, format, surrogate, private use,
+/// unassigned), as far as std can tell: control characters, the format characters,
+/// private-use planes and noncharacters. Other unassigned code points are not detected.
+pub fn is_other(c: char) -> bool {
+    let u = c as u32;
+    c.is_control()
+        || matches!(u,
+            0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2
+            | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
+            | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F
+            | 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD | 0xFDD0..=0xFDEF)
+        || (u & 0xFFFE) == 0xFFFE
+}
+
+/// `ThingName`: 1..128 characters of `[a-zA-Z0-9:_-]` (MODEL).
+pub fn thing_name(member: &str, value: &str) -> Result {
+    length(member, value, 1, Some(128))?;
+    pattern(member, value, name_char, "[a-zA-Z0-9:_-]+")
+}
+
+/// `ThingGroupName`: the same rule as a thing name (MODEL).
+pub fn thing_group_name(member: &str, value: &str) -> Result {
+    thing_name(member, value)
+}
+
+/// `JobId`: 1..64 characters of `[a-zA-Z0-9_-]` (MODEL). `$next` fails the pattern.
+pub fn job_id(member: &str, value: &str) -> Result {
+    length(member, value, 1, Some(64))?;
+    pattern(member, value, job_id_char, "[a-zA-Z0-9_-]+")
+}
+
+/// `DescribeJobExecutionJobId`: a job id or the literal `$next` (MODEL; the model sets no
+/// length bounds here).
+pub fn describe_job_id(member: &str, value: &str) -> Result {
+    if value == "$next" {
+        return Ok(());
+    }
+    pattern(member, value, job_id_char, "[a-zA-Z0-9_-]+|^\\$next")
+}
+
+/// `statusDetails` (decision 11): keys 1..128 of `[a-zA-Z0-9:_-]`, values 1..1024
+/// characters outside category C; at most `max_entries` entries when given.
+pub fn status_details(member: &str, map: &DetailsMap, max_entries: Option<usize>) -> Result {
+    if let Some(max) = max_entries {
+        if map.len() > max {
+            return Err(ServiceError::invalid_request(format!(
+                "1 validation error detected: Value at '{member}' failed to satisfy \
+                 constraint: Member must have at most {max} entries, got {}",
+                map.len()
+            )));
+        }
+    }
+    for (key, value) in map {
+        let key_member = format!("{member}.key");
+        length(&key_member, key, 1, Some(128))?;
+        pattern(&key_member, key, name_char, "[a-zA-Z0-9:_-]+")?;
+        let value_member = format!("{member}.{key}");
+        length(&value_member, value, 1, Some(DETAILS_VALUE_MAX_CHARS))?;
+        pattern(&value_member, value, |c| !is_other(c), "[^\\p{C}]+")?;
+    }
+    Ok(())
+}
+
+/// `stepTimeoutInMinutes` (decision 16): 1..10080, or -1 where `allow_cancel` (only
+/// UpdateJobExecution).
+pub fn step_timeout(member: &str, minutes: i64, allow_cancel: bool) -> Result {
+    if (1..=MAX_TIMEOUT_MINUTES).contains(&minutes)
+        || (allow_cancel && minutes == CANCEL_STEP_TIMER)
+    {
+        return Ok(());
+    }
+    let allowed = if allow_cancel {
+        "1 to 10080, or -1 to cancel the step timer"
+    } else {
+        "1 to 10080"
+    };
+    Err(ServiceError::invalid_request(format!(
+        "{member} must be {allowed}; got {minutes}"
+    )))
+}
+
+/// `timeoutConfig.inProgressTimeoutInMinutes` (decision 15): 1..10080.
+pub fn in_progress_timeout(minutes: i64) -> Result {
+    if (1..=MAX_TIMEOUT_MINUTES).contains(&minutes) {
+        return Ok(());
+    }
+    Err(ServiceError::invalid_request(format!(
+        "timeoutConfig.inProgressTimeoutInMinutes must be 1 to 10080; got {minutes}"
+    )))
+}
+
+/// `jobExecutionsRetryConfig` (decision 18): 1..2 criteria of distinct failure types,
+/// 0..10 retries each, 10 at most in all.
+pub fn retry_config(config: &JobExecutionsRetryConfig) -> Result {
+    let list = &config.criteria_list;
+    if list.is_empty() || list.len() > 2 {
+        return Err(ServiceError::invalid_request(format!(
+            "jobExecutionsRetryConfig.criteriaList must hold 1 or 2 criteria; got {}",
+            list.len()
+        )));
+    }
+    let mut total = 0;
+    let mut seen: Vec<RetryableFailureType> = Vec::new();
+    for c in list {
+        if !(0..=MAX_RETRIES_PER_CRITERION).contains(&c.number_of_retries) {
+            return Err(ServiceError::invalid_request(format!(
+                "jobExecutionsRetryConfig: numberOfRetries must be 0 to 10; got {}",
+                c.number_of_retries
+            )));
+        }
+        if seen.contains(&c.failure_type) {
+            return Err(ServiceError::invalid_request(format!(
+                "jobExecutionsRetryConfig: failureType {} appears twice",
+                c.failure_type
+            )));
+        }
+        seen.push(c.failure_type);
+        total += c.number_of_retries;
+    }
+    if total > MAX_TOTAL_RETRIES {
+        return Err(ServiceError::invalid_request(format!(
+            "jobExecutionsRetryConfig: the criteria grant {total} retries in all; at most \
+             {MAX_TOTAL_RETRIES} are allowed"
+        )));
+    }
+    Ok(())
+}
+
+/// CreateJob's `document` (decision 1b): a JSON document of at most 32768 characters.
+pub fn document(value: &str) -> Result {
+    length("document", value, 0, Some(DOCUMENT_MAX_CHARS))?;
+    if let Err(e) = serde_json::from_str::<serde_json::Value>(value) {
+        return Err(ServiceError::invalid_request(format!(
+            "document is not a valid JSON document: {e}"
+        )));
+    }
+    Ok(())
+}
+
+/// Free text with no category-C characters and at most `max` characters (`description`,
+/// `comment`).
+pub fn free_text(member: &str, value: &str, max: usize) -> Result {
+    length(member, value, 1, Some(max))?;
+    pattern(member, value, |c| !is_other(c), "[^\\p{C}]+")
+}
+
+/// CancelJob's `reasonCode`: at most 128 of `[\p{Upper}\p{Digit}_]`.
+pub fn reason_code(value: &str) -> Result {
+    length("reasonCode", value, 1, Some(128))?;
+    pattern(
+        "reasonCode",
+        value,
+        |c| c.is_uppercase() || c.is_numeric() || c == '_',
+        "[\\p{Upper}\\p{Digit}_]+",
+    )
+}
+
+/// `maxResults` of the List calls: 1..250 (MODEL).
+pub fn max_results(value: i32) -> Result {
+    if (1..=MAX_RESULTS_LIMIT).contains(&value) {
+        return Ok(());
+    }
+    Err(ServiceError::invalid_request(format!(
+        "maxResults must be 1 to {MAX_RESULTS_LIMIT}; got {value}"
+    )))
+}
+
+/// `nextToken` (details, lists; CHOICE): the decimal offset of the next item.
+pub fn next_token(value: &str) -> Result<usize> {
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = value.parse() {
+            return Ok(n);
+        }
+    }
+    Err(ServiceError::invalid_request(format!(
+        "nextToken '{value}' is not a token this service gave"
+    )))
+}
+
+/// What a target ARN names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// `arn:aws:iot:REGION:ACCOUNT:thing/NAME`.
+    Thing(String),
+    /// `arn:aws:iot:REGION:ACCOUNT:thinggroup/NAME`.
+    ThingGroup(String),
+}
+
+fn is_region(s: &str) -> bool {
+    // like us-east-1, eu-central-2, us-gov-west-1: letters-(letters-)*digits
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[0].len() == 2
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+/// A thing or thing-group ARN (details, identity; CHOICE for "well formed"): region like
+/// `us-east-1`, a 12-digit account, and a name that passes the thing-name rule.
+///
+/// ```
+/// use iot_jobs_spec::validate::{target_arn, Target};
+/// assert_eq!(
+///     target_arn("targets", "arn:aws:iot:us-east-1:123456789012:thinggroup/g1").unwrap(),
+///     Target::ThingGroup("g1".into())
+/// );
+/// assert!(target_arn("targets", "arn:aws:iot:us-east-1:1234:thing/t1").is_err());
+/// ```
+pub fn target_arn(member: &str, arn: &str) -> Result<Target> {
+    let bad = || {
+        ServiceError::invalid_request(format!(
+            "{member}: '{arn}' is not a thing or thing-group ARN \
+             (arn:aws:iot:REGION:ACCOUNT:thing/NAME or .../thinggroup/NAME)"
+        ))
+    };
+    if arn.chars().count() > 2048 {
+        return Err(bad());
+    }
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() != 6 || parts[0] != "arn" || parts[1] != "aws" || parts[2] != "iot" {
+        return Err(bad());
+    }
+    if !is_region(parts[3]) || parts[4].len() != 12 || !parts[4].bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let (kind, name) = parts[5].split_once('/').ok_or_else(bad)?;
+    thing_name(member, name).map_err(|_| bad())?;
+    match kind {
+        "thing" => Ok(Target::Thing(name.to_owned())),
+        "thinggroup" => Ok(Target::ThingGroup(name.to_owned())),
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::control::RetryCriteria;
+
+    #[test]
+    fn names_follow_the_model_patterns_and_lengths() {
+        assert!(thing_name("t", &"a".repeat(128)).is_ok());
+        assert!(thing_name("t", &"a".repeat(129)).is_err());
+        assert!(thing_name("t", "").is_err());
+        assert!(thing_name("t", "a:b_c-d").is_ok());
+        assert!(job_id("j", "a:b").is_err());
+        assert!(job_id("j", &"a".repeat(64)).is_ok());
+        assert!(job_id("j", &"a".repeat(65)).is_err());
+        assert!(describe_job_id("j", "$next").is_ok());
+        assert!(describe_job_id("j", "$nexts").is_err());
+    }
+
+    #[test]
+    fn details_limits() {
+        let mut m = DetailsMap::new();
+        m.insert("k".into(), "v".repeat(1024));
+        assert!(status_details("statusDetails", &m, None).is_ok());
+        m.insert("k".into(), "v".repeat(1025));
+        assert!(status_details("statusDetails", &m, None).is_err());
+        m.clear();
+        m.insert("k".into(), String::new());
+        assert!(status_details("statusDetails", &m, None).is_err());
+        m.clear();
+        m.insert("bad key".into(), "v".into());
+        assert!(status_details("statusDetails", &m, None).is_err());
+        m.clear();
+        m.insert("k".into(), "tab\there".into());
+        assert!(status_details("statusDetails", &m, None).is_err());
+        m.clear();
+        for i in 0..11 {
+            m.insert(format!("k{i}"), "v".into());
+        }
+        assert!(status_details("statusDetails", &m, None).is_ok());
+        assert!(status_details("statusDetails", &m, Some(10)).is_err());
+    }
+
+    #[test]
+    fn step_timeout_range() {
+        assert!(step_timeout("s", 1, false).is_ok());
+        assert!(step_timeout("s", 10080, false).is_ok());
+        assert!(step_timeout("s", 10081, true).is_err());
+        assert!(step_timeout("s", 0, true).is_err());
+        assert!(step_timeout("s", -1, true).is_ok());
+        assert!(step_timeout("s", -1, false).is_err());
+        assert!(step_timeout("s", -2, true).is_err());
+    }
+
+    #[test]
+    fn retry_config_limits() {
+        let c = |list: Vec<(RetryableFailureType, i32)>| JobExecutionsRetryConfig {
+            criteria_list: list
+                .into_iter()
+                .map(|(failure_type, number_of_retries)| RetryCriteria {
+                    failure_type,
+                    number_of_retries,
+                })
+                .collect(),
+        };
+        use RetryableFailureType::*;
+        assert!(retry_config(&c(vec![(Failed, 3), (TimedOut, 7)])).is_ok());
+        assert!(retry_config(&c(vec![(Failed, 5), (TimedOut, 6)])).is_err());
+        assert!(retry_config(&c(vec![(Failed, 1), (Failed, 1)])).is_err());
+        assert!(retry_config(&c(vec![])).is_err());
+        assert!(retry_config(&c(vec![(All, 11)])).is_err());
+        assert!(retry_config(&c(vec![(All, -1)])).is_err());
+    }
+
+    #[test]
+    fn arns() {
+        assert_eq!(
+            target_arn("t", "arn:aws:iot:eu-central-1:123456789012:thing/t1").unwrap(),
+            Target::Thing("t1".into())
+        );
+        assert!(target_arn("t", "arn:aws:iot:useast1:123456789012:thing/t1").is_err());
+        assert!(target_arn("t", "arn:aws:iot:us-east-1:123456789012:job/t1").is_err());
+        assert!(target_arn("t", "arn:aws:iot:us-east-1:123456789012:thing/").is_err());
+        assert!(target_arn("t", "arn:aws:s3:us-east-1:123456789012:thing/t1").is_err());
+    }
+
+    #[test]
+    fn other_category() {
+        assert!(is_other('\u{0007}'));
+        assert!(is_other('\u{200B}'));
+        assert!(is_other('\u{E000}'));
+        assert!(!is_other('é'));
+        assert!(!is_other(' '));
+    }
+}

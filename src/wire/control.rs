@@ -1,0 +1,556 @@
+//! `iot` (API 2015-05-28): the registry and job calls that touch executions.
+//!
+//! Members of features outside the model (rollouts, abort criteria, scheduling, templates,
+//! presigned URLs, namespaces, ...) are read as raw JSON so that their mere presence can
+//! be answered "not modelled".
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+use super::DetailsMap;
+use crate::status::{JobExecutionStatus, JobStatus, RetryableFailureType, TargetSelection};
+
+/// `AttributePayload` of a thing or group.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttributePayload {
+    /// Attribute names to values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<BTreeMap<String, String>>,
+    /// Merge with existing attributes (only meaningful for updates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge: Option<bool>,
+}
+
+/// `CreateThing` request: `POST /things/{thingName}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateThingRequest {
+    /// The thing's name.
+    pub thing_name: String,
+    /// Thing types are not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing_type_name: Option<String>,
+    /// Kept, and compared when the thing is created again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute_payload: Option<AttributePayload>,
+    /// Billing groups are not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_group_name: Option<String>,
+}
+
+/// `CreateThing` response.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateThingResponse {
+    /// The name.
+    pub thing_name: String,
+    /// `arn:aws:iot:REGION:ACCOUNT:thing/NAME`.
+    pub thing_arn: String,
+    /// A deterministic id.
+    pub thing_id: String,
+}
+
+/// `DeleteThing` request: `DELETE /things/{thingName}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteThingRequest {
+    /// The thing.
+    pub thing_name: String,
+    /// The thing's registry version (always 1 here: things are never updated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<i64>,
+}
+
+/// `Tag`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    /// Key.
+    #[serde(rename = "Key")]
+    pub key: String,
+    /// Value.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// `ThingGroupProperties`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThingGroupProperties {
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing_group_description: Option<String>,
+    /// Attributes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute_payload: Option<AttributePayload>,
+}
+
+/// `CreateThingGroup` request: `POST /thing-groups/{thingGroupName}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateThingGroupRequest {
+    /// The group's name.
+    pub thing_group_name: String,
+    /// Group hierarchies are not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_group_name: Option<String>,
+    /// Kept, and compared when the group is created again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing_group_properties: Option<ThingGroupProperties>,
+    /// Accepted and kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+/// `CreateThingGroup` response.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateThingGroupResponse {
+    /// The name.
+    pub thing_group_name: String,
+    /// `arn:aws:iot:REGION:ACCOUNT:thinggroup/NAME`.
+    pub thing_group_arn: String,
+    /// A deterministic id.
+    pub thing_group_id: String,
+}
+
+/// `AddThingToThingGroup` request: `PUT /thing-groups/addThingToThingGroup`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddThingToThingGroupRequest {
+    /// The group by name...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing_group_name: Option<String>,
+    /// ...or by ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing_group_arn: Option<String>,
+    /// The thing by name...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing_name: Option<String>,
+    /// ...or by ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing_arn: Option<String>,
+    /// Dynamic groups are not modelled; the flag changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_dynamic_groups: Option<bool>,
+}
+
+/// `RemoveThingFromThingGroup` request: `PUT /thing-groups/removeThingFromThingGroup`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoveThingFromThingGroupRequest {
+    /// The group by name...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing_group_name: Option<String>,
+    /// ...or by ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing_group_arn: Option<String>,
+    /// The thing by name...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing_name: Option<String>,
+    /// ...or by ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing_arn: Option<String>,
+}
+
+/// `TimeoutConfig`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeoutConfig {
+    /// 1..10080 (decision 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_progress_timeout_in_minutes: Option<i64>,
+}
+
+/// `RetryCriteria`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryCriteria {
+    /// FAILED, TIMED_OUT or ALL.
+    pub failure_type: RetryableFailureType,
+    /// 0..10.
+    pub number_of_retries: i32,
+}
+
+/// `JobExecutionsRetryConfig` (decision 18).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobExecutionsRetryConfig {
+    /// 1..2 criteria.
+    pub criteria_list: Vec<RetryCriteria>,
+}
+
+/// `CreateJob` request: `PUT /jobs/{jobId}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateJobRequest {
+    /// 1..64 of `[a-zA-Z0-9_-]`.
+    pub job_id: String,
+    /// Thing and thing-group ARNs, at least one.
+    pub targets: Vec<String>,
+    /// Not modelled (S3 documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_source: Option<Value>,
+    /// A JSON document, at most 32768 characters (decision 1b).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presigned_url_config: Option<Value>,
+    /// Default SNAPSHOT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_selection: Option<TargetSelection>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_executions_rollout_config: Option<Value>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abort_config: Option<Value>,
+    /// The in-progress timer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_config: Option<TimeoutConfig>,
+    /// Accepted and kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<Value>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_template_arn: Option<Value>,
+    /// Retries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_executions_retry_config: Option<JobExecutionsRetryConfig>,
+    /// Not modelled (job templates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_parameters: Option<Value>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduling_config: Option<Value>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_package_versions: Option<Value>,
+}
+
+/// `CreateJob` and `CancelJob` response.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobSummaryResponse {
+    /// `arn:aws:iot:REGION:ACCOUNT:job/ID`.
+    pub job_arn: String,
+    /// The job.
+    pub job_id: String,
+    /// As given to CreateJob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// `CancelJob` request: `PUT /jobs/{jobId}/cancel`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelJobRequest {
+    /// The job.
+    pub job_id: String,
+    /// At most 128 of `[\p{Upper}\p{Digit}_]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    /// At most 2028 characters, no control characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Cancel IN_PROGRESS executions too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<bool>,
+}
+
+/// `CancelJobExecution` request: `PUT /things/{thingName}/jobs/{jobId}/cancel`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelJobExecutionRequest {
+    /// The job.
+    pub job_id: String,
+    /// The thing.
+    pub thing_name: String,
+    /// Needed to cancel an IN_PROGRESS execution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<bool>,
+    /// VersionConflictException when it differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<i64>,
+    /// Replaces the map; at most 10 entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_details: Option<DetailsMap>,
+}
+
+/// `DeleteJobExecution` request:
+/// `DELETE /things/{thingName}/jobs/{jobId}/executionNumber/{executionNumber}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteJobExecutionRequest {
+    /// The job.
+    pub job_id: String,
+    /// The thing.
+    pub thing_name: String,
+    /// Required.
+    pub execution_number: i64,
+    /// Needed for a QUEUED or IN_PROGRESS execution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<bool>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<Value>,
+}
+
+/// `DescribeJobExecution` (control plane) request: `GET /things/{thingName}/jobs/{jobId}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeJobExecutionRequest {
+    /// The job.
+    pub job_id: String,
+    /// The thing.
+    pub thing_name: String,
+    /// Default: the newest execution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_number: Option<i64>,
+}
+
+/// `JobExecutionStatusDetails`: the control plane wraps the map.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobExecutionStatusDetails {
+    /// Left out when the map is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details_map: Option<DetailsMap>,
+}
+
+/// `JobExecution` as the control plane returns it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobExecution {
+    /// The job.
+    pub job_id: String,
+    /// The status.
+    pub status: JobExecutionStatus,
+    /// Only on canceled executions: the `force` of the cancel (decision 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force_canceled: Option<bool>,
+    /// Always present; `{}` when the map is empty.
+    pub status_details: JobExecutionStatusDetails,
+    /// The thing's ARN.
+    pub thing_arn: String,
+    /// Logical seconds.
+    pub queued_at: i64,
+    /// Absent until started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<i64>,
+    /// Logical seconds.
+    pub last_updated_at: i64,
+    /// Which execution.
+    pub execution_number: i64,
+    /// The version.
+    pub version_number: i64,
+    /// Present only while a timer runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approximate_seconds_before_timed_out: Option<i64>,
+}
+
+/// `DescribeJobExecution` (control plane) response.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeJobExecutionResponse {
+    /// The execution.
+    pub execution: JobExecution,
+}
+
+/// `JobExecutionSummary` (control plane).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobExecutionSummary {
+    /// The status.
+    pub status: JobExecutionStatus,
+    /// Logical seconds.
+    pub queued_at: i64,
+    /// Absent until started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<i64>,
+    /// Logical seconds.
+    pub last_updated_at: i64,
+    /// Which execution.
+    pub execution_number: i64,
+    /// Retries already made; 0 on a first execution.
+    pub retry_attempt: i32,
+}
+
+/// An item of ListJobExecutionsForThing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobExecutionSummaryForThing {
+    /// The job.
+    pub job_id: String,
+    /// The execution.
+    pub job_execution_summary: JobExecutionSummary,
+}
+
+/// An item of ListJobExecutionsForJob.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobExecutionSummaryForJob {
+    /// The thing's ARN.
+    pub thing_arn: String,
+    /// The execution.
+    pub job_execution_summary: JobExecutionSummary,
+}
+
+/// `ListJobExecutionsForThing` request: `GET /things/{thingName}/jobs`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListJobExecutionsForThingRequest {
+    /// The thing.
+    pub thing_name: String,
+    /// Only executions in this status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<JobExecutionStatus>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<Value>,
+    /// 1..250.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i32>,
+    /// The decimal offset of the next item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// Only executions of this job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+}
+
+/// `ListJobExecutionsForThing` response.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListJobExecutionsForThingResponse {
+    /// Oldest first.
+    pub execution_summaries: Vec<JobExecutionSummaryForThing>,
+    /// Present when more items remain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// `ListJobExecutionsForJob` request: `GET /jobs/{jobId}/things`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListJobExecutionsForJobRequest {
+    /// The job.
+    pub job_id: String,
+    /// Only executions in this status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<JobExecutionStatus>,
+    /// 1..250.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i32>,
+    /// The decimal offset of the next item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// `ListJobExecutionsForJob` response.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListJobExecutionsForJobResponse {
+    /// Oldest first.
+    pub execution_summaries: Vec<JobExecutionSummaryForJob>,
+    /// Present when more items remain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// `DescribeJob` request: `GET /jobs/{jobId}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeJobRequest {
+    /// The job.
+    pub job_id: String,
+    /// Only meaningful with job templates; ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_substitution: Option<bool>,
+}
+
+/// `JobProcessDetails`: how many executions are in each status.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobProcessDetails {
+    /// CANCELED.
+    pub number_of_canceled_things: i32,
+    /// SUCCEEDED.
+    pub number_of_succeeded_things: i32,
+    /// FAILED.
+    pub number_of_failed_things: i32,
+    /// REJECTED.
+    pub number_of_rejected_things: i32,
+    /// QUEUED.
+    pub number_of_queued_things: i32,
+    /// IN_PROGRESS.
+    pub number_of_in_progress_things: i32,
+    /// REMOVED.
+    pub number_of_removed_things: i32,
+    /// TIMED_OUT.
+    pub number_of_timed_out_things: i32,
+}
+
+/// `Job` as DescribeJob returns it (the members this model keeps).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    /// The ARN.
+    pub job_arn: String,
+    /// The job.
+    pub job_id: String,
+    /// SNAPSHOT or CONTINUOUS.
+    pub target_selection: TargetSelection,
+    /// IN_PROGRESS, CANCELED or COMPLETED.
+    pub status: JobStatus,
+    /// Present once canceled: the `force` of CancelJob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force_canceled: Option<bool>,
+    /// From CancelJob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    /// From CancelJob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// As given.
+    pub targets: Vec<String>,
+    /// As given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Logical seconds.
+    pub created_at: i64,
+    /// Logical seconds.
+    pub last_updated_at: i64,
+    /// When it became COMPLETED or CANCELED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<i64>,
+    /// Counts per status of the newest execution of each thing.
+    pub job_process_details: JobProcessDetails,
+    /// As given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_config: Option<TimeoutConfig>,
+    /// As given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_executions_retry_config: Option<JobExecutionsRetryConfig>,
+}
+
+/// `DescribeJob` response.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeJobResponse {
+    /// The job.
+    pub job: Job,
+}
+
+/// A response with no members (`{}`): DeleteThing, AddThingToThingGroup,
+/// RemoveThingFromThingGroup, CancelJobExecution, DeleteJobExecution.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Empty {}
