@@ -6,8 +6,8 @@
 //!
 //! - **DOC**: AWS documentation (the Developer Guide or the API reference) says so.
 //! - **MODEL**: AWS's machine-readable service model declares it.
-//! - **MEASURED**: a dated capture against the live service, reported by a third-party
-//!   emulator, shows it.
+//! - **MEASURED**: a capture from the live service, with its date, published by the authors
+//!   of a third-party emulator, shows it.
 //! - **INFERRED**: nothing states it, but code or samples written by AWS depend on it.
 //! - **CHOICE**: no evidence points either way; the crate picked the answer that keeps the
 //!   model consistent.
@@ -62,19 +62,18 @@ pub const DECISIONS: &[Decision] = &[
         title: "New executions start QUEUED at version 1",
         evidence: &[Model, Inferred, Choice],
         rule: "An execution is born QUEUED with `versionNumber` 1. Its `executionNumber` is 1 \
-               when it is the first execution of that job on that thing; any later one (a \
-               retry, or a thing rejoining the targets) gets one more than the largest number \
-               that still exists, so once the newest execution is deleted its number can be \
-               handed out again (MODEL: the model allows a number to be reused after its \
-               execution is deleted). `queuedAt` and `lastUpdatedAt` both take the moment of \
-               creation; `startedAt` stays absent until the execution turns IN_PROGRESS for \
-               the first time. Data-plane and MQTT answers omit `statusDetails` when the map \
-               is empty instead of sending `{}` (INFERRED: a live transcript among the samples \
-               of AWS's Python SDK, and the CLI examples). On the data plane, naming a thing \
-               that does not exist is ResourceNotFoundException, while a thing that exists but \
-               has nothing pending gets empty lists. On the control plane, naming a job, thing \
-               or thing group that does not exist is ResourceNotFoundException as well \
-               (CHOICE).",
+               when it is the first execution of that job on that thing; any later one (a retry, \
+               or a thing rejoining the targets) gets one more than the largest number that still \
+               exists, so once the newest execution is deleted its number can be handed out again \
+               (MODEL: the model allows a number to be reused after its execution is deleted). \
+               `queuedAt` and `lastUpdatedAt` both take the moment of creation; `startedAt` stays \
+               absent until the execution turns IN_PROGRESS for the first time. Data-plane and \
+               MQTT answers omit `statusDetails` when the map is empty instead of sending `{}` \
+               (INFERRED: a live transcript among the samples of AWS's Python SDK, and the CLI \
+               examples). A data-plane call about a thing that is not registered gets \
+               ResourceNotFoundException, while a registered thing with nothing pending gets \
+               empty lists. The control plane answers ResourceNotFoundException as well when the \
+               job, thing or thing group a call is about is unknown (CHOICE).",
     },
     Decision {
         number: "1b",
@@ -93,26 +92,27 @@ pub const DECISIONS: &[Decision] = &[
         title: "Job targets and group membership",
         evidence: &[Measured, Choice],
         rule: "Every CreateJob target is the ARN of a thing or of a thing group, and that thing \
-               or group has to exist; a target that does not is ResourceNotFoundException. A \
+               or group has to exist; a target that is missing gets ResourceNotFoundException. A \
                SNAPSHOT job expands its groups a single time, when the job is created. A \
                CONTINUOUS job keeps watching: a thing that joins one of its target groups later \
-               gets a new execution too, except when that thing's newest execution of the job \
-               is still QUEUED or IN_PROGRESS (MEASURED). A thing reached more than once, for \
-               instance directly and through a group, gets only one execution. A SNAPSHOT job \
-               whose targets hold no thing at all is COMPLETED straight away (CHOICE).",
+               gets a new execution too, unless the most recent execution of the job on that \
+               thing is unfinished, that is QUEUED or IN_PROGRESS (MEASURED). Reaching a thing \
+               more than once, for instance directly and through a group, still gives it only one \
+               execution. A SNAPSHOT job whose targets hold no thing at all is COMPLETED straight \
+               away (CHOICE).",
     },
     Decision {
         number: "3",
         area: CREATION,
         title: "Leaving the targets, and DeleteThing",
         evidence: &[Measured, Choice],
-        rule: "When a thing stops belonging to every target group of a CONTINUOUS job, and the \
-               job does not name it directly either, its QUEUED execution turns REMOVED and \
-               keeps its `versionNumber`; an execution that is IN_PROGRESS or already terminal \
-               keeps the status it has (MEASURED). DeleteThing does likewise to the thing's \
-               QUEUED executions, whatever their job (CHOICE, in line with the measured rule). \
-               The executions of a deleted thing remain as history, still listed by \
-               ListJobExecutionsForJob; their timers still fire, and none of them is ever \
+        rule: "Once a thing belongs to none of the target groups of a CONTINUOUS job, and the job \
+               does not name it directly either, its QUEUED execution turns REMOVED and keeps its \
+               `versionNumber`; an execution that is IN_PROGRESS or already terminal keeps the \
+               status it has (MEASURED). DeleteThing does likewise to the thing's QUEUED \
+               executions, whatever their job (CHOICE, in line with the measured rule). The \
+               executions of a deleted thing remain as history and still show up in \
+               ListJobExecutionsForJob; their timers go on firing, but none of them is ever \
                retried.",
     },
     Decision {
@@ -132,12 +132,11 @@ pub const DECISIONS: &[Decision] = &[
         area: DEVICE,
         title: "Device transitions",
         evidence: &[Doc, Inferred],
-        rule: "From QUEUED a device may move to IN_PROGRESS, SUCCEEDED, FAILED or REJECTED (DOC \
-               for IN_PROGRESS and REJECTED; INFERRED for jumping straight to SUCCEEDED or \
-               FAILED). From IN_PROGRESS it may move to IN_PROGRESS again, SUCCEEDED or FAILED \
-               (DOC). A move from IN_PROGRESS to REJECTED is refused with \
-               InvalidStateTransitionException (INFERRED: AWS's OTA library says the service \
-               refuses it; other sources disagree, so the rule is a single switch, \
+        rule: "From QUEUED a device may move to IN_PROGRESS or REJECTED (DOC), and also straight \
+               to SUCCEEDED or FAILED (INFERRED). From IN_PROGRESS it may move to IN_PROGRESS \
+               again, SUCCEEDED or FAILED (DOC). A move from IN_PROGRESS to REJECTED gets \
+               InvalidStateTransitionException (INFERRED: according to AWS's OTA library the \
+               service turns it down; other sources disagree, so the rule is a single switch, \
                `Switches::in_progress_to_rejected`).",
     },
     Decision {
@@ -193,14 +192,14 @@ pub const DECISIONS: &[Decision] = &[
         area: DEVICE,
         title: "What moves versionNumber and lastUpdatedAt",
         evidence: &[Doc, Model, Measured, Inferred],
-        rule: "Each change a device makes adds one to `versionNumber`: every accepted \
-               UpdateJobExecution, IN_PROGRESS to IN_PROGRESS included, and the QUEUED to \
-               IN_PROGRESS move of StartNextPendingJobExecution (DOC; INFERRED from the live \
-               transcript). Changes the service makes on its own (cancellation, time-out, \
-               removal) leave the version where it is (MODEL: its text ties the version to \
-               updates by a device; MEASURED for removal). Every change, whoever makes it, \
-               sets `lastUpdatedAt` to the moment it happens. Reads, and requests that are \
-               refused, change nothing.",
+        rule: "Each change a device makes adds one to `versionNumber`: every UpdateJobExecution \
+               that is accepted, including one from IN_PROGRESS to IN_PROGRESS, and the move \
+               StartNextPendingJobExecution makes from QUEUED to IN_PROGRESS (DOC; INFERRED as \
+               well, from the live transcript). When the service changes an execution on its own \
+               (cancellation, time-out, removal), the version stays where it is (MODEL: its text \
+               ties the version to updates by a device; MEASURED for removal). Every change, \
+               whoever makes it, sets `lastUpdatedAt` to the moment it happens. Reads, and \
+               requests that are refused, change nothing.",
     },
     Decision {
         number: "11",
@@ -209,37 +208,37 @@ pub const DECISIONS: &[Decision] = &[
         evidence: &[Doc, Model],
         rule: "A `statusDetails` map in a request replaces the stored map entirely; a request \
                without one leaves the stored map alone (DOC). Each key is 1 to 128 characters \
-               drawn from `[a-zA-Z0-9:_-]`; each value is 1 to 1024 characters and holds no \
-               control or unassigned code points (MODEL, DOC). The device calls put no cap on \
-               how many entries the map has (DOC: the Developer Guide allows any number), \
-               while CancelJobExecution accepts 10 entries at most (MODEL). A map that breaks \
-               any of these rules is InvalidRequestException.",
+               drawn from `[a-zA-Z0-9:_-]`; each value is 1 to 1024 characters long, with no code \
+               point that is a control character or unassigned (MODEL, DOC). UpdateJobExecution \
+               and StartNextPendingJobExecution put no cap on the number of entries (DOC: the \
+               Developer Guide sets no upper bound), while CancelJobExecution accepts 10 entries \
+               at most (MODEL). A map that breaks any of these rules is InvalidRequestException.",
     },
     Decision {
         number: "12",
         area: DEVICE,
         title: "StartNextPendingJobExecution",
         evidence: &[Doc, Choice],
-        rule: "When the head of the pending order is QUEUED, it becomes IN_PROGRESS: \
-               `startedAt` is set, the version goes up by one, and `statusDetails` and the step \
-               timer come from the request. When the head is already IN_PROGRESS, it is \
-               returned as it is and the request is ignored (DOC for `statusDetails`; CHOICE \
-               for the version, the timestamps and the step timer). With nothing pending, the \
-               answer is `{}` with no `execution` member (DOC). The execution returned carries \
-               its `jobDocument`.",
+        rule: "If the first execution of the pending order (the head) is QUEUED, it becomes \
+               IN_PROGRESS: `startedAt` is set, the version goes up by one, and `statusDetails` \
+               and the step timer come from the request. If the head is IN_PROGRESS already, it \
+               comes back unchanged and the request has no effect (DOC for `statusDetails`; \
+               CHOICE for leaving the version, the timestamps and the step timer untouched). With \
+               nothing pending, the answer is `{}` with no `execution` member (DOC). The \
+               execution returned carries its `jobDocument`.",
     },
     Decision {
         number: "13",
         area: DEVICE,
         title: "DescribeJobExecution",
         evidence: &[Doc, Model],
-        rule: "On the data plane, the job id `$next` returns the head of the pending order \
-               without changing it, or `{}` when nothing is pending, and `includeJobDocument` \
-               is true unless the caller says otherwise (MODEL). Describing an execution that \
-               is terminal is TerminalStateException (410) over HTTP and \
-               `TerminalStateReached` over MQTT (DOC, MODEL). Without `executionNumber`, the \
-               call is about the newest execution of that job on that thing. The control-plane \
-               DescribeJobExecution, by contrast, returns terminal executions like any others.",
+        rule: "On the data plane, the job id `$next` reads the head of the pending order and \
+               leaves it as it is; with nothing pending the answer is `{}`. `includeJobDocument` \
+               is true unless the caller says otherwise (MODEL). Describing an execution that is \
+               terminal is TerminalStateException (410) over HTTP and `TerminalStateReached` over \
+               MQTT (DOC, MODEL). Without `executionNumber`, the call is about the newest \
+               execution of that job on that thing. The control-plane DescribeJobExecution, by \
+               contrast, returns terminal executions like any others.",
     },
     Decision {
         number: "14",
@@ -247,8 +246,8 @@ pub const DECISIONS: &[Decision] = &[
         title: "GetPendingJobExecutions",
         evidence: &[Doc, Choice],
         rule: "The answer always carries both `inProgressJobs` and `queuedJobs`, each sorted in \
-               pending order. Together they hold no more than 10 summaries, namely the first 10 \
-               of the pending order (DOC for the cap; CHOICE for which ten are kept).",
+               pending order. Together they hold no more than 10 summaries (DOC), and the ten \
+               kept are those that come first in pending order (CHOICE).",
     },
     // Timers.
     Decision {
@@ -266,28 +265,28 @@ pub const DECISIONS: &[Decision] = &[
         area: TIMERS,
         title: "The step timer",
         evidence: &[Doc, Model, Inferred],
-        rule: "A `stepTimeoutInMinutes` from 1 to 10080 sets the step deadline to now + minutes \
-               × 60 seconds, in place of any step timer set before (DOC). The value -1 on \
-               UpdateJobExecution stops the step timer (MODEL), and is InvalidRequestException \
-               when no step timer is running (INFERRED). Leaving the member out keeps the step \
-               timer as it is (DOC). The value 0, any value below -1 or above 10080, and -1 on \
+        rule: "A `stepTimeoutInMinutes` from 1 to 10080 sets the step deadline to now + minutes × \
+               60 seconds, in place of any step timer set before (DOC). On UpdateJobExecution, -1 \
+               stops the step timer (MODEL); sent while no step timer runs, it is \
+               InvalidRequestException (INFERRED). Without the member, the step timer is left \
+               alone (DOC). The value 0, any value below -1 or above 10080, and -1 on \
                StartNextPendingJobExecution are InvalidRequestException. Only a request after \
                which the execution is still IN_PROGRESS sets a step timer; a request that ends \
-               the execution still has its value validated, the -1 rule included, but the \
-               value then has no effect.",
+               the execution still has its value validated, the -1 rule included, but the value \
+               then has no effect.",
     },
     Decision {
         number: "17",
         area: TIMERS,
         title: "Timing out",
         evidence: &[Doc],
-        rule: "An execution times out at whichever of its two deadlines comes first; a step \
-               timer can never carry it past the in-progress deadline (DOC). At that moment the \
+        rule: "An execution times out at whichever of its two deadlines comes first; a step timer \
+               cannot postpone it beyond the in-progress deadline (DOC). When it happens, the \
                status becomes TIMED_OUT, `lastUpdatedAt` takes the value of the deadline, \
                `versionNumber` stays the same (decision 10), and neither timer remains. \
                `approximateSecondsBeforeTimedOut` is the earlier deadline minus now, and is \
-               present only while some timer is running. AWS itself may fire a time-out as \
-               much as 60 s late; this specification fires it on time, on the logical clock.",
+               present only while some timer is running. AWS itself may fire a time-out as much \
+               as 60 s late; this specification fires it on time, on the logical clock.",
     },
     // Retries.
     Decision {
@@ -309,12 +308,12 @@ pub const DECISIONS: &[Decision] = &[
         rule: "When an execution ends FAILED through the device, or TIMED_OUT through a timer, \
                the criterion for that failure type is consulted, or the ALL criterion when the \
                type has none. If it still has retries left, a new execution of the same job on \
-               the same thing is queued at that same instant, with `executionNumber` one \
-               higher, status QUEUED, `versionNumber` 1, `queuedAt` equal to that instant and \
-               an empty `statusDetails`; the execution that ended stays as history \
-               (INFERRED). REJECTED, REMOVED and CANCELED executions are never retried (DOC). \
-               Nothing is retried for a job that has been canceled. Control-plane summaries \
-               report `retryAttempt`, the number of retries made so far (MODEL).",
+               the same thing is queued at that same instant, with `executionNumber` one higher, \
+               status QUEUED, `versionNumber` 1, `queuedAt` equal to that instant and an empty \
+               `statusDetails`; the finished execution is kept as history (INFERRED). An \
+               execution that ends REJECTED, REMOVED or CANCELED gets no retry (DOC). Nothing is \
+               retried for a job that has been canceled. Control-plane summaries report \
+               `retryAttempt`, the number of retries made so far (MODEL).",
     },
     // Control plane.
     Decision {
@@ -339,23 +338,23 @@ pub const DECISIONS: &[Decision] = &[
         evidence: &[Doc, Model, Choice],
         rule: "CancelJob turns the job's QUEUED executions into CANCELED ones, and with `force` \
                its IN_PROGRESS ones as well (MODEL). Executions that are already terminal are \
-               left alone (DOC). The job itself becomes CANCELED, and a canceled job never \
-               queues another execution, neither for a thing joining a group nor for a retry. \
-               CancelJob on a job that is already CANCELED or COMPLETED is \
-               InvalidRequestException (CHOICE: the model lists no state error for this call \
-               but does list InvalidRequestException, and the one public implementation \
-               answers that way). So whatever still runs after a cancel without `force` has to \
-               be force-canceled one execution at a time.",
+               left alone (DOC). The job itself becomes CANCELED, and a canceled job never queues \
+               another execution, neither for a thing joining a group nor for a retry. Cancelling \
+               a job whose status is CANCELED or COMPLETED already gives InvalidRequestException \
+               (CHOICE: no state error is declared for this call in the model, \
+               InvalidRequestException is, and the one public implementation responds the same \
+               way). So whatever still runs after a cancel without `force` has to be \
+               force-canceled one execution at a time.",
     },
     Decision {
         number: "22",
         area: CONTROL,
         title: "DeleteJobExecution",
         evidence: &[Model],
-        rule: "DeleteJobExecution requires an `executionNumber`, and it has to name an \
-               existing execution (ResourceNotFoundException otherwise). A terminal execution, \
-               TIMED_OUT included, is deleted; a QUEUED or IN_PROGRESS one only with `force`, \
-               and without it the answer is InvalidStateTransitionException (MODEL; see \
+        rule: "DeleteJobExecution requires an `executionNumber`, and it has to name an existing \
+               execution (ResourceNotFoundException otherwise). Terminal executions, TIMED_OUT \
+               among them, can be deleted; a QUEUED or IN_PROGRESS one only with `force`, and \
+               without it the answer is InvalidStateTransitionException (MODEL; see \
                `Switches::delete_queued_without_force`). After a deletion, calls that give no \
                `executionNumber` refer to the newest execution that remains, if there is one.",
     },
@@ -365,7 +364,7 @@ pub const DECISIONS: &[Decision] = &[
         title: "Job completion",
         evidence: &[Doc],
         rule: "A SNAPSHOT job is COMPLETED as soon as all of its executions are terminal and no \
-               retry is still to come (DOC). A CONTINUOUS job never completes on its own.",
+               retry is still to come (DOC). No CONTINUOUS job ever reaches COMPLETED by itself.",
     },
     // Notifications (MQTT).
     Decision {
@@ -373,32 +372,32 @@ pub const DECISIONS: &[Decision] = &[
         area: NOTIFICATIONS,
         title: "notify",
         evidence: &[Doc, Measured],
-        rule: "`notify` is published when an execution enters or leaves the thing's pending \
-               set. Its payload lists the pending summaries grouped by status and leaves out a \
-               status with no entries, so an empty set gives `{\"jobs\": {}}` (DOC, MEASURED). \
-               A status change that stays inside the set, QUEUED to IN_PROGRESS, publishes no \
-               `notify` (MEASURED; one bullet of the documentation says it does, but AWS's own \
-               walk-through and the captures both contradict it).",
+        rule: "`notify` is published when an execution enters or leaves the thing's pending set. \
+               Its payload lists the pending summaries grouped by status and leaves out a status \
+               with no entries, so an empty set gives `{\"jobs\": {}}` (DOC, MEASURED). Moving \
+               from QUEUED to IN_PROGRESS keeps the execution inside the set, so it sends no \
+               `notify` (MEASURED; one bullet of the documentation claims otherwise, but AWS's \
+               own walk-through and the captures both contradict it).",
     },
     Decision {
         number: "25",
         area: NOTIFICATIONS,
         title: "notify-next",
         evidence: &[Doc, Measured],
-        rule: "`notify-next` is published when the head of the pending order changes to a \
-               different execution or goes away. Its payload holds the new head together with \
-               its `jobDocument`, or only a `timestamp` when nothing is left (DOC, MEASURED). \
-               StartNextPendingJobExecution on the head publishes neither message (MEASURED). \
-               Time-outs, cancels, removals, deletions and retries publish exactly as any other \
-               change of the set or of its head does (DOC).",
+        rule: "`notify-next` goes out whenever another execution takes the head of the pending \
+               order, or the head goes away with none to replace it. Its payload holds the new \
+               head together with its `jobDocument`, or only a `timestamp` when nothing is left \
+               (DOC, MEASURED). Starting the head with StartNextPendingJobExecution sends neither \
+               of the two messages (MEASURED). Time-outs, cancels, removals, deletions and \
+               retries publish exactly as any other change of the set or of its head does (DOC).",
     },
     Decision {
         number: "26",
         area: NOTIFICATIONS,
         title: "Order of messages",
         evidence: &[Measured],
-        rule: "Within one request, the reply (`accepted` or `rejected`) comes first, then \
-               `notify`, then `notify-next` (MEASURED).",
+        rule: "Within one request, the reply (`accepted` or `rejected`) comes first, followed by \
+               `notify` and lastly `notify-next` (MEASURED).",
     },
     // Details.
     Decision {
@@ -406,25 +405,23 @@ pub const DECISIONS: &[Decision] = &[
         area: DETAILS,
         title: "Account, region and ARNs",
         evidence: &[Choice],
-        rule: "Unless the caller configures other values, the modelled service belongs to \
-               account `123456789012` in region `us-east-1`, and the ARNs it returns name \
-               them. A target ARN is well formed when it has the shape \
-               `arn:aws:iot:REGION:ACCOUNT:thing/NAME` or \
-               `arn:aws:iot:REGION:ACCOUNT:thinggroup/NAME`, where REGION looks like \
-               `us-east-1`, ACCOUNT is 12 digits and NAME satisfies the thing-name rule \
-               (CHOICE).",
+        rule: "Unless the caller configures other values, the modelled service belongs to account \
+               `123456789012` in region `us-east-1`, and the ARNs it returns name them. A target \
+               ARN counts as well formed if it looks like `arn:aws:iot:REGION:ACCOUNT:thing/NAME` \
+               or `arn:aws:iot:REGION:ACCOUNT:thinggroup/NAME`, where REGION looks like \
+               `us-east-1`, ACCOUNT is 12 digits and NAME satisfies the thing-name rule (CHOICE).",
     },
     Decision {
         number: "details-registry",
         area: DETAILS,
         title: "Things and thing groups",
         evidence: &[Model, Choice],
-        rule: "Calling CreateThing or CreateThingGroup again with a name that exists and the \
-               same settings succeeds (MODEL, from the model's text); with different settings \
-               it is ResourceAlreadyExistsException. Adding a thing to a group it is already \
-               in, or removing it from a group it is not in, succeeds and changes nothing. \
-               Thing types, billing groups and group hierarchies (`parentGroupName`) are not \
-               modelled. Everything here but the MODEL part is CHOICE.",
+        rule: "A repeated CreateThing or CreateThingGroup for an existing name succeeds when the \
+               settings are identical (MODEL, from the model's text) and is \
+               ResourceAlreadyExistsException when they differ. Adding a thing to a group that \
+               already holds it, or removing it from a group that does not, is a successful \
+               no-op. The specification leaves out thing types, billing groups and nested groups \
+               (`parentGroupName`). Everything here but the MODEL part is CHOICE.",
     },
     Decision {
         number: "details-decoding",
@@ -432,11 +429,11 @@ pub const DECISIONS: &[Decision] = &[
         title: "Decoding requests",
         evidence: &[Choice],
         rule: "An optional member given as JSON `null` counts as absent, and members the \
-               specification does not know are ignored. Numbers have to be JSON integers \
-               inside their member's range, so `2.0` and `\"2\"` are refused (MQTT's \
+               specification does not know are ignored. Numbers have to be JSON integers inside \
+               their member's range, so neither `2.0` nor `\"2\"` is accepted (MQTT's \
                `expectedVersion` excepted, decision 9); booleans have to be JSON booleans. \
-               Lengths are counted in Unicode code points, and a pattern has to match the \
-               entire value. `$next` given as a job id where only a real job id is allowed is \
+               Lengths are counted in Unicode code points, and a pattern has to match the entire \
+               value. `$next` given as a job id where only a real job id is allowed is \
                InvalidRequestException (CHOICE).",
     },
     Decision {
@@ -455,12 +452,12 @@ pub const DECISIONS: &[Decision] = &[
         area: DETAILS,
         title: "Update corner cases",
         evidence: &[Choice],
-        rule: "The rule of decision 16 that refuses -1 when no step timer runs applies \
-               whatever status the request asks for, and it is checked after all the checks \
-               of decision 8. Every InvalidStateTransitionException returned by \
-               UpdateJobExecution includes `executionState`, whichever of decisions 5, 6, 7 or \
-               9 led to it. When one request starts both timers, the in-progress timer counts \
-               as the one set first. A move straight from QUEUED to a terminal status leaves \
+        rule: "The rule of decision 16 that refuses -1 when no step timer runs applies whatever \
+               status the request asks for, and it comes after every check of decision 8. Each \
+               InvalidStateTransitionException that UpdateJobExecution returns includes \
+               `executionState`, whichever of decisions 5, 6, 7 or 9 led to it. If a single \
+               request starts both timers, the in-progress timer is taken to have been set before \
+               the step timer. A move straight from QUEUED to a terminal status leaves \
                `startedAt` unset. With `$next`, any `executionNumber` is ignored. A data-plane \
                DescribeJobExecution naming an older execution that is terminal gets \
                TerminalStateException, as for any terminal execution (CHOICE).",
@@ -471,9 +468,9 @@ pub const DECISIONS: &[Decision] = &[
         title: "Shapes of answers",
         evidence: &[Inferred, Choice],
         rule: "Executions returned by the HTTP data plane include `thingName`, while MQTT \
-               executions omit it (INFERRED: live transcript). The control plane shows an \
-               empty map as `\"statusDetails\": {}`, and control-plane summaries always carry \
-               `retryAttempt`, 0 for a first execution (CHOICE).",
+               executions omit it (INFERRED: the live transcript). On the control plane an empty \
+               details map appears as `\"statusDetails\": {}`, and control-plane summaries always \
+               carry `retryAttempt`, 0 for a first execution (CHOICE).",
     },
     Decision {
         number: "details-lists",
@@ -502,38 +499,37 @@ pub const DECISIONS: &[Decision] = &[
         area: DETAILS,
         title: "Messages from timers",
         evidence: &[Doc, Choice],
-        rule: "Each timer that fires publishes its own `notify` and `notify-next`, stamped \
-               with its deadline, even when one advance of the clock fires several timers. The \
-               topics of a deleted thing go on receiving messages (CHOICE). `notify` lists no \
-               more than 10 summaries, the first 10 of the pending order (DOC).",
+        rule: "Every firing timer sends a `notify` and a `notify-next` of its own, stamped with \
+               its deadline, even when a single clock advance fires several timers. The topics of \
+               a deleted thing go on receiving messages (CHOICE). `notify` carries at most 10 \
+               summaries, taken from the front of the pending order (DOC).",
     },
     Decision {
         number: "details-mqtt",
         area: DETAILS,
         title: "MQTT checks and error codes",
         evidence: &[Choice],
-        rule: "An MQTT request is checked in this order: first the topic (`InvalidTopic` for a \
-               topic under `$aws/things/T/jobs` that names no operation, and no answer at all \
-               for a topic outside it); then the JSON (`InvalidJson`, an empty payload \
-               included); then that the payload is an object and that `clientToken` is a \
-               string (`InvalidRequest` otherwise, without echoing the token); then the same \
-               checks as over HTTP. A thing name or job id in the topic that is not valid is \
-               `InvalidRequest`, and so is `$next` as the `{jobId}` of an update. Error codes \
-               map one to one: InvalidRequestException is `InvalidRequest`, \
-               ResourceNotFoundException is `ResourceNotFound`, \
-               InvalidStateTransitionException is `InvalidStateTransition` (or \
-               `VersionMismatch` when `expectedVersion` does not match), and \
-               TerminalStateException is `TerminalStateReached` (CHOICE).",
+        rule: "An MQTT request is checked in this order. First the topic: under \
+               `$aws/things/T/jobs`, a topic that matches no operation gets `InvalidTopic`, while \
+               a topic elsewhere gets no reply at all. Next the payload must parse as JSON \
+               (`InvalidJson`, an empty payload included). Then it must be a JSON object, and \
+               `clientToken` must be a string (otherwise `InvalidRequest`, and the token is not \
+               echoed). Only then come the checks HTTP makes. A thing name or job id in the topic \
+               that is not valid is `InvalidRequest`, and so is `$next` as the `{jobId}` of an \
+               update. Error codes map one to one: InvalidRequestException is `InvalidRequest`, \
+               ResourceNotFoundException is `ResourceNotFound`, InvalidStateTransitionException \
+               is `InvalidStateTransition` (or `VersionMismatch` when `expectedVersion` does not \
+               match), and TerminalStateException is `TerminalStateReached` (CHOICE).",
     },
     Decision {
         number: "details-checker",
         area: DETAILS,
         title: "Trace checker",
         evidence: &[Choice],
-        rule: "The trace checker skips blank lines. A step whose `service` does not host its \
-               call is malformed, and `at` has to be a JSON integer. A step the model does not \
-               cover is reported as not checked: it leaves the exit code as it is, and it ends \
-               the checking of its file unless it expected an error (CHOICE).",
+        rule: "The trace checker skips blank lines. A step whose `service` does not host its call \
+               is malformed, and `at` has to be a JSON integer. When the model does not cover a \
+               step, the checker marks it as not checked: the exit code stays as it is, and the \
+               rest of the file goes unchecked unless that step expected an error (CHOICE).",
     },
     // Out of the model.
     Decision {
@@ -543,10 +539,10 @@ pub const DECISIONS: &[Decision] = &[
         evidence: &[],
         rule: "Job rollout rates, abort criteria, scheduling windows, job templates, \
                `documentSource`, namespaces, presigned URLs, AssociateTargetsWithJob and \
-               StartCommandExecution exist in AWS but are not part of this specification yet. \
-               A request that relies on one of them gets its own \"not modelled\" answer, \
-               naming the feature, and is never quietly accepted; the checker reports such a \
-               step as not checked, never as agreeing.",
+               StartCommandExecution exist in AWS but are not part of this specification yet. A \
+               request that relies on one of them gets its own \"not modelled\" answer, naming \
+               the feature, and is never quietly accepted; a checker marks such a step as not \
+               checked instead of counting it as agreement.",
     },
 ];
 
@@ -570,8 +566,8 @@ const INTRO: &[&str] = &[
     "",
     "- **DOC**: AWS documentation (the Developer Guide or the API reference) says so.",
     "- **MODEL**: AWS's machine-readable service model declares it.",
-    "- **MEASURED**: a dated capture against the live service, reported by a third-party",
-    "  emulator, shows it.",
+    "- **MEASURED**: a capture from the live service, with its date, published by the authors",
+    "  of a third-party emulator, shows it.",
     "- **INFERRED**: nothing states it, but code or samples written by AWS depend on it.",
     "- **CHOICE**: no evidence points either way; the crate picked the answer that keeps the",
     "  model consistent.",

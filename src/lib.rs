@@ -71,6 +71,7 @@ pub mod config;
 pub mod decisions;
 pub mod error;
 pub mod evidence;
+pub mod examples;
 pub mod plane;
 pub mod request;
 pub mod rules;

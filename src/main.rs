@@ -1,1 +1,303 @@
-fn main() {}
+//! `iot-jobs-spec`: check traces against the specification, fill in their expectations,
+//! and print the rules. Results go to stdout, progress and errors to stderr.
+
+#![forbid(unsafe_code)]
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::process::ExitCode;
+
+use iot_jobs_spec::examples::EXAMPLES;
+use iot_jobs_spec::trace::{Answer, Replay, Step, Verdict};
+use iot_jobs_spec::{decisions, rules, Config};
+use serde_json::Value;
+
+const USAGE: &str = "\
+iot-jobs-spec: the AWS IoT Jobs job-execution lifecycle, as an executable specification
+
+Usage:
+  iot-jobs-spec check [FILE...]   check traces (JSON Lines) against the specification;
+                                  with no FILE, the example traces bundled with the crate
+  iot-jobs-spec run [FILE]        replay a trace's calls (standard input when no FILE) and
+                                  print it with each step's output or error filled in
+  iot-jobs-spec rules [--format markdown|mermaid|json]
+                                  print the transition table
+  iot-jobs-spec decisions         print the decisions with their evidence (docs/decisions.md)
+
+Each command takes --help. Exit codes: 0 all steps agree, 1 a step diverges,
+2 malformed input or a bad command line.";
+
+const CHECK_HELP: &str = "\
+iot-jobs-spec check [FILE...]
+
+Replays each trace against a fresh specification and compares every step's expected
+`output`, `error` with what the specification answers. A file stops at its first
+divergence. With no FILE, checks the example traces bundled with the crate
+(docs/examples/). Use - for standard input.
+
+Prints one line per divergence (FILE:LINE: ...), per step not checked, and a summary per
+file. Exit code: 0 every step agrees, 1 a step diverges, 2 a trace is malformed
+(FILE:LINE: ...); over several files the worst wins.";
+
+const RUN_HELP: &str = "\
+iot-jobs-spec run [FILE]
+
+Replays the calls of a trace (standard input when FILE is absent or -) and prints the
+same trace to standard output, each step's `output` or `error` replaced by what the
+specification answers. Write the calls, get the expectations.
+
+Exit code: 0 done, 2 a malformed line (FILE:LINE: ... on standard error).";
+
+const RULES_HELP: &str = "\
+iot-jobs-spec rules [--format markdown|mermaid|json]
+
+Prints the transition table the model consults: markdown (the default, the table and a
+mermaid state diagram, as in docs/rules.md), mermaid (the diagram only) or json.";
+
+const DECISIONS_HELP: &str = "\
+iot-jobs-spec decisions
+
+Prints every decision the specification makes where AWS is silent or contradicts itself,
+with its evidence grade, as Markdown (docs/decisions.md is this output).";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let rest = &args[1..];
+    let wants_help = rest.iter().any(|a| a == "--help" || a == "-h");
+    match command.as_str() {
+        "--help" | "-h" | "help" => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        "check" if wants_help => help(CHECK_HELP),
+        "run" if wants_help => help(RUN_HELP),
+        "rules" if wants_help => help(RULES_HELP),
+        "decisions" if wants_help => help(DECISIONS_HELP),
+        "check" => check(rest),
+        "run" => run(rest),
+        "rules" => print_rules(rest),
+        "decisions" if rest.is_empty() => {
+            print!("{}", decisions::render_markdown());
+            ExitCode::SUCCESS
+        }
+        other => usage_error(&format!(
+            "unknown command or arguments: {other} {}",
+            rest.join(" ")
+        )),
+    }
+}
+
+fn help(text: &str) -> ExitCode {
+    println!("{text}");
+    ExitCode::SUCCESS
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("iot-jobs-spec: {message}\n\n{USAGE}");
+    ExitCode::from(2)
+}
+
+fn print_rules(args: &[String]) -> ExitCode {
+    let format = match args {
+        [] => "markdown",
+        [flag, f] if flag == "--format" => f.as_str(),
+        [f] if f.starts_with("--format=") => &f["--format=".len()..],
+        _ => return usage_error("rules takes --format markdown|mermaid|json"),
+    };
+    let text = match format {
+        "markdown" => rules::render::markdown(),
+        "mermaid" => rules::render::mermaid(),
+        "json" => rules::render::json(),
+        other => return usage_error(&format!("unknown format `{other}`")),
+    };
+    print!("{text}");
+    ExitCode::SUCCESS
+}
+
+/// The outcome of one file, worst last.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Outcome {
+    Agrees = 0,
+    Diverges = 1,
+    Malformed = 2,
+}
+
+fn open(path: &str) -> io::Result<Box<dyn BufRead>> {
+    if path == "-" {
+        Ok(Box::new(BufReader::new(io::stdin())))
+    } else {
+        Ok(Box::new(BufReader::new(std::fs::File::open(path)?)))
+    }
+}
+
+fn check(files: &[String]) -> ExitCode {
+    if let Some(flag) = files.iter().find(|f| f.starts_with("--")) {
+        return usage_error(&format!("check does not know {flag}"));
+    }
+    let mut worst = Outcome::Agrees;
+    let out = io::stdout();
+    let mut out = out.lock();
+    if files.is_empty() {
+        eprintln!("checking the {} bundled example traces", EXAMPLES.len());
+        for (name, text) in EXAMPLES {
+            let outcome = check_lines(name, Box::new(text.as_bytes()), &mut out);
+            worst = worst.max(outcome);
+        }
+    } else {
+        for name in files {
+            let outcome = match open(name) {
+                Ok(reader) => check_lines(name, reader, &mut out),
+                Err(e) => {
+                    let _ = writeln!(out, "{name}: cannot read: {e}");
+                    Outcome::Malformed
+                }
+            };
+            worst = worst.max(outcome);
+        }
+    }
+    ExitCode::from(worst as u8)
+}
+
+fn check_lines(name: &str, reader: Box<dyn BufRead + '_>, out: &mut impl Write) -> Outcome {
+    let mut replay = Replay::new(Config::default());
+    let (mut steps, mut agreed, mut unchecked) = (0usize, 0usize, 0usize);
+    for (index, line) in reader.lines().enumerate() {
+        let number = index + 1;
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                let _ = writeln!(out, "{name}:{number}: cannot read the line: {e}");
+                return Outcome::Malformed;
+            }
+        };
+        let step = match replay.parse(&line) {
+            Ok(Some(step)) => step,
+            Ok(None) => continue,
+            Err(why) => {
+                let _ = writeln!(out, "{name}:{number}: malformed step: {why}");
+                return Outcome::Malformed;
+            }
+        };
+        steps += 1;
+        match replay.check(&step) {
+            Verdict::Agrees => agreed += 1,
+            Verdict::Setup => {}
+            Verdict::Diverges(why) => {
+                let _ = writeln!(out, "{name}:{number}: {}: {why}", label(&step));
+                let _ = writeln!(
+                    out,
+                    "{name}: diverges at line {number} ({agreed} checked steps agree before it)"
+                );
+                return Outcome::Diverges;
+            }
+            Verdict::NotChecked { reason, stop } => {
+                unchecked += 1;
+                let _ = writeln!(out, "{name}:{number}: not checked: {reason}");
+                if stop {
+                    let _ = writeln!(
+                        out,
+                        "{name}: stopped at line {number}: the state after it is unknown \
+                         ({agreed} checked steps agree before it)"
+                    );
+                    return Outcome::Agrees;
+                }
+            }
+            Verdict::Unsupported(why) => {
+                let _ = writeln!(out, "{name}:{number}: not supported: {why}");
+                return Outcome::Malformed;
+            }
+        }
+    }
+    let note = if unchecked > 0 {
+        format!(", {unchecked} not checked")
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "{name}: {steps} steps, {agreed} checked, all agree{note}"
+    );
+    Outcome::Agrees
+}
+
+fn label(step: &Step) -> String {
+    match &step.action {
+        iot_jobs_spec::trace::Action::Call { name, .. } => name.clone(),
+        iot_jobs_spec::trace::Action::Publish { topic, .. } => format!("publish {topic}"),
+    }
+}
+
+fn run(args: &[String]) -> ExitCode {
+    let name = match args {
+        [] => "-".to_owned(),
+        [f] if !f.starts_with("--") || f == "-" => f.clone(),
+        _ => return usage_error("run takes at most one FILE"),
+    };
+    let reader: Box<dyn BufRead> = match open(&name) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{name}: cannot read: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let shown = if name == "-" {
+        "<stdin>"
+    } else {
+        name.as_str()
+    };
+    let out = io::stdout();
+    let mut out = out.lock();
+    let mut replay = Replay::new(Config::default());
+    let mut stopped = false;
+    for (index, line) in reader.lines().enumerate() {
+        let number = index + 1;
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("{shown}:{number}: cannot read the line: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let mut step = match replay.parse(&line) {
+            Ok(Some(step)) => step,
+            Ok(None) => continue,
+            Err(why) => {
+                eprintln!("{shown}:{number}: malformed step: {why}");
+                return ExitCode::from(2);
+            }
+        };
+        step.raw.remove("output");
+        step.raw.remove("error");
+        if !stopped {
+            match replay.execute(&step) {
+                Answer::Output(v) => {
+                    step.raw.insert("output".into(), v);
+                }
+                Answer::Error(mut v) => {
+                    if let Value::Object(m) = &mut v {
+                        m.remove("message");
+                    }
+                    step.raw.insert("error".into(), v);
+                }
+                Answer::NotModelled(n) => {
+                    eprintln!(
+                        "{shown}:{number}: {n}; the steps after it are printed without \
+                         expectations"
+                    );
+                    stopped = true;
+                }
+                Answer::Unsupported(why) => {
+                    eprintln!("{shown}:{number}: not supported: {why}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        let _ = writeln!(out, "{}", Value::Object(step.raw));
+    }
+    let _ = io::stdout().flush();
+    let _ = io::stdin().read(&mut []);
+    ExitCode::SUCCESS
+}
