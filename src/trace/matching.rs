@@ -38,13 +38,11 @@ impl std::fmt::Display for Mismatch {
 }
 
 fn numbers_equal(a: &serde_json::Number, b: &serde_json::Number) -> bool {
-    match (a.as_i64(), b.as_i64()) {
-        (Some(x), Some(y)) => return x == y,
-        _ => {}
+    if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
+        return x == y;
     }
-    match (a.as_u64(), b.as_u64()) {
-        (Some(x), Some(y)) => return x == y,
-        _ => {}
+    if let (Some(x), Some(y)) = (a.as_u64(), b.as_u64()) {
+        return x == y;
     }
     match (a.as_f64(), b.as_f64()) {
         (Some(x), Some(y)) => x == y,
@@ -62,15 +60,17 @@ fn numbers_equal(a: &serde_json::Number, b: &serde_json::Number) -> bool {
 /// assert!(matches(&json!([1]), &json!([1, 2])).is_err());
 /// assert!(matches(&json!("2"), &json!(2)).is_err());
 /// ```
-pub fn matches(expected: &Value, actual: &Value) -> Result<(), Mismatch> {
+pub fn matches(expected: &Value, actual: &Value) -> Result<(), Box<Mismatch>> {
     at(expected, Some(actual), &mut String::new())
 }
 
-fn at(expected: &Value, actual: Option<&Value>, path: &mut String) -> Result<(), Mismatch> {
-    let fail = |path: &str| Mismatch {
-        path: path.to_owned(),
-        expected: expected.clone(),
-        actual: actual.cloned(),
+fn at(expected: &Value, actual: Option<&Value>, path: &mut String) -> Result<(), Box<Mismatch>> {
+    let fail = |path: &str| {
+        Box::new(Mismatch {
+            path: path.to_owned(),
+            expected: expected.clone(),
+            actual: actual.cloned(),
+        })
     };
     match (expected, actual) {
         (Value::Null, None | Some(Value::Null)) => Ok(()),
