@@ -90,8 +90,10 @@ pub const DECISIONS: &[Decision] = &[
         number: "2",
         area: CREATION,
         title: "Job targets and group membership",
-        evidence: &[Measured, Choice],
-        rule: "Every CreateJob target is the ARN of a thing or of a thing group, and that thing \
+        evidence: &[Doc, Measured, Choice],
+        rule: "Creating a job queues one execution for each thing it targets (DOC: the \
+               lifecycle page of the Developer Guide). \
+               Every CreateJob target is the ARN of a thing or of a thing group, and that thing \
                or group has to exist; a target that is missing gets ResourceNotFoundException. A \
                SNAPSHOT job expands its groups a single time, when the job is created. A \
                CONTINUOUS job keeps watching: a thing that joins one of its target groups later \

@@ -86,5 +86,5 @@ pub use error::{Error, ErrorCode, NotModelled, ServiceError};
 pub use evidence::Evidence;
 pub use plane::{Operation, Plane};
 pub use request::{Request, Response};
-pub use service::{Message, Service};
+pub use service::{ExecutionRecord, JobRecord, Message, Service};
 pub use status::{Actor, JobExecutionStatus, JobStatus, RetryableFailureType, TargetSelection};

@@ -4,6 +4,7 @@
 
 mod control;
 mod device;
+mod inspect;
 mod lifecycle;
 mod notify;
 mod registry;
@@ -18,6 +19,7 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::error::{Error, NotModelled};
 use crate::request::{Request, Response};
+pub use inspect::{ExecutionRecord, JobRecord};
 use state::State;
 
 /// A message the service publishes on an MQTT topic (`notify`, `notify-next`, replies).
@@ -31,8 +33,9 @@ pub struct Message {
 
 /// The AWS IoT Jobs service, as a pure state machine on a logical clock.
 ///
-/// See the crate documentation for the driver contract.
-#[derive(Clone, Debug)]
+/// See the crate documentation for the driver contract. Two services compare equal when
+/// their clocks, states and unread messages are equal.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Service {
     config: Config,
     now: u64,

@@ -1,0 +1,139 @@
+//! A read-only view of the service's state, for tests, invariants and tools. Nothing here
+//! changes state; every list is in a defined order.
+
+use super::Service;
+use crate::status::{JobExecutionStatus, JobStatus, TargetSelection};
+use crate::wire::DetailsMap;
+
+/// Everything the service keeps about one execution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExecutionRecord {
+    /// The job.
+    pub job_id: String,
+    /// The thing.
+    pub thing_name: String,
+    /// Which execution of the job on the thing.
+    pub execution_number: i64,
+    /// The status.
+    pub status: JobExecutionStatus,
+    /// The details map (empty when none).
+    pub status_details: DetailsMap,
+    /// When it was queued.
+    pub queued_at: u64,
+    /// When it first became IN_PROGRESS.
+    pub started_at: Option<u64>,
+    /// When it last changed.
+    pub last_updated_at: u64,
+    /// The version.
+    pub version_number: i64,
+    /// The step timer's deadline, while one runs.
+    pub step_deadline: Option<u64>,
+    /// The in-progress timer's deadline, while one runs.
+    pub in_progress_deadline: Option<u64>,
+    /// The `force` of the cancel that ended it, on canceled executions.
+    pub force_canceled: Option<bool>,
+    /// Retries made before this execution.
+    pub retry_attempt: i32,
+    /// Its place in creation order (decision 4's tie-break).
+    pub creation_order: usize,
+}
+
+impl ExecutionRecord {
+    /// Decision 17: the earlier of the two deadlines.
+    pub fn deadline(&self) -> Option<u64> {
+        match (self.step_deadline, self.in_progress_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// What the service keeps about a job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobRecord {
+    /// The job.
+    pub job_id: String,
+    /// IN_PROGRESS, CANCELED or COMPLETED.
+    pub status: JobStatus,
+    /// SNAPSHOT or CONTINUOUS.
+    pub target_selection: TargetSelection,
+    /// The in-progress timer length.
+    pub in_progress_timeout_in_minutes: Option<i64>,
+    /// Per criterion (failure type, numberOfRetries).
+    pub retry_criteria: Vec<(crate::status::RetryableFailureType, i32)>,
+}
+
+impl Service {
+    /// Every execution that exists, in creation order (deleted ones are gone).
+    pub fn executions(&self) -> Vec<ExecutionRecord> {
+        self.state
+            .execs
+            .iter()
+            .enumerate()
+            .filter_map(|(id, e)| {
+                let e = e.as_ref()?;
+                Some(ExecutionRecord {
+                    job_id: e.job.to_string(),
+                    thing_name: e.thing.to_string(),
+                    execution_number: e.number,
+                    status: e.status,
+                    status_details: e.details.clone(),
+                    queued_at: e.queued_at,
+                    started_at: e.started_at,
+                    last_updated_at: e.last_updated_at,
+                    version_number: e.version,
+                    step_deadline: e.step_timer.map(|t| t.deadline),
+                    in_progress_deadline: e.in_progress_timer.map(|t| t.deadline),
+                    force_canceled: e.force_canceled,
+                    retry_attempt: e.retry_attempt,
+                    creation_order: id,
+                })
+            })
+            .collect()
+    }
+
+    /// `thing`'s pending executions in decision 4's order, as (job id, execution number).
+    pub fn pending_order(&self, thing: &str) -> Vec<(String, i64)> {
+        self.state
+            .pending_of(thing)
+            .map(|id| {
+                let e = self.state.exec(id);
+                (e.job.to_string(), e.number)
+            })
+            .collect()
+    }
+
+    /// Every job, by id.
+    pub fn jobs(&self) -> Vec<JobRecord> {
+        self.state
+            .jobs
+            .iter()
+            .map(|(id, j)| JobRecord {
+                job_id: id.clone(),
+                status: j.status,
+                target_selection: j.selection,
+                in_progress_timeout_in_minutes: j.in_progress_minutes,
+                retry_criteria: j
+                    .retry
+                    .iter()
+                    .flat_map(|r| r.criteria_list.iter())
+                    .map(|c| (c.failure_type, c.number_of_retries))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The things that exist, by name.
+    pub fn things(&self) -> Vec<String> {
+        self.state.things.keys().cloned().collect()
+    }
+
+    /// The groups `thing` is in, by name.
+    pub fn groups_of(&self, thing: &str) -> Vec<String> {
+        self.state
+            .things
+            .get(thing)
+            .map(|t| t.groups.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,178 @@
+//! The test harness: a [`World`] owns a service and its virtual clock, makes calls by AWS
+//! name with JSON inputs, and keeps the messages each call published.
+#![allow(dead_code)]
+
+use iot_jobs_spec::{Config, Error, ExecutionRecord, Message, Operation, Plane, Request, Service};
+use serde_json::{json, Value};
+
+/// A service, a clock and what was published since the last call.
+pub struct World {
+    pub svc: Service,
+    pub now: u64,
+    pub messages: Vec<Message>,
+}
+
+pub fn thing_arn(name: &str) -> String {
+    format!("arn:aws:iot:us-east-1:123456789012:thing/{name}")
+}
+
+pub fn group_arn(name: &str) -> String {
+    format!("arn:aws:iot:us-east-1:123456789012:thinggroup/{name}")
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl World {
+    pub fn new() -> Self {
+        Self::with(Config::default())
+    }
+
+    pub fn with(config: Config) -> Self {
+        Self {
+            svc: Service::new(config),
+            now: 0,
+            messages: Vec::new(),
+        }
+    }
+
+    /// Moves the virtual clock (never back), firing due timers.
+    pub fn at(&mut self, t: u64) -> &mut Self {
+        assert!(t >= self.now, "the clock never goes back");
+        self.now = t;
+        self.svc.handle_timeout(t);
+        self.drain();
+        self
+    }
+
+    fn drain(&mut self) {
+        while let Some(m) = self.svc.poll_message() {
+            self.messages.push(m);
+        }
+    }
+
+    /// Calls `name` on `plane` with `input`: the response JSON, or the error JSON
+    /// (`{"code", "message", "executionState"?}`; `{"code": "NotModelled"}` for a feature
+    /// outside the model).
+    pub fn call_on(&mut self, plane: Plane, name: &str, input: Value) -> Result<Value, Value> {
+        let op = Operation::find(plane, name).unwrap_or_else(|| panic!("no operation {name}"));
+        self.messages.clear();
+        let result = match Request::decode(op, &input) {
+            Err(e) => Err(serde_json::to_value(e).unwrap()),
+            Ok(req) => match self.svc.handle(self.now, req) {
+                Ok(resp) => Ok(resp.to_json()),
+                Err(Error::Service(e)) => Err(serde_json::to_value(e).unwrap()),
+                Err(Error::NotModelled(n)) => {
+                    Err(json!({"code": "NotModelled", "feature": n.feature}))
+                }
+            },
+        };
+        self.drain();
+        result
+    }
+
+    /// Calls `name` on its home service (`iot-jobs-data` for DescribeJobExecution).
+    pub fn call(&mut self, name: &str, input: Value) -> Result<Value, Value> {
+        let plane = Operation::default_plane(name).unwrap_or_else(|| panic!("no call {name}"));
+        self.call_on(plane, name, input)
+    }
+
+    /// A call that must succeed.
+    pub fn ok(&mut self, name: &str, input: Value) -> Value {
+        self.call(name, input.clone())
+            .unwrap_or_else(|e| panic!("{name} {input} refused: {e}"))
+    }
+
+    /// A call that must fail: its error code.
+    pub fn err(&mut self, name: &str, input: Value) -> String {
+        self.err_body(name, input)["code"].as_str().unwrap().to_owned()
+    }
+
+    /// A call that must fail: its error body.
+    pub fn err_body(&mut self, name: &str, input: Value) -> Value {
+        match self.call(name, input.clone()) {
+            Ok(v) => panic!("{name} {input} should fail, got {v}"),
+            Err(e) => e,
+        }
+    }
+
+    /// The control plane's DescribeJobExecution.
+    pub fn control_describe(&mut self, thing: &str, job: &str) -> Value {
+        self.call_on(
+            Plane::Control,
+            "DescribeJobExecution",
+            json!({"thingName": thing, "jobId": job}),
+        )
+        .unwrap()["execution"]
+            .clone()
+    }
+
+    pub fn thing(&mut self, name: &str) -> &mut Self {
+        self.ok("CreateThing", json!({"thingName": name}));
+        self
+    }
+
+    pub fn group(&mut self, name: &str, members: &[&str]) -> &mut Self {
+        self.ok("CreateThingGroup", json!({"thingGroupName": name}));
+        for m in members {
+            self.ok(
+                "AddThingToThingGroup",
+                json!({"thingGroupName": name, "thingName": m}),
+            );
+        }
+        self
+    }
+
+    /// CreateJob on `targets` (thing names, or `group:NAME`), with `extra` members merged.
+    pub fn job(&mut self, id: &str, targets: &[&str], extra: Value) -> &mut Self {
+        let targets: Vec<String> = targets
+            .iter()
+            .map(|t| match t.strip_prefix("group:") {
+                Some(g) => group_arn(g),
+                None => thing_arn(t),
+            })
+            .collect();
+        let mut input = json!({"jobId": id, "targets": targets, "document": "{\"op\":\"x\"}"});
+        if let (Value::Object(m), Value::Object(e)) = (&mut input, extra) {
+            m.extend(e);
+        }
+        self.ok("CreateJob", input);
+        self
+    }
+
+    /// UpdateJobExecution with `status` and `extra` members merged.
+    pub fn update(&mut self, thing: &str, job: &str, status: &str, extra: Value) -> Result<Value, Value> {
+        let mut input = json!({"thingName": thing, "jobId": job, "status": status});
+        if let (Value::Object(m), Value::Object(e)) = (&mut input, extra) {
+            m.extend(e);
+        }
+        self.call("UpdateJobExecution", input)
+    }
+
+    /// The newest execution of `job` on `thing`.
+    pub fn exec(&self, thing: &str, job: &str) -> ExecutionRecord {
+        self.svc
+            .executions()
+            .into_iter()
+            .filter(|e| e.thing_name == thing && e.job_id == job)
+            .max_by_key(|e| e.execution_number)
+            .unwrap_or_else(|| panic!("no execution of {job} on {thing}"))
+    }
+
+    /// Every execution of `job` on `thing`, oldest first.
+    pub fn history(&self, thing: &str, job: &str) -> Vec<ExecutionRecord> {
+        self.svc
+            .executions()
+            .into_iter()
+            .filter(|e| e.thing_name == thing && e.job_id == job)
+            .collect()
+    }
+
+    /// The topics published by the last call (or clock move), in order.
+    pub fn topics(&self) -> Vec<String> {
+        self.messages.iter().map(|m| m.topic.clone()).collect()
+    }
+}
