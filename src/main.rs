@@ -41,8 +41,9 @@ file. Exit code: 0 every step agrees, 1 a step diverges, 2 a trace is malformed
 const RUN_HELP: &str = "\
 iot-jobs-spec run [FILE]
 
-Replays the calls of a trace (standard input when FILE is absent or -) and prints the
-same trace to standard output, each step's `output` or `error` replaced by what the
+Replays the calls and publishes of a trace (standard input when FILE is absent or -) and
+prints the same trace to standard output, each step's `output` or `error`, and its
+`events` (every MQTT message published during the step), replaced by what the
 specification answers. Write the calls, get the expectations.
 
 Exit code: 0 done, 2 a malformed line (FILE:LINE: ... on standard error).";
@@ -269,16 +270,19 @@ fn run(args: &[String]) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        step.raw.remove("output");
-        step.raw.remove("error");
+        step.raw.shift_remove("output");
+        step.raw.shift_remove("error");
+        step.raw.shift_remove("events");
         if !stopped {
-            match replay.execute(&step) {
+            let answer = replay.execute(&step);
+            match answer {
+                Answer::Published => {}
                 Answer::Output(v) => {
                     step.raw.insert("output".into(), v);
                 }
                 Answer::Error(mut v) => {
                     if let Value::Object(m) = &mut v {
-                        m.remove("message");
+                        m.shift_remove("message");
                     }
                     step.raw.insert("error".into(), v);
                 }
@@ -293,6 +297,14 @@ fn run(args: &[String]) -> ExitCode {
                     eprintln!("{shown}:{number}: not supported: {why}");
                     return ExitCode::from(2);
                 }
+            }
+            if !stopped {
+                let events = replay
+                    .messages()
+                    .iter()
+                    .map(|m| serde_json::json!({"topic": m.topic, "payload": m.payload}))
+                    .collect();
+                step.raw.insert("events".into(), Value::Array(events));
             }
         }
         let _ = writeln!(out, "{}", Value::Object(step.raw));

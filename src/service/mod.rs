@@ -6,6 +6,7 @@ mod control;
 mod device;
 mod inspect;
 mod lifecycle;
+mod mqtt;
 mod notify;
 mod registry;
 pub(crate) mod state;

@@ -57,18 +57,11 @@ impl Service {
         json!({"timestamp": self.now, "jobs": jobs})
     }
 
-    /// An execution as MQTT carries it: no `thingName` (details, shapes; INFERRED), the
-    /// job document as parsed JSON (decision 1b).
+    /// An execution as MQTT carries it (see [`super::mqtt::to_mqtt_execution`]).
     pub(crate) fn mqtt_execution(&self, id: ExecId, include_document: bool) -> Value {
         let mut v =
             serde_json::to_value(self.data_execution(id, include_document)).unwrap_or(Value::Null);
-        if let Value::Object(map) = &mut v {
-            map.remove("thingName");
-            if let Some(Value::String(doc)) = map.get("jobDocument") {
-                let parsed = serde_json::from_str(doc).unwrap_or(Value::String(doc.clone()));
-                map.insert("jobDocument".into(), parsed);
-            }
-        }
+        super::mqtt::to_mqtt_execution(&mut v);
         v
     }
 }

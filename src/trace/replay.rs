@@ -19,7 +19,9 @@ pub enum Answer {
     Error(Value),
     /// The step uses a feature outside the model.
     NotModelled(NotModelled),
-    /// The step uses something this version cannot execute yet (MQTT).
+    /// An MQTT publish: the answer is among the messages.
+    Published,
+    /// The step uses something this version cannot execute.
     Unsupported(String),
 }
 
@@ -86,12 +88,14 @@ impl Replay {
     pub fn execute(&mut self, step: &Step) -> Answer {
         self.at = step.at;
         self.messages.clear();
-        if step.events.is_some() {
-            return Answer::Unsupported("`events` (MQTT messages) are not supported yet".into());
-        }
         let answer = match &step.action {
-            Action::Publish { .. } => {
-                return Answer::Unsupported("`publish` (MQTT) steps are not supported yet".into())
+            Action::Publish { topic, payload } => {
+                let bytes = match payload {
+                    Ok(v) => serde_json::to_vec(v).unwrap_or_default(),
+                    Err(raw) => raw.clone().into_bytes(),
+                };
+                self.service.handle_publish(step.at, topic, &bytes);
+                Answer::Published
             }
             Action::Call { plane, name, input } => match Operation::find(*plane, name) {
                 None => Answer::NotModelled(NotModelled {
@@ -122,8 +126,81 @@ impl Replay {
     /// Executes `step` and compares the answer with what it expects.
     pub fn check(&mut self, step: &Step) -> Verdict {
         let answer = self.execute(step);
-        compare(&step.expect, answer)
+        let verdict = compare(&step.expect, answer);
+        let Some(expected) = &step.events else {
+            return verdict;
+        };
+        match (&verdict, match_events(expected, &self.messages)) {
+            (Verdict::Agrees | Verdict::Setup, Err(why)) => Verdict::Diverges(why),
+            (Verdict::Setup, Ok(())) => Verdict::Agrees,
+            _ => verdict,
+        }
     }
+}
+
+fn event_matches(expected: &Value, actual: &Message) -> bool {
+    if expected.get("topic").and_then(Value::as_str) != Some(actual.topic.as_str()) {
+        return false;
+    }
+    match (expected.get("payload"), expected.get("payload_raw")) {
+        (Some(p), _) => matches(p, &actual.payload).is_ok(),
+        (None, Some(Value::String(raw))) => {
+            serde_json::from_str::<Value>(raw).ok().as_ref() == Some(&actual.payload)
+        }
+        _ => false,
+    }
+}
+
+/// trace-format "Matching": the expected events match the published messages as a
+/// multiset, each expected one a distinct published one, the counts equal.
+fn match_events(expected: &[Value], actual: &[Message]) -> Result<(), String> {
+    let summary = || {
+        actual
+            .iter()
+            .map(|m| format!("{} {}", m.topic, m.payload))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if expected.len() != actual.len() {
+        return Err(format!(
+            "events: expected {} messages, the specification publishes {}: [{}]",
+            expected.len(),
+            actual.len(),
+            summary()
+        ));
+    }
+    // A bipartite matching by augmenting paths: small inputs, exact answer.
+    let mut owner: Vec<Option<usize>> = vec![None; actual.len()];
+    fn augment(
+        e: usize,
+        expected: &[Value],
+        actual: &[Message],
+        seen: &mut [bool],
+        owner: &mut [Option<usize>],
+    ) -> bool {
+        for a in 0..actual.len() {
+            if seen[a] || !event_matches(&expected[e], &actual[a]) {
+                continue;
+            }
+            seen[a] = true;
+            if owner[a].is_none_or(|other| augment(other, expected, actual, seen, owner)) {
+                owner[a] = Some(e);
+                return true;
+            }
+        }
+        false
+    }
+    for e in 0..expected.len() {
+        let mut seen = vec![false; actual.len()];
+        if !augment(e, expected, actual, &mut seen, &mut owner) {
+            return Err(format!(
+                "events: no published message matches {}; the specification publishes [{}]",
+                expected[e],
+                summary()
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn describe(answer: &Answer) -> String {
@@ -134,6 +211,7 @@ fn describe(answer: &Answer) -> String {
             v.get("code").and_then(Value::as_str).unwrap_or("?")
         ),
         Answer::NotModelled(n) => n.to_string(),
+        Answer::Published => "a publish".into(),
         Answer::Unsupported(s) => s.clone(),
     }
 }
@@ -142,6 +220,8 @@ fn describe(answer: &Answer) -> String {
 pub(crate) fn compare(expect: &Expect, answer: Answer) -> Verdict {
     match (expect, answer) {
         (_, Answer::Unsupported(why)) => Verdict::Unsupported(why),
+        (Expect::Nothing, Answer::Published) => Verdict::Setup,
+        (_, Answer::Published) => Verdict::Setup,
         (expect, Answer::NotModelled(n)) => Verdict::NotChecked {
             reason: n.to_string(),
             stop: !matches!(expect, Expect::Error(_)),
@@ -163,8 +243,8 @@ pub(crate) fn compare(expect: &Expect, answer: Answer) -> Verdict {
             }
             let mut want = want.clone();
             if let Value::Object(m) = &mut want {
-                m.remove("message");
-                m.remove("code");
+                m.shift_remove("message");
+                m.shift_remove("code");
             }
             match matches(&want, &have) {
                 Ok(()) => Verdict::Agrees,

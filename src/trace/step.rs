@@ -78,6 +78,13 @@ impl Step {
             (Some(call), None) => call_action(&raw, call)?,
             (None, Some(p)) => publish_action(p)?,
         };
+        if matches!(action, Action::Publish { .. })
+            && (raw.contains_key("output") || raw.contains_key("error"))
+        {
+            return Err(
+                "a `publish` step is answered by its `events`, not `output` or `error`".into(),
+            );
+        }
         let expect = match (raw.get("output"), raw.get("error")) {
             (Some(_), Some(_)) => return Err("`output` and `error` exclude each other".into()),
             (Some(o @ Value::Object(_)), None) => Expect::Output(o.clone()),

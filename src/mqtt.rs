@@ -1,0 +1,277 @@
+//! The MQTT surface of IoT Jobs: the reserved topics a device publishes to and hears on,
+//! and the error codes of a `/rejected` reply.
+//!
+//! ```
+//! use iot_jobs_spec::mqtt::{JobsTopic, RequestTopic};
+//! let t = JobsTopic::parse("$aws/things/t1/jobs/j1/update").unwrap();
+//! assert_eq!(t, JobsTopic::Request(RequestTopic::Update { thing: "t1".into(), job: "j1".into() }));
+//! assert_eq!(RequestTopic::GetPending { thing: "t1".into() }.accepted(), "$aws/things/t1/jobs/get/accepted");
+//! assert_eq!(JobsTopic::parse("$aws/things/t1/jobs/frob"), Some(JobsTopic::Invalid { thing: "t1".into() }));
+//! assert_eq!(JobsTopic::parse("sensors/t1"), None);
+//! ```
+
+use serde::Serialize;
+use strum::{Display, EnumIter, IntoStaticStr};
+
+use crate::error::ErrorCode;
+
+/// The prefix of every thing's topics.
+pub const THINGS_PREFIX: &str = "$aws/things/";
+
+/// A topic a device publishes a request to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestTopic {
+    /// `$aws/things/{thing}/jobs/get`: GetPendingJobExecutions.
+    GetPending {
+        /// The thing named in the topic.
+        thing: String,
+    },
+    /// `$aws/things/{thing}/jobs/start-next`: StartNextPendingJobExecution.
+    StartNext {
+        /// The thing named in the topic.
+        thing: String,
+    },
+    /// `$aws/things/{thing}/jobs/{jobId}/get`: DescribeJobExecution (`jobId` may be
+    /// `$next`).
+    Describe {
+        /// The thing named in the topic.
+        thing: String,
+        /// The job id (or `$next`).
+        job: String,
+    },
+    /// `$aws/things/{thing}/jobs/{jobId}/update`: UpdateJobExecution.
+    Update {
+        /// The thing named in the topic.
+        thing: String,
+        /// The job id.
+        job: String,
+    },
+}
+
+impl RequestTopic {
+    /// The thing the topic names.
+    pub fn thing(&self) -> &str {
+        match self {
+            Self::GetPending { thing }
+            | Self::StartNext { thing }
+            | Self::Describe { thing, .. }
+            | Self::Update { thing, .. } => thing,
+        }
+    }
+
+    /// The topic itself.
+    pub fn topic(&self) -> String {
+        match self {
+            Self::GetPending { thing } => format!("{THINGS_PREFIX}{thing}/jobs/get"),
+            Self::StartNext { thing } => format!("{THINGS_PREFIX}{thing}/jobs/start-next"),
+            Self::Describe { thing, job } => format!("{THINGS_PREFIX}{thing}/jobs/{job}/get"),
+            Self::Update { thing, job } => format!("{THINGS_PREFIX}{thing}/jobs/{job}/update"),
+        }
+    }
+
+    /// Where a successful reply goes.
+    pub fn accepted(&self) -> String {
+        format!("{}/accepted", self.topic())
+    }
+
+    /// Where an error reply goes.
+    pub fn rejected(&self) -> String {
+        format!("{}/rejected", self.topic())
+    }
+}
+
+/// A topic under `$aws/things/{thing}/jobs`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JobsTopic {
+    /// A request topic.
+    Request(RequestTopic),
+    /// `.../jobs/notify`: the pending set changed (decision 24).
+    Notify {
+        /// The thing.
+        thing: String,
+    },
+    /// `.../jobs/notify-next`: the head of the pending order changed (decision 25).
+    NotifyNext {
+        /// The thing.
+        thing: String,
+    },
+    /// A reply topic (`/accepted` or `/rejected` after a request topic).
+    Reply {
+        /// The request it answers.
+        request: RequestTopic,
+        /// `/accepted` (true) or `/rejected`.
+        accepted: bool,
+    },
+    /// Under the reserved prefix but naming no operation: `InvalidTopic`.
+    Invalid {
+        /// The thing segment as written.
+        thing: String,
+    },
+}
+
+impl JobsTopic {
+    /// Parses `topic`; `None` when it is not under `$aws/things/{thing}/jobs`.
+    pub fn parse(topic: &str) -> Option<JobsTopic> {
+        let rest = topic.strip_prefix(THINGS_PREFIX)?;
+        let (thing, rest) = rest.split_once('/')?;
+        let rest = if rest == "jobs" {
+            ""
+        } else {
+            rest.strip_prefix("jobs/")?
+        };
+        let thing = thing.to_owned();
+        let parts: Vec<&str> = rest.split('/').collect();
+        let request = |parts: &[&str]| -> Option<RequestTopic> {
+            match parts {
+                ["get"] => Some(RequestTopic::GetPending {
+                    thing: thing.clone(),
+                }),
+                ["start-next"] => Some(RequestTopic::StartNext {
+                    thing: thing.clone(),
+                }),
+                [job, "get"] => Some(RequestTopic::Describe {
+                    thing: thing.clone(),
+                    job: (*job).to_owned(),
+                }),
+                [job, "update"] => Some(RequestTopic::Update {
+                    thing: thing.clone(),
+                    job: (*job).to_owned(),
+                }),
+                _ => None,
+            }
+        };
+        Some(match parts.as_slice() {
+            ["notify"] => JobsTopic::Notify { thing },
+            ["notify-next"] => JobsTopic::NotifyNext { thing },
+            [head @ .., last @ ("accepted" | "rejected")] if request(head).is_some() => {
+                JobsTopic::Reply {
+                    request: request(head)?,
+                    accepted: *last == "accepted",
+                }
+            }
+            parts => match request(parts) {
+                Some(r) => JobsTopic::Request(r),
+                None => JobsTopic::Invalid { thing },
+            },
+        })
+    }
+}
+
+/// The `code` of an MQTT `ErrorResponse` (AWS's `JobExecutionsRejectedErrorCode`, the
+/// values this model gives).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Display,
+    EnumIter,
+    IntoStaticStr,
+)]
+#[non_exhaustive]
+pub enum RejectedErrorCode {
+    /// The topic is under the Jobs prefix but names no operation.
+    InvalidTopic,
+    /// The payload is not valid UTF-8 JSON.
+    InvalidJson,
+    /// The request is invalid.
+    InvalidRequest,
+    /// The update is not allowed from the current status.
+    InvalidStateTransition,
+    /// The execution, job or thing does not exist.
+    ResourceNotFound,
+    /// `expectedVersion` differs from `versionNumber`.
+    VersionMismatch,
+    /// A describe of a terminal execution.
+    TerminalStateReached,
+}
+
+impl RejectedErrorCode {
+    /// Details, MQTT: the HTTP exceptions map one to one (a version mismatch, which
+    /// HTTP reports as InvalidStateTransitionException, is told apart by the caller).
+    pub fn from_http(code: ErrorCode) -> RejectedErrorCode {
+        match code {
+            ErrorCode::ResourceNotFoundException => Self::ResourceNotFound,
+            ErrorCode::InvalidStateTransitionException => Self::InvalidStateTransition,
+            ErrorCode::TerminalStateException => Self::TerminalStateReached,
+            ErrorCode::VersionConflictException => Self::VersionMismatch,
+            ErrorCode::InvalidRequestException | ErrorCode::ResourceAlreadyExistsException => {
+                Self::InvalidRequest
+            }
+        }
+    }
+
+    /// The AWS spelling.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_request_topic_round_trips() {
+        for r in [
+            RequestTopic::GetPending { thing: "t".into() },
+            RequestTopic::StartNext { thing: "t".into() },
+            RequestTopic::Describe {
+                thing: "t".into(),
+                job: "$next".into(),
+            },
+            RequestTopic::Update {
+                thing: "t".into(),
+                job: "j".into(),
+            },
+        ] {
+            assert_eq!(
+                JobsTopic::parse(&r.topic()),
+                Some(JobsTopic::Request(r.clone()))
+            );
+            assert_eq!(
+                JobsTopic::parse(&r.accepted()),
+                Some(JobsTopic::Reply {
+                    request: r.clone(),
+                    accepted: true
+                })
+            );
+            assert_eq!(
+                JobsTopic::parse(&r.rejected()),
+                Some(JobsTopic::Reply {
+                    request: r,
+                    accepted: false
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn reserved_topics_that_name_nothing_are_invalid() {
+        for t in [
+            "$aws/things/t/jobs",
+            "$aws/things/t/jobs/",
+            "$aws/things/t/jobs/frob",
+            "$aws/things/t/jobs/j/delete",
+            "$aws/things/t/jobs/j/get/extra",
+            "$aws/things/t/jobs/get/accepted/x",
+        ] {
+            assert_eq!(
+                JobsTopic::parse(t),
+                Some(JobsTopic::Invalid { thing: "t".into() }),
+                "{t}"
+            );
+        }
+        assert_eq!(
+            JobsTopic::parse("$aws/things/t/jobs/notify"),
+            Some(JobsTopic::Notify { thing: "t".into() })
+        );
+        assert_eq!(JobsTopic::parse("$aws/things/t/shadow/update"), None);
+        assert_eq!(JobsTopic::parse("$aws/things/t"), None);
+    }
+}

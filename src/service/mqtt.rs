@@ -1,0 +1,239 @@
+//! Requests a device publishes over MQTT, and the replies the service publishes back
+//! (details, MQTT; decisions 7, 9, 13 and 26).
+//!
+//! The checks run in this order: the topic, the JSON, the payload being an object,
+//! `clientToken` being a string, then the same checks as over HTTP. The reply goes on the
+//! request topic's `/accepted` or `/rejected`, before any `notify` and `notify-next`.
+
+use serde_json::{json, Map, Value};
+
+use super::{Message, Service};
+use crate::error::{Error, ServiceError};
+use crate::mqtt::{JobsTopic, RejectedErrorCode, RequestTopic};
+use crate::plane::Operation;
+use crate::request::{Request, Response};
+
+/// A refusal before or after the HTTP checks, as an MQTT `ErrorResponse`.
+struct Rejected {
+    code: RejectedErrorCode,
+    message: String,
+    execution_state: Option<Value>,
+}
+
+impl Rejected {
+    fn new(code: RejectedErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            execution_state: None,
+        }
+    }
+}
+
+impl Service {
+    /// Handles a message a device publishes on `topic` at `now`; `payload` is its raw
+    /// bytes. Moves the clock first, as [`Service::handle`] does. The reply (on
+    /// `/accepted` or `/rejected`) and any notifications are then in
+    /// [`Service::poll_message`], in that order. A topic outside `$aws/things/T/jobs` gets
+    /// no answer.
+    pub fn handle_publish(&mut self, now: u64, topic: &str, payload: &[u8]) {
+        self.handle_timeout(now);
+        self.state.touched.clear();
+        let Some(parsed) = JobsTopic::parse(topic) else {
+            return;
+        };
+        let request = match parsed {
+            JobsTopic::Request(r) => r,
+            _ => {
+                // Notify, reply and unknown topics under the prefix name no operation.
+                let reply = self.rejected_payload(
+                    Rejected::new(
+                        RejectedErrorCode::InvalidTopic,
+                        format!("'{topic}' names no IoT Jobs operation"),
+                    ),
+                    None,
+                );
+                self.messages.push_back(Message {
+                    topic: format!("{topic}/rejected"),
+                    payload: reply,
+                });
+                return;
+            }
+        };
+        let (token, result) = match self.read_payload(payload) {
+            Err(rejected) => (None, Err(*rejected)),
+            Ok((token, body)) => (token, self.publish_request(&request, body)),
+        };
+        let (topic, payload) = match result {
+            Ok(body) => (
+                request.accepted(),
+                self.accepted_payload(body, token.as_ref()),
+            ),
+            Err(rejected) => (
+                request.rejected(),
+                self.rejected_payload(rejected, token.as_ref()),
+            ),
+        };
+        self.messages.push_back(Message { topic, payload });
+        self.flush_notifications();
+    }
+
+    /// The JSON, the object, the clientToken: `(token to echo, payload members)`.
+    fn read_payload(
+        &self,
+        payload: &[u8],
+    ) -> Result<(Option<Value>, Map<String, Value>), Box<Rejected>> {
+        let value: Value = serde_json::from_slice(payload).map_err(|e| {
+            let why = if payload.is_empty() {
+                "the payload is empty".to_owned()
+            } else {
+                format!("the payload is not valid JSON: {e}")
+            };
+            Box::new(Rejected::new(RejectedErrorCode::InvalidJson, why))
+        })?;
+        let Value::Object(map) = value else {
+            return Err((
+                None,
+                Rejected::new(
+                    RejectedErrorCode::InvalidRequest,
+                    "the payload must be a JSON object",
+                ),
+            ));
+        };
+        let token = match map.get("clientToken") {
+            None | Some(Value::Null) => None,
+            Some(t @ Value::String(_)) => Some(t.clone()),
+            Some(other) => {
+                return Err(Box::new(Rejected::new(
+                    RejectedErrorCode::InvalidRequest,
+                    format!("clientToken must be a string, got {other}"),
+                )))
+            }
+        };
+        Ok((token, map))
+    }
+
+    /// Runs the request through the HTTP checks and the model; the accepted body.
+    fn publish_request(
+        &mut self,
+        topic: &RequestTopic,
+        mut body: Map<String, Value>,
+    ) -> Result<Map<String, Value>, Rejected> {
+        body.shift_remove("clientToken");
+        let thing = topic.thing().to_owned();
+        body.insert("thingName".into(), Value::String(thing.clone()));
+        let op = match topic {
+            RequestTopic::GetPending { .. } => Operation::GetPendingJobExecutions,
+            RequestTopic::StartNext { .. } => Operation::StartNextPendingJobExecution,
+            RequestTopic::Describe { job, .. } => {
+                body.insert("jobId".into(), Value::String(job.clone()));
+                Operation::DescribeJobExecution
+            }
+            RequestTopic::Update { job, .. } => {
+                body.insert("jobId".into(), Value::String(job.clone()));
+                // Decision 9 (DOC, INFERRED): a string of digits is accepted over MQTT.
+                if let Some(Value::String(s)) = body.get("expectedVersion") {
+                    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                        if let Ok(n) = s.parse::<i64>() {
+                            body.insert("expectedVersion".into(), json!(n));
+                        }
+                    }
+                }
+                Operation::UpdateJobExecution
+            }
+        };
+        let expected_version = body.get("expectedVersion").and_then(Value::as_i64);
+        let request =
+            Request::decode(op, &Value::Object(body)).map_err(|e| self.rejected(e, None))?;
+        let response = match self.dispatch(request) {
+            Ok(r) => r,
+            Err(Error::Service(e)) => return Err(self.rejected(e, expected_version)),
+            Err(Error::NotModelled(n)) => {
+                return Err(Rejected::new(
+                    RejectedErrorCode::InvalidRequest,
+                    n.to_string(),
+                ))
+            }
+        };
+        Ok(self.mqtt_body(response))
+    }
+
+    /// An HTTP refusal as an MQTT one. An expectedVersion that differs from the state the
+    /// error carries was refused for the version: `VersionMismatch` (decision 9).
+    fn rejected(&self, e: ServiceError, expected_version: Option<i64>) -> Rejected {
+        let state = e
+            .execution_state
+            .as_ref()
+            .and_then(|s| serde_json::to_value(s).ok());
+        let state_version = e.execution_state.as_ref().and_then(|s| s.version_number);
+        let mismatch = expected_version.is_some()
+            && state_version.is_some()
+            && expected_version != state_version;
+        let code = if mismatch {
+            RejectedErrorCode::VersionMismatch
+        } else {
+            RejectedErrorCode::from_http(e.code)
+        };
+        Rejected {
+            code,
+            message: e.message,
+            execution_state: state,
+        }
+    }
+
+    /// A response as the MQTT accepted payload carries it: executions without
+    /// `thingName`, job documents as parsed JSON.
+    fn mqtt_body(&self, response: Response) -> Map<String, Value> {
+        let mut v = response.to_json();
+        if let Some(exec) = v.get_mut("execution") {
+            to_mqtt_execution(exec);
+        }
+        parse_document(&mut v);
+        match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
+    fn accepted_payload(&self, mut body: Map<String, Value>, token: Option<&Value>) -> Value {
+        body.insert("timestamp".into(), json!(self.now));
+        if let Some(t) = token {
+            body.insert("clientToken".into(), t.clone());
+        }
+        Value::Object(body)
+    }
+
+    fn rejected_payload(&self, r: Rejected, token: Option<&Value>) -> Value {
+        let mut body = Map::new();
+        body.insert("code".into(), json!(r.code.as_str()));
+        body.insert("message".into(), json!(r.message));
+        if let Some(t) = token {
+            body.insert("clientToken".into(), t.clone());
+        }
+        body.insert("timestamp".into(), json!(self.now));
+        if let Some(s) = r.execution_state {
+            body.insert("executionState".into(), s);
+        }
+        Value::Object(body)
+    }
+}
+
+/// A data-plane execution as MQTT carries it: no `thingName` (details, shapes;
+/// INFERRED from the live transcript), the job document as parsed JSON.
+pub(super) fn to_mqtt_execution(exec: &mut Value) {
+    if let Value::Object(m) = exec {
+        m.shift_remove("thingName");
+    }
+    parse_document(exec);
+}
+
+/// `jobDocument` as parsed JSON (decision 1b: MQTT carries the document as JSON).
+fn parse_document(v: &mut Value) {
+    if let Some(doc) = v.get_mut("jobDocument") {
+        if let Value::String(s) = doc {
+            if let Ok(parsed) = serde_json::from_str::<Value>(s) {
+                *doc = parsed;
+            }
+        }
+    }
+}
