@@ -92,13 +92,10 @@ impl Service {
             Box::new(Rejected::new(RejectedErrorCode::InvalidJson, why))
         })?;
         let Value::Object(map) = value else {
-            return Err((
-                None,
-                Rejected::new(
-                    RejectedErrorCode::InvalidRequest,
-                    "the payload must be a JSON object",
-                ),
-            ));
+            return Err(Box::new(Rejected::new(
+                RejectedErrorCode::InvalidRequest,
+                "the payload must be a JSON object",
+            )));
         };
         let token = match map.get("clientToken") {
             None | Some(Value::Null) => None,
