@@ -13,6 +13,9 @@ use crate::mqtt::{JobsTopic, RejectedErrorCode, RequestTopic};
 use crate::plane::Operation;
 use crate::request::{Request, Response};
 
+/// The members of a request payload.
+type Payload = Map<String, Value>;
+
 /// A refusal before or after the HTTP checks, as an MQTT `ErrorResponse`.
 struct Rejected {
     code: RejectedErrorCode,
@@ -79,10 +82,7 @@ impl Service {
     }
 
     /// The JSON, the object, the clientToken: `(token to echo, payload members)`.
-    fn read_payload(
-        &self,
-        payload: &[u8],
-    ) -> Result<(Option<Value>, Map<String, Value>), Box<Rejected>> {
+    fn read_payload(&self, payload: &[u8]) -> Result<(Option<Value>, Payload), Box<Rejected>> {
         let value: Value = serde_json::from_slice(payload).map_err(|e| {
             let why = if payload.is_empty() {
                 "the payload is empty".to_owned()
