@@ -82,6 +82,11 @@ pub mod trace;
 pub mod validate;
 pub mod wire;
 
+/// The README's library example, compiled and run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub use config::{Config, Switches};
 pub use error::{Error, ErrorCode, NotModelled, ServiceError};
 pub use evidence::Evidence;

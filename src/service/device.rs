@@ -240,14 +240,14 @@ impl Service {
         // The in-progress timer counts as set before a step timer set by the same request.
         let in_progress_timer = match (first_start, in_progress_minutes) {
             (true, Some(m)) => Some(Timer {
-                deadline: now + minutes_to_secs(m),
+                deadline: now.saturating_add(minutes_to_secs(m)),
                 seq: self.state.next_seq(),
             }),
             _ => None,
         };
         let step_timer = match step_minutes {
             Some(m) if m > 0 && to == JobExecutionStatus::InProgress => Some(Some(Timer {
-                deadline: now + minutes_to_secs(m),
+                deadline: now.saturating_add(minutes_to_secs(m)),
                 seq: self.state.next_seq(),
             })),
             Some(CANCEL_STEP_TIMER) if to == JobExecutionStatus::InProgress => Some(None),
