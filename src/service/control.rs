@@ -167,9 +167,20 @@ impl Service {
             force_canceled: None,
             reason_code: None,
             comment: None,
-            executions: Vec::new(),
+            executions: BTreeSet::new(),
+            pending: 0,
+            newest_by_status: [0; 8],
             retries_spent: BTreeMap::new(),
         };
+        if job.selection == crate::status::TargetSelection::Continuous {
+            for g in &job.target_groups {
+                self.state
+                    .continuous_by_group
+                    .entry(g.clone())
+                    .or_default()
+                    .insert((seq, r.job_id.clone()));
+            }
+        }
         self.state.jobs.insert(r.job_id.clone(), job);
         let sw = self.config.switches;
         if rules::permits(
@@ -420,24 +431,23 @@ impl Service {
     pub(super) fn describe_job(&mut self, r: DescribeJobRequest) -> Result<DescribeJobResponse> {
         validate::job_id("jobId", &r.job_id)?;
         let job = self.require_job(&r.job_id)?;
-        let mut newest: BTreeMap<&str, ExecId> = BTreeMap::new();
-        for &id in &job.executions {
-            newest.insert(&self.state.exec(id).thing, id);
-        }
-        let mut d = JobProcessDetails::default();
-        for &id in newest.values() {
-            let n = match self.state.exec(id).status {
-                JobExecutionStatus::Queued => &mut d.number_of_queued_things,
-                JobExecutionStatus::InProgress => &mut d.number_of_in_progress_things,
-                JobExecutionStatus::Succeeded => &mut d.number_of_succeeded_things,
-                JobExecutionStatus::Failed => &mut d.number_of_failed_things,
-                JobExecutionStatus::TimedOut => &mut d.number_of_timed_out_things,
-                JobExecutionStatus::Rejected => &mut d.number_of_rejected_things,
-                JobExecutionStatus::Removed => &mut d.number_of_removed_things,
-                JobExecutionStatus::Canceled => &mut d.number_of_canceled_things,
-            };
-            *n += 1;
-        }
+        let count = |s: JobExecutionStatus| {
+            let i = JobExecutionStatus::ALL
+                .iter()
+                .position(|&x| x == s)
+                .unwrap_or(0);
+            i32::try_from(job.newest_by_status[i]).unwrap_or(i32::MAX)
+        };
+        let d = JobProcessDetails {
+            number_of_canceled_things: count(JobExecutionStatus::Canceled),
+            number_of_succeeded_things: count(JobExecutionStatus::Succeeded),
+            number_of_failed_things: count(JobExecutionStatus::Failed),
+            number_of_rejected_things: count(JobExecutionStatus::Rejected),
+            number_of_queued_things: count(JobExecutionStatus::Queued),
+            number_of_in_progress_things: count(JobExecutionStatus::InProgress),
+            number_of_removed_things: count(JobExecutionStatus::Removed),
+            number_of_timed_out_things: count(JobExecutionStatus::TimedOut),
+        };
         let secs = |t: u64| i64::try_from(t).unwrap_or(i64::MAX);
         Ok(DescribeJobResponse {
             job: crate::wire::control::Job {

@@ -122,10 +122,7 @@ impl Service {
         if job.selection != TargetSelection::Snapshot || job.status != JobStatus::InProgress {
             return;
         }
-        let done = job
-            .executions
-            .iter()
-            .all(|&id| self.state.exec(id).status.is_terminal());
+        let done = job.pending == 0;
         if done {
             if let Some(job) = self.state.jobs.get_mut(job_id) {
                 job.status = JobStatus::Completed;

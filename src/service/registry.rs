@@ -7,7 +7,7 @@ use super::{not_modelled, Service};
 use crate::config::THING_VERSION;
 use crate::error::{Error, ErrorCode, ServiceError};
 use crate::rules::{self, Cause};
-use crate::status::{JobExecutionStatus, JobStatus, TargetSelection};
+use crate::status::{JobExecutionStatus, JobStatus};
 use crate::validate::{self, Target};
 use crate::wire::control::*;
 
@@ -251,17 +251,13 @@ impl Service {
 
     /// CONTINUOUS jobs targeting `group`, in creation order.
     fn continuous_jobs_of(&self, group: &str) -> Vec<String> {
-        let mut jobs: Vec<(u64, String)> = self
-            .state
-            .jobs
-            .iter()
-            .filter(|(_, j)| {
-                j.selection == TargetSelection::Continuous && j.target_groups.contains(group)
-            })
-            .map(|(id, j)| (j.seq, id.clone()))
-            .collect();
-        jobs.sort();
-        jobs.into_iter().map(|(_, id)| id).collect()
+        self.state
+            .continuous_by_group
+            .get(group)
+            .into_iter()
+            .flatten()
+            .map(|(_, id)| id.clone())
+            .collect()
     }
 
     /// Decision 2 (MEASURED): joining a target group of a CONTINUOUS job queues an

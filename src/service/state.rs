@@ -95,7 +95,12 @@ pub(crate) struct Job {
     pub reason_code: Option<String>,
     pub comment: Option<String>,
     /// Executions in creation order (deleted ones taken out).
-    pub executions: Vec<ExecId>,
+    pub executions: BTreeSet<ExecId>,
+    /// How many of them are QUEUED or IN_PROGRESS (decision 23 without a scan).
+    pub pending: usize,
+    /// Per status (index in [`JobExecutionStatus::ALL`]), how many things' newest execution
+    /// is in it (DescribeJob's jobProcessDetails without a scan).
+    pub newest_by_status: [u32; 8],
     /// Per thing, retries spent per criterion since the thing last became a target.
     pub retries_spent: BTreeMap<String, BTreeMap<RetryableFailureType, i32>>,
 }
@@ -122,6 +127,15 @@ pub(crate) struct State {
     pub seq: u64,
     /// Things whose pending set this moment touched.
     pub touched: BTreeMap<Arc<str>, Touch>,
+    /// group → the CONTINUOUS jobs targeting it, as (creation seq, job id).
+    pub continuous_by_group: BTreeMap<String, BTreeSet<(u64, String)>>,
+}
+
+fn status_index(s: JobExecutionStatus) -> usize {
+    JobExecutionStatus::ALL
+        .iter()
+        .position(|&x| x == s)
+        .unwrap_or(0)
 }
 
 impl State {
@@ -191,6 +205,7 @@ impl State {
             .unwrap_or(0)
             + 1;
         let id = self.execs.len();
+        let previous = self.newest(&thing, &job).map(|p| self.exec(p).status);
         self.touch(&thing, true);
         let exec = Execution {
             job: job.clone(),
@@ -219,7 +234,12 @@ impl State {
             self.pending.entry(thing).or_default().insert(key);
         }
         if let Some(j) = self.jobs.get_mut(&*job) {
-            j.executions.push(id);
+            j.executions.insert(id);
+            j.pending += 1;
+            if let Some(p) = previous {
+                j.newest_by_status[status_index(p)] -= 1;
+            }
+            j.newest_by_status[status_index(JobExecutionStatus::Queued)] += 1;
         }
         id
     }
@@ -247,10 +267,17 @@ impl State {
     /// Changes an execution through `f`, keeping the pending order and the timer queue
     /// true, and ending both timers when the execution becomes terminal.
     pub fn update(&mut self, id: ExecId, f: impl FnOnce(&mut Execution)) {
-        let (thing, old_key, old_timer) = {
+        let (thing, job, old_status, old_key, old_timer) = {
             let e = self.exec(id);
-            (e.thing.clone(), e.pending_key(id), e.timer())
+            (
+                e.thing.clone(),
+                e.job.clone(),
+                e.status,
+                e.pending_key(id),
+                e.timer(),
+            )
         };
+        let is_newest = self.newest(&thing, &job) == Some(id);
         self.touch(&thing, false);
         let e = self.execs[id].as_mut().expect("live execution id");
         f(e);
@@ -258,7 +285,21 @@ impl State {
             e.step_timer = None;
             e.in_progress_timer = None;
         }
-        let (new_key, new_timer) = (e.pending_key(id), e.timer());
+        let (new_status, new_key, new_timer) = (e.status, e.pending_key(id), e.timer());
+        if new_status != old_status {
+            if let Some(j) = self.jobs.get_mut(&*job) {
+                if old_status.is_pending() && !new_status.is_pending() {
+                    j.pending -= 1;
+                }
+                if !old_status.is_pending() && new_status.is_pending() {
+                    j.pending += 1;
+                }
+                if is_newest {
+                    j.newest_by_status[status_index(old_status)] -= 1;
+                    j.newest_by_status[status_index(new_status)] += 1;
+                }
+            }
+        }
         if old_key != new_key {
             let set = self.pending.entry(thing.clone()).or_default();
             if let Some(k) = old_key {
@@ -283,10 +324,17 @@ impl State {
 
     /// Deletes an execution (decision 22), taking it out of every index.
     pub fn delete_execution(&mut self, id: ExecId) {
-        let (thing, job, key, timer) = {
+        let (thing, job, status, key, timer) = {
             let e = self.exec(id);
-            (e.thing.clone(), e.job.clone(), e.pending_key(id), e.timer())
+            (
+                e.thing.clone(),
+                e.job.clone(),
+                e.status,
+                e.pending_key(id),
+                e.timer(),
+            )
         };
+        let was_newest = self.newest(&thing, &job) == Some(id);
         self.touch(&thing, key.is_some());
         if let Some(k) = key {
             if let Some(set) = self.pending.get_mut(&thing) {
@@ -299,10 +347,20 @@ impl State {
         if let Some(list) = self.history.get_mut(&thing).and_then(|m| m.get_mut(&job)) {
             list.retain(|&x| x != id);
         }
-        if let Some(j) = self.jobs.get_mut(&*job) {
-            j.executions.retain(|&x| x != id);
-        }
         self.execs[id] = None;
+        let next_newest = self.newest(&thing, &job).map(|n| self.exec(n).status);
+        if let Some(j) = self.jobs.get_mut(&*job) {
+            j.executions.remove(&id);
+            if status.is_pending() {
+                j.pending -= 1;
+            }
+            if was_newest {
+                j.newest_by_status[status_index(status)] -= 1;
+                if let Some(n) = next_newest {
+                    j.newest_by_status[status_index(n)] += 1;
+                }
+            }
+        }
     }
 
     /// Whether `thing` is a target of `job` now: directly, or through a group it is in.
