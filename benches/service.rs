@@ -1,0 +1,179 @@
+//! What the oracle costs per call, on fleets of 1k, 100k and 1M executions.
+//!
+//! Run: `cargo bench --bench service`. Figures and the machine are in docs/performance.md.
+
+use divan::{black_box, Bencher};
+use iot_jobs_spec::wire::control::{CreateJobRequest, CreateThingRequest};
+use iot_jobs_spec::wire::data::{
+    DescribeJobExecutionRequest, GetPendingJobExecutionsRequest,
+    StartNextPendingJobExecutionRequest, UpdateJobExecutionRequest,
+};
+use iot_jobs_spec::{Config, JobExecutionStatus, Request, Service};
+
+fn main() {
+    divan::main();
+}
+
+const SIZES: &[usize] = &[1_000, 100_000, 1_000_000];
+const JOBS: usize = 10;
+
+fn thing(i: usize) -> String {
+    format!("thing-{i}")
+}
+
+fn job(j: usize) -> String {
+    format!("job-{j}")
+}
+
+/// `executions / JOBS` things, each targeted by JOBS jobs; every execution QUEUED.
+fn fleet(executions: usize, in_progress_minutes: Option<i64>) -> Service {
+    let mut svc = Service::new(Config::default());
+    let things = executions / JOBS;
+    for i in 0..things {
+        svc.handle(
+            0,
+            Request::CreateThing(CreateThingRequest {
+                thing_name: thing(i),
+                ..Default::default()
+            }),
+        )
+        .unwrap();
+    }
+    let targets: Vec<String> = (0..things)
+        .map(|i| format!("arn:aws:iot:us-east-1:123456789012:thing/{}", thing(i)))
+        .collect();
+    for j in 0..JOBS {
+        svc.handle(
+            0,
+            Request::CreateJob(CreateJobRequest {
+                job_id: job(j),
+                targets: targets.clone(),
+                document: Some("{\"op\":\"install\"}".into()),
+                timeout_config: in_progress_minutes.map(|m| {
+                    iot_jobs_spec::wire::control::TimeoutConfig {
+                        in_progress_timeout_in_minutes: Some(m),
+                    }
+                }),
+                ..Default::default()
+            }),
+        )
+        .unwrap();
+    }
+    while svc.poll_message().is_some() {}
+    svc
+}
+
+fn update(t: usize, j: usize, status: JobExecutionStatus) -> Request {
+    Request::UpdateJobExecution(UpdateJobExecutionRequest::new(&thing(t), &job(j), status))
+}
+
+/// IN_PROGRESS to IN_PROGRESS progress reports, round robin over the fleet.
+#[divan::bench(args = SIZES, sample_count = 50, sample_size = 200)]
+fn update_job_execution(bencher: Bencher, n: usize) {
+    let mut svc = fleet(n, None);
+    let things = n / JOBS;
+    let requests: Vec<Request> = (0..1000)
+        .map(|k| {
+            update(
+                (k * 7919) % things,
+                k % JOBS,
+                JobExecutionStatus::InProgress,
+            )
+        })
+        .collect();
+    let mut k = 0;
+    bencher.bench_local(|| {
+        let r = requests[k % requests.len()].clone();
+        k += 1;
+        let out = svc.handle(1, r);
+        while svc.poll_message().is_some() {}
+        black_box(out)
+    });
+}
+
+/// StartNextPendingJobExecution on things whose head is IN_PROGRESS after the first call.
+#[divan::bench(args = SIZES, sample_count = 50, sample_size = 200)]
+fn start_next_pending_job_execution(bencher: Bencher, n: usize) {
+    let mut svc = fleet(n, None);
+    let things = n / JOBS;
+    let requests: Vec<Request> = (0..1000)
+        .map(|k| {
+            Request::StartNextPendingJobExecution(StartNextPendingJobExecutionRequest {
+                thing_name: thing((k * 7919) % things),
+                ..Default::default()
+            })
+        })
+        .collect();
+    let mut k = 0;
+    bencher.bench_local(|| {
+        let r = requests[k % requests.len()].clone();
+        k += 1;
+        let out = svc.handle(1, r);
+        while svc.poll_message().is_some() {}
+        black_box(out)
+    });
+}
+
+/// DescribeJobExecution of `$next`.
+#[divan::bench(args = SIZES, sample_count = 50, sample_size = 200)]
+fn describe_job_execution_next(bencher: Bencher, n: usize) {
+    let mut svc = fleet(n, None);
+    let things = n / JOBS;
+    let requests: Vec<Request> = (0..1000)
+        .map(|k| {
+            Request::DescribeJobExecution(DescribeJobExecutionRequest {
+                job_id: "$next".into(),
+                thing_name: thing((k * 7919) % things),
+                ..Default::default()
+            })
+        })
+        .collect();
+    let mut k = 0;
+    bencher.bench_local(|| {
+        let r = requests[k % requests.len()].clone();
+        k += 1;
+        black_box(svc.handle(1, r))
+    });
+}
+
+/// GetPendingJobExecutions (ten pending executions per thing).
+#[divan::bench(args = SIZES, sample_count = 50, sample_size = 200)]
+fn get_pending_job_executions(bencher: Bencher, n: usize) {
+    let mut svc = fleet(n, None);
+    let things = n / JOBS;
+    let requests: Vec<Request> = (0..1000)
+        .map(|k| {
+            Request::GetPendingJobExecutions(GetPendingJobExecutionsRequest {
+                thing_name: thing((k * 7919) % things),
+            })
+        })
+        .collect();
+    let mut k = 0;
+    bencher.bench_local(|| {
+        let r = requests[k % requests.len()].clone();
+        k += 1;
+        black_box(svc.handle(1, r))
+    });
+}
+
+/// Firing N due in-progress timers in one clock advance.
+#[divan::bench(args = [1_000, 100_000], sample_count = 5)]
+fn fire_due_timers(bencher: Bencher, n: usize) {
+    bencher
+        .with_inputs(|| {
+            let mut svc = fleet(n, Some(1));
+            for t in 0..n / JOBS {
+                for j in 0..JOBS {
+                    svc.handle(0, update(t, j, JobExecutionStatus::InProgress))
+                        .unwrap();
+                }
+            }
+            while svc.poll_message().is_some() {}
+            svc
+        })
+        .bench_local_values(|mut svc| {
+            svc.handle_timeout(61);
+            while svc.poll_message().is_some() {}
+            svc
+        });
+}
