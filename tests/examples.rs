@@ -11,7 +11,9 @@ fn every_example_trace_agrees_with_the_specification() {
         let mut replay = Replay::new(Config::default());
         let mut checked = 0;
         for (i, line) in text.lines().enumerate() {
-            let Some(step) = replay.parse(line).unwrap_or_else(|e| panic!("{name}:{}: {e}", i + 1))
+            let Some(step) = replay
+                .parse(line)
+                .unwrap_or_else(|e| panic!("{name}:{}: {e}", i + 1))
             else {
                 continue;
             };

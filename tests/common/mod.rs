@@ -88,7 +88,10 @@ impl World {
 
     /// A call that must fail: its error code.
     pub fn err(&mut self, name: &str, input: Value) -> String {
-        self.err_body(name, input)["code"].as_str().unwrap().to_owned()
+        self.err_body(name, input)["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// A call that must fail: its error body.
@@ -144,7 +147,13 @@ impl World {
     }
 
     /// UpdateJobExecution with `status` and `extra` members merged.
-    pub fn update(&mut self, thing: &str, job: &str, status: &str, extra: Value) -> Result<Value, Value> {
+    pub fn update(
+        &mut self,
+        thing: &str,
+        job: &str,
+        status: &str,
+        extra: Value,
+    ) -> Result<Value, Value> {
         let mut input = json!({"thingName": thing, "jobId": job, "status": status});
         if let (Value::Object(m), Value::Object(e)) = (&mut input, extra) {
             m.extend(e);
