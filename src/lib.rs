@@ -92,5 +92,5 @@ pub use error::{Error, ErrorCode, NotModelled, ServiceError};
 pub use evidence::Evidence;
 pub use plane::{Operation, Plane};
 pub use request::{Request, Response};
-pub use service::{ExecutionRecord, JobRecord, Message, Service};
+pub use service::{ExecutionRecord, JobRecord, Message, Service, TimerKind, TimerRecord};
 pub use status::{Actor, JobExecutionStatus, JobStatus, RetryableFailureType, TargetSelection};

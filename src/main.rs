@@ -270,22 +270,12 @@ fn run(args: &[String]) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        step.raw.shift_remove("output");
-        step.raw.shift_remove("error");
-        step.raw.shift_remove("events");
-        if !stopped {
-            let answer = replay.execute(&step);
-            match answer {
-                Answer::Published => {}
-                Answer::Output(v) => {
-                    step.raw.insert("output".into(), v);
-                }
-                Answer::Error(mut v) => {
-                    if let Value::Object(m) = &mut v {
-                        m.shift_remove("message");
-                    }
-                    step.raw.insert("error".into(), v);
-                }
+        if stopped {
+            for key in ["output", "error", "events"] {
+                step.raw.shift_remove(key);
+            }
+        } else {
+            match replay.fill(&mut step) {
                 Answer::NotModelled(n) => {
                     eprintln!(
                         "{shown}:{number}: {n}; the steps after it are printed without \
@@ -297,14 +287,7 @@ fn run(args: &[String]) -> ExitCode {
                     eprintln!("{shown}:{number}: not supported: {why}");
                     return ExitCode::from(2);
                 }
-            }
-            if !stopped {
-                let events = replay
-                    .messages()
-                    .iter()
-                    .map(|m| serde_json::json!({"topic": m.topic, "payload": m.payload}))
-                    .collect();
-                step.raw.insert("events".into(), Value::Array(events));
+                Answer::Output(_) | Answer::Error(_) | Answer::Published => {}
             }
         }
         let _ = writeln!(out, "{}", Value::Object(step.raw));

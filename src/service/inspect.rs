@@ -63,32 +63,101 @@ pub struct JobRecord {
     pub retry_criteria: Vec<(crate::status::RetryableFailureType, i32)>,
 }
 
+/// Which timer an execution's effective deadline comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TimerKind {
+    /// The step timer (`stepTimeoutInMinutes`).
+    Step,
+    /// The job's in-progress timer (`timeoutConfig`).
+    InProgress,
+}
+
+/// A running timer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimerRecord {
+    /// When it fires.
+    pub deadline: u64,
+    /// Which timer.
+    pub kind: TimerKind,
+    /// The job.
+    pub job_id: String,
+    /// The thing.
+    pub thing_name: String,
+    /// The execution.
+    pub execution_number: i64,
+}
+
 impl Service {
+    fn record(&self, id: usize) -> Option<ExecutionRecord> {
+        let e = self.state.execs.get(id)?.as_ref()?;
+        Some(ExecutionRecord {
+            job_id: e.job.to_string(),
+            thing_name: e.thing.to_string(),
+            execution_number: e.number,
+            status: e.status,
+            status_details: e.details.clone(),
+            queued_at: e.queued_at,
+            started_at: e.started_at,
+            last_updated_at: e.last_updated_at,
+            version_number: e.version,
+            step_deadline: e.step_timer.map(|t| t.deadline),
+            in_progress_deadline: e.in_progress_timer.map(|t| t.deadline),
+            force_canceled: e.force_canceled,
+            retry_attempt: e.retry_attempt,
+            creation_order: id,
+        })
+    }
+
     /// Every execution that exists, in creation order (deleted ones are gone).
     pub fn executions(&self) -> Vec<ExecutionRecord> {
+        (0..self.state.execs.len())
+            .filter_map(|id| self.record(id))
+            .collect()
+    }
+
+    /// The execution of `job` on `thing` numbered `number`, or the newest one.
+    pub fn execution(
+        &self,
+        thing: &str,
+        job: &str,
+        number: Option<i64>,
+    ) -> Option<ExecutionRecord> {
+        let id = match number {
+            Some(n) => self.state.numbered(thing, job, n),
+            None => self.state.newest(thing, job),
+        }?;
+        self.record(id)
+    }
+
+    /// The timers that fire at or before `until`, in firing order.
+    pub fn due_timers(&self, until: u64) -> Vec<TimerRecord> {
         self.state
-            .execs
+            .timers
             .iter()
-            .enumerate()
-            .filter_map(|(id, e)| {
-                let e = e.as_ref()?;
-                Some(ExecutionRecord {
+            .take_while(|t| t.0 <= until)
+            .map(|&(deadline, seq, id)| {
+                let e = self.state.exec(id);
+                let kind = match e.step_timer {
+                    Some(t) if t.seq == seq => TimerKind::Step,
+                    _ => TimerKind::InProgress,
+                };
+                TimerRecord {
+                    deadline,
+                    kind,
                     job_id: e.job.to_string(),
                     thing_name: e.thing.to_string(),
                     execution_number: e.number,
-                    status: e.status,
-                    status_details: e.details.clone(),
-                    queued_at: e.queued_at,
-                    started_at: e.started_at,
-                    last_updated_at: e.last_updated_at,
-                    version_number: e.version,
-                    step_deadline: e.step_timer.map(|t| t.deadline),
-                    in_progress_deadline: e.in_progress_timer.map(|t| t.deadline),
-                    force_canceled: e.force_canceled,
-                    retry_attempt: e.retry_attempt,
-                    creation_order: id,
-                })
+                }
             })
+            .collect()
+    }
+
+    /// How many existing executions are in each status, in AWS's enum order.
+    pub fn status_counts(&self) -> Vec<(JobExecutionStatus, usize)> {
+        JobExecutionStatus::ALL
+            .iter()
+            .zip(self.state.by_status)
+            .map(|(&s, n)| (s, n))
             .collect()
     }
 

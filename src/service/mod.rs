@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::error::{Error, NotModelled};
 use crate::request::{Request, Response};
-pub use inspect::{ExecutionRecord, JobRecord};
+pub use inspect::{ExecutionRecord, JobRecord, TimerKind, TimerRecord};
 use state::State;
 
 /// A message the service publishes on an MQTT topic (`notify`, `notify-next`, replies).

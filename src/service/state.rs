@@ -129,9 +129,11 @@ pub(crate) struct State {
     pub touched: BTreeMap<Arc<str>, Touch>,
     /// group → the CONTINUOUS jobs targeting it, as (creation seq, job id).
     pub continuous_by_group: BTreeMap<String, BTreeSet<(u64, String)>>,
+    /// How many existing executions are in each status (index in `JobExecutionStatus::ALL`).
+    pub by_status: [usize; 8],
 }
 
-fn status_index(s: JobExecutionStatus) -> usize {
+pub(crate) fn status_index(s: JobExecutionStatus) -> usize {
     JobExecutionStatus::ALL
         .iter()
         .position(|&x| x == s)
@@ -223,6 +225,7 @@ impl State {
             retry_attempt,
         };
         let key = exec.pending_key(id);
+        self.by_status[status_index(JobExecutionStatus::Queued)] += 1;
         self.execs.push(Some(exec));
         self.history
             .entry(thing.clone())
@@ -287,6 +290,8 @@ impl State {
         }
         let (new_status, new_key, new_timer) = (e.status, e.pending_key(id), e.timer());
         if new_status != old_status {
+            self.by_status[status_index(old_status)] -= 1;
+            self.by_status[status_index(new_status)] += 1;
             if let Some(j) = self.jobs.get_mut(&*job) {
                 if old_status.is_pending() && !new_status.is_pending() {
                     j.pending -= 1;
@@ -348,6 +353,7 @@ impl State {
             list.retain(|&x| x != id);
         }
         self.execs[id] = None;
+        self.by_status[status_index(status)] -= 1;
         let next_newest = self.newest(&thing, &job).map(|n| self.exec(n).status);
         if let Some(j) = self.jobs.get_mut(&*job) {
             j.executions.remove(&id);
