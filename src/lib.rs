@@ -72,6 +72,7 @@ pub mod decisions;
 pub mod error;
 pub mod evidence;
 pub mod examples;
+pub mod generate;
 pub mod mqtt;
 pub mod plane;
 pub mod request;

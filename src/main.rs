@@ -22,6 +22,9 @@ Usage:
   iot-jobs-spec rules [--format markdown|mermaid|json]
                                   print the transition table
   iot-jobs-spec decisions         print the decisions with their evidence (docs/decisions.md)
+  iot-jobs-spec generate --seed N --steps N [--things N] [--jobs N]
+                                  print a random, valid trace with the specification's
+                                  expectations; what it covered goes to standard error
 
 Each command takes --help. Exit codes: 0 all steps agree, 1 a step diverges,
 2 malformed input or a bad command line.";
@@ -54,6 +57,16 @@ iot-jobs-spec rules [--format markdown|mermaid|json]
 Prints the transition table the model consults: markdown (the default, the table and a
 mermaid state diagram, as in docs/rules.md), mermaid (the diagram only) or json.";
 
+const GENERATE_HELP: &str = "\
+iot-jobs-spec generate --seed N --steps N [--things N] [--jobs N]
+
+Prints a random but valid trace (format v1) to standard output: a fleet of --things things
+(default 4) and --jobs jobs (default 3, more are created along the way), then --steps steps
+mixing device calls over HTTP and MQTT, control-plane calls, bad requests and clock
+advances, each with the specification's output or error and events filled in. The same
+options give the same bytes. What the trace reached (statuses, error codes, timer paths)
+and what it did not are printed on standard error.";
+
 const DECISIONS_HELP: &str = "\
 iot-jobs-spec decisions
 
@@ -77,6 +90,8 @@ fn main() -> ExitCode {
         "run" if wants_help => help(RUN_HELP),
         "rules" if wants_help => help(RULES_HELP),
         "decisions" if wants_help => help(DECISIONS_HELP),
+        "generate" if wants_help => help(GENERATE_HELP),
+        "generate" => generate(rest),
         "check" => check(rest),
         "run" => run(rest),
         "rules" => print_rules(rest),
@@ -89,6 +104,52 @@ fn main() -> ExitCode {
             rest.join(" ")
         )),
     }
+}
+
+fn generate(args: &[String]) -> ExitCode {
+    let mut options = iot_jobs_spec::generate::Options::default();
+    let mut seen_seed = false;
+    let mut seen_steps = false;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let Some(value) = it.next() else {
+            return usage_error(&format!("{flag} needs a value"));
+        };
+        let Ok(n) = value.parse::<u64>() else {
+            return usage_error(&format!("{flag} takes a whole number, got `{value}`"));
+        };
+        let n_usize = usize::try_from(n).unwrap_or(usize::MAX);
+        match flag.as_str() {
+            "--seed" => {
+                options.seed = n;
+                seen_seed = true;
+            }
+            "--steps" => {
+                options.steps = n_usize;
+                seen_steps = true;
+            }
+            "--things" if (1..=10_000).contains(&n) => options.things = n_usize,
+            "--jobs" if n <= 10_000 => options.jobs = n_usize,
+            "--things" | "--jobs" => {
+                return usage_error(&format!("{flag} {value} is out of range (1 to 10000)"))
+            }
+            other => return usage_error(&format!("generate does not know {other}")),
+        }
+    }
+    if !seen_seed || !seen_steps {
+        return usage_error("generate needs --seed N and --steps N");
+    }
+    let mut generator = iot_jobs_spec::generate::Generator::new(options);
+    let out = io::stdout();
+    let mut out = io::BufWriter::new(out.lock());
+    for line in generator.by_ref() {
+        if writeln!(out, "{line}").is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    let _ = out.flush();
+    eprint!("{}", generator.coverage().report());
+    ExitCode::SUCCESS
 }
 
 fn help(text: &str) -> ExitCode {

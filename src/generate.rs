@@ -1,0 +1,690 @@
+//! Random but valid traces with the specification's expectations filled in: test vectors
+//! for implementations in any language.
+//!
+//! A [`Generator`] is seeded and deterministic (a SplitMix64 sequence; no entropy is read):
+//! the same [`Options`] give the same lines, byte for byte. It builds a fleet, then mixes
+//! device calls over HTTP and MQTT, control-plane calls, bad requests and clock advances,
+//! and runs each step through the specification ([`crate::trace::Replay::fill`]) so every
+//! line carries its `output` or `error` and its `events`. [`Coverage`] says what the
+//! trace reached.
+//!
+//! ```
+//! use iot_jobs_spec::generate::{Generator, Options};
+//! let opts = Options { seed: 7, steps: 200, ..Options::default() };
+//! let a: Vec<String> = Generator::new(opts.clone()).collect();
+//! let b: Vec<String> = Generator::new(opts).collect();
+//! assert_eq!(a, b);
+//! assert!(a.len() >= 200);
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Map, Value};
+
+use crate::config::Config;
+use crate::service::TimerKind;
+use crate::status::JobExecutionStatus;
+use crate::trace::{Answer, Replay, Step};
+
+/// What to generate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// The seed: the same seed gives the same trace.
+    pub seed: u64,
+    /// How many steps after the setup.
+    pub steps: usize,
+    /// How many things in the fleet.
+    pub things: usize,
+    /// How many jobs the setup creates (more are created along the way).
+    pub jobs: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            steps: 1000,
+            things: 4,
+            jobs: 3,
+        }
+    }
+}
+
+/// SplitMix64: a tiny, well-known, seeded sequence.
+#[derive(Clone, Debug)]
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n` > 0).
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// What a generated trace reached.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Statuses some execution was in after some step.
+    pub statuses: BTreeSet<JobExecutionStatus>,
+    /// HTTP error codes answered.
+    pub errors: BTreeSet<String>,
+    /// MQTT `/rejected` codes published.
+    pub mqtt_codes: BTreeSet<String>,
+    /// Timer and retry paths taken.
+    pub paths: BTreeSet<&'static str>,
+    /// Steps per call or publish.
+    pub operations: BTreeMap<String, usize>,
+}
+
+/// Every timer and retry path a long trace should take.
+pub const TIMER_PATHS: &[&str] = &[
+    "step timer set",
+    "step timer replaced",
+    "step timer canceled",
+    "step timer fired",
+    "in-progress timer fired",
+    "retry after FAILED",
+    "retry after TIMED_OUT",
+];
+
+/// Every HTTP error code a long trace should answer with.
+pub const ERROR_CODES: &[&str] = &[
+    "InvalidRequestException",
+    "ResourceNotFoundException",
+    "ResourceAlreadyExistsException",
+    "InvalidStateTransitionException",
+    "TerminalStateException",
+    "VersionConflictException",
+];
+
+/// Every MQTT rejected code a long trace should publish.
+pub const MQTT_CODES: &[&str] = &[
+    "InvalidTopic",
+    "InvalidJson",
+    "InvalidRequest",
+    "InvalidStateTransition",
+    "ResourceNotFound",
+    "VersionMismatch",
+    "TerminalStateReached",
+];
+
+impl Coverage {
+    /// What was not reached: statuses, codes and paths, by name.
+    pub fn missing(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in JobExecutionStatus::ALL {
+            if !self.statuses.contains(&s) {
+                out.push(format!("status {s}"));
+            }
+        }
+        for c in ERROR_CODES {
+            if !self.errors.contains(*c) {
+                out.push(format!("error {c}"));
+            }
+        }
+        for c in MQTT_CODES {
+            if !self.mqtt_codes.contains(*c) {
+                out.push(format!("MQTT code {c}"));
+            }
+        }
+        for p in TIMER_PATHS {
+            if !self.paths.contains(p) {
+                out.push(format!("path {p}"));
+            }
+        }
+        out
+    }
+
+    /// A few lines for a person.
+    pub fn report(&self) -> String {
+        let join = |it: &mut dyn Iterator<Item = String>| it.collect::<Vec<_>>().join(", ");
+        let missing = self.missing();
+        format!(
+            "statuses: {}\nerrors: {}\nMQTT codes: {}\npaths: {}\noperations: {}\nnot reached: {}\n",
+            join(&mut self.statuses.iter().map(|s| s.to_string())),
+            join(&mut self.errors.iter().cloned()),
+            join(&mut self.mqtt_codes.iter().cloned()),
+            join(&mut self.paths.iter().map(|s| s.to_string())),
+            join(&mut self.operations.iter().map(|(k, v)| format!("{k} {v}"))),
+            if missing.is_empty() {
+                "nothing".to_owned()
+            } else {
+                missing.join(", ")
+            }
+        )
+    }
+}
+
+/// A seeded trace generator: an iterator of JSON lines.
+#[derive(Clone, Debug)]
+pub struct Generator {
+    options: Options,
+    rng: Rng,
+    replay: Replay,
+    now: u64,
+    emitted: usize,
+    setup: Vec<Value>,
+    jobs_created: usize,
+    coverage: Coverage,
+}
+
+const ARN: &str = "arn:aws:iot:us-east-1:123456789012";
+const STATUSES: &[&str] = &[
+    "IN_PROGRESS",
+    "IN_PROGRESS",
+    "IN_PROGRESS",
+    "SUCCEEDED",
+    "SUCCEEDED",
+    "FAILED",
+    "FAILED",
+    "REJECTED",
+    "QUEUED",
+    "CANCELED",
+    "TIMED_OUT",
+    "REMOVED",
+];
+
+impl Generator {
+    /// A generator for `options`.
+    pub fn new(options: Options) -> Self {
+        let rng = Rng(options.seed);
+        let mut g = Self {
+            rng,
+            replay: Replay::new(Config::default()),
+            now: 0,
+            emitted: 0,
+            setup: Vec::new(),
+            jobs_created: 0,
+            coverage: Coverage::default(),
+            options,
+        };
+        g.plan_setup();
+        g
+    }
+
+    /// What the lines so far reached.
+    pub fn coverage(&self) -> &Coverage {
+        &self.coverage
+    }
+
+    fn thing(&self, i: usize) -> String {
+        format!("thing-{i}")
+    }
+
+    fn things(&self) -> usize {
+        self.options.things.max(1)
+    }
+
+    fn random_thing(&mut self) -> String {
+        let i = self.rng.below(self.things());
+        self.thing(i)
+    }
+
+    fn plan_setup(&mut self) {
+        for i in 0..self.things() {
+            let name = self.thing(i);
+            self.setup
+                .push(json!({"call": "CreateThing", "input": {"thingName": name}}));
+        }
+        for g in 0..2 {
+            self.setup.push(
+                json!({"call": "CreateThingGroup", "input": {"thingGroupName": format!("group-{g}")}}),
+            );
+        }
+        for i in 0..self.things() {
+            if i % 2 == 0 || i % 3 == 0 {
+                let group = format!("group-{}", i % 2);
+                let name = self.thing(i);
+                self.setup.push(json!({"call": "AddThingToThingGroup",
+                    "input": {"thingGroupName": group, "thingName": name}}));
+            }
+        }
+        for _ in 0..self.options.jobs {
+            let job = self.new_job();
+            self.setup.push(job);
+        }
+        self.setup.reverse();
+    }
+
+    /// A CreateJob for a fresh job id, with a random selection, targets, timers and
+    /// retries.
+    fn new_job(&mut self) -> Value {
+        let id = format!("job-{}", self.jobs_created);
+        self.jobs_created += 1;
+        let mut targets = Vec::new();
+        if self.rng.chance(40) {
+            targets.push(format!("{ARN}:thinggroup/group-{}", self.rng.below(2)));
+        }
+        for _ in 0..=self.rng.below(3) {
+            let t = self.rng.below(self.things());
+            targets.push(format!("{ARN}:thing/{}", self.thing(t)));
+        }
+        let mut input = json!({
+            "jobId": id,
+            "targets": targets,
+            "document": format!("{{\"step\":{},\"op\":\"update\"}}", self.jobs_created),
+        });
+        let m = input.as_object_mut().expect("an object");
+        if self.rng.chance(30) {
+            m.insert("targetSelection".into(), json!("CONTINUOUS"));
+        }
+        if self.rng.chance(50) {
+            m.insert(
+                "timeoutConfig".into(),
+                json!({"inProgressTimeoutInMinutes": 1 + self.rng.below(4)}),
+            );
+        }
+        if self.rng.chance(50) {
+            let criteria = match self.rng.below(3) {
+                0 => json!([{"failureType": "ALL", "numberOfRetries": 1 + self.rng.below(3)}]),
+                1 => json!([{"failureType": "FAILED", "numberOfRetries": 1 + self.rng.below(2)},
+                            {"failureType": "TIMED_OUT", "numberOfRetries": 1 + self.rng.below(2)}]),
+                _ => json!([{"failureType": "TIMED_OUT", "numberOfRetries": 2},
+                            {"failureType": "ALL", "numberOfRetries": 1}]),
+            };
+            m.insert(
+                "jobExecutionsRetryConfig".into(),
+                json!({"criteriaList": criteria}),
+            );
+        }
+        json!({"call": "CreateJob", "input": input})
+    }
+
+    /// Some job id (existing, mostly).
+    fn job_id(&mut self) -> String {
+        if self.jobs_created == 0 || self.rng.chance(3) {
+            return "job-unknown".to_owned();
+        }
+        // Prefer recent jobs: they still have pending executions.
+        let recent = self.jobs_created.min(4);
+        format!("job-{}", self.jobs_created - 1 - self.rng.below(recent))
+    }
+
+    /// The newest execution of some job on `thing`, if any.
+    fn execution_of(&mut self, thing: &str) -> Option<(String, i64, i64, JobExecutionStatus)> {
+        let pending = self.replay.service().pending_order(thing);
+        let pick = if !pending.is_empty() && self.rng.chance(85) {
+            let (job, n) = self.rng.pick(&pending).clone();
+            Some((job, Some(n)))
+        } else {
+            let job = self.job_id();
+            Some((job, None))
+        }?;
+        let e = self.replay.service().execution(thing, &pick.0, pick.1)?;
+        Some((e.job_id, e.execution_number, e.version_number, e.status))
+    }
+
+    fn details(&mut self) -> Value {
+        json!({"progress": format!("{}%", self.rng.below(101)), "step": "download"})
+    }
+
+    /// A device update over HTTP (`call`) or MQTT (`publish`).
+    fn device_update(&mut self) -> Value {
+        let thing = self.random_thing();
+        let Some((job, number, version, status)) = self.execution_of(&thing) else {
+            return json!({"call": "GetPendingJobExecutions", "input": {"thingName": thing}});
+        };
+        let step_timer = self
+            .replay
+            .service()
+            .execution(&thing, &job, Some(number))
+            .is_some_and(|e| e.step_deadline.is_some());
+        let wanted = if status == JobExecutionStatus::Queued && self.rng.chance(60) {
+            "IN_PROGRESS"
+        } else {
+            self.rng.pick(STATUSES)
+        };
+        let mut input = Map::new();
+        input.insert("status".into(), json!(wanted));
+        match self.rng.below(10) {
+            0..=5 => {
+                input.insert("expectedVersion".into(), json!(version));
+            }
+            6 => {
+                input.insert("expectedVersion".into(), json!(version + 1));
+            }
+            _ => {}
+        }
+        match self.rng.below(10) {
+            0..=2 => {
+                input.insert("stepTimeoutInMinutes".into(), json!(1 + self.rng.below(3)));
+            }
+            3 | 5 if step_timer => {
+                input.insert("stepTimeoutInMinutes".into(), json!(-1));
+            }
+            3 => {
+                input.insert("stepTimeoutInMinutes".into(), json!(-1));
+            }
+            4 if self.rng.chance(20) => {
+                input.insert("stepTimeoutInMinutes".into(), json!(0));
+            }
+            _ => {}
+        }
+        if self.rng.chance(40) {
+            input.insert("statusDetails".into(), self.details());
+        }
+        if self.rng.chance(30) {
+            input.insert("includeJobExecutionState".into(), json!(true));
+        }
+        if self.rng.chance(10) {
+            input.insert("includeJobDocument".into(), json!(true));
+        }
+        if self.rng.chance(10) {
+            input.insert("executionNumber".into(), json!(number));
+        }
+        if self.rng.chance(40) {
+            if let Some(Value::Number(v)) = input.get("expectedVersion").cloned() {
+                if self.rng.chance(50) {
+                    input.insert("expectedVersion".into(), json!(v.to_string()));
+                }
+            }
+            input.insert("clientToken".into(), json!(format!("c-{}", self.emitted)));
+            json!({"publish": {"topic": format!("$aws/things/{thing}/jobs/{job}/update"),
+                               "payload": input}})
+        } else {
+            input.insert("thingName".into(), json!(thing));
+            input.insert("jobId".into(), json!(job));
+            json!({"call": "UpdateJobExecution", "input": input})
+        }
+    }
+
+    fn device_read(&mut self) -> Value {
+        let thing = self.random_thing();
+        let mqtt = self.rng.chance(40);
+        let token = format!("c-{}", self.emitted);
+        match self.rng.below(4) {
+            0 => {
+                let mut input = json!({});
+                if self.rng.chance(40) {
+                    input["statusDetails"] = self.details();
+                }
+                if self.rng.chance(30) {
+                    input["stepTimeoutInMinutes"] = json!(1 + self.rng.below(3));
+                }
+                if mqtt {
+                    input["clientToken"] = json!(token);
+                    json!({"publish": {"topic": format!("$aws/things/{thing}/jobs/start-next"),
+                                       "payload": input}})
+                } else {
+                    input["thingName"] = json!(thing);
+                    json!({"call": "StartNextPendingJobExecution", "input": input})
+                }
+            }
+            1 => {
+                if mqtt {
+                    json!({"publish": {"topic": format!("$aws/things/{thing}/jobs/get"),
+                                       "payload": {"clientToken": token}}})
+                } else {
+                    json!({"call": "GetPendingJobExecutions", "input": {"thingName": thing}})
+                }
+            }
+            _ => {
+                let job = if self.rng.chance(40) {
+                    "$next".to_owned()
+                } else {
+                    self.execution_of(&thing)
+                        .map_or_else(|| self.job_id(), |e| e.0)
+                };
+                if mqtt {
+                    json!({"publish": {"topic": format!("$aws/things/{thing}/jobs/{job}/get"),
+                                       "payload": {"clientToken": token}}})
+                } else {
+                    let mut input = json!({"thingName": thing, "jobId": job});
+                    if self.rng.chance(20) {
+                        input["includeJobDocument"] = json!(false);
+                    }
+                    json!({"call": "DescribeJobExecution", "input": input})
+                }
+            }
+        }
+    }
+
+    fn control(&mut self) -> Value {
+        let thing = self.random_thing();
+        match self.rng.below(12) {
+            0 | 1 => {
+                let job = self
+                    .execution_of(&thing)
+                    .map_or_else(|| self.job_id(), |e| e.0);
+                let mut input = json!({"thingName": thing, "jobId": job});
+                if self.rng.chance(40) {
+                    input["force"] = json!(true);
+                }
+                if self.rng.chance(20) {
+                    input["expectedVersion"] = json!(1 + self.rng.below(3));
+                }
+                json!({"call": "CancelJobExecution", "input": input})
+            }
+            2 => {
+                let job = self.job_id();
+                json!({"call": "CancelJob", "input": {"jobId": job, "force": self.rng.chance(50)}})
+            }
+            3 | 4 => {
+                let exec = self.execution_of(&thing);
+                let (job, number) = exec.map_or_else(|| (self.job_id(), 1), |e| (e.0, e.1));
+                json!({"call": "DeleteJobExecution", "input": {"thingName": thing, "jobId": job,
+                       "executionNumber": number, "force": self.rng.chance(30)}})
+            }
+            5 | 6 => {
+                let call = if self.rng.chance(50) {
+                    "AddThingToThingGroup"
+                } else {
+                    "RemoveThingFromThingGroup"
+                };
+                json!({"call": call, "input": {"thingName": thing,
+                       "thingGroupName": format!("group-{}", self.rng.below(2))}})
+            }
+            7 => {
+                if self.rng.chance(30) {
+                    json!({"call": "DeleteThing", "input": {"thingName": thing}})
+                } else {
+                    json!({"call": "CreateThing", "input": {"thingName": thing}})
+                }
+            }
+            8 | 9 => self.new_job(),
+            10 => {
+                let job = self
+                    .execution_of(&thing)
+                    .map_or_else(|| self.job_id(), |e| e.0);
+                json!({"call": "DescribeJobExecution", "service": "iot",
+                       "input": {"thingName": thing, "jobId": job}})
+            }
+            _ => match self.rng.below(3) {
+                0 => json!({"call": "ListJobExecutionsForThing",
+                            "input": {"thingName": thing, "maxResults": 1 + self.rng.below(5)}}),
+                1 => {
+                    let job = self.job_id();
+                    json!({"call": "ListJobExecutionsForJob", "input": {"jobId": job}})
+                }
+                _ => {
+                    let job = self.job_id();
+                    json!({"call": "DescribeJob", "input": {"jobId": job}})
+                }
+            },
+        }
+    }
+
+    /// A request AWS refuses before looking at the state.
+    fn bad(&mut self) -> Value {
+        let thing = self.random_thing();
+        match self.rng.below(10) {
+            0 => json!({"call": "UpdateJobExecution",
+                        "input": {"thingName": "bad name", "jobId": "job-0", "status": "SUCCEEDED"}}),
+            1 => json!({"call": "UpdateJobExecution",
+                        "input": {"thingName": thing, "jobId": "job-0", "status": "DONE"}}),
+            2 => json!({"call": "UpdateJobExecution",
+                        "input": {"thingName": thing, "jobId": "job-0", "status": "IN_PROGRESS",
+                                  "expectedVersion": "1"}}),
+            3 => json!({"call": "DescribeJobExecution",
+                        "input": {"thingName": thing, "jobId": "job/0"}}),
+            4 => json!({"call": "StartNextPendingJobExecution",
+                        "input": {"thingName": thing, "stepTimeoutInMinutes": 10081}}),
+            5 => json!({"publish": {"topic": format!("$aws/things/{thing}/jobs/job-0/cancel"),
+                                    "payload": {}}}),
+            6 => json!({"publish": {"topic": format!("$aws/things/{thing}/jobs/get"),
+                                    "payload_raw": "{not json"}}),
+            7 => json!({"publish": {"topic": format!("$aws/things/{thing}/jobs/$next/update"),
+                                    "payload": {"status": "SUCCEEDED"}}}),
+            8 => json!({"call": "CreateJob", "input": {"jobId": "job-0", "targets":
+                        [format!("{ARN}:thing/{thing}")], "document": "{}"}}),
+            _ => json!({"call": "CreateJob", "input": {"jobId": format!("job-x{}", self.emitted),
+                        "targets": [format!("{ARN}:thing/no-such-thing")], "document": "{}"}}),
+        }
+    }
+
+    /// The next step's action, before its time is set.
+    fn next_action(&mut self) -> Value {
+        match self.rng.below(100) {
+            0..=31 => self.device_update(),
+            32..=51 => self.device_read(),
+            52..=71 => self.control(),
+            72..=79 => self.bad(),
+            _ => {
+                // A clock advance: to the next deadline, or a little.
+                let thing = self.random_thing();
+                let target = match self.replay.service().poll_timeout() {
+                    Some(d) if self.rng.chance(70) => d + self.rng.below(3) as u64,
+                    _ => self.now + 1 + self.rng.below(30) as u64,
+                };
+                self.now = self.now.max(target);
+                json!({"call": "GetPendingJobExecutions", "input": {"thingName": thing}})
+            }
+        }
+    }
+
+    fn observe(&mut self, step: &Step, answer: &Answer, before: &[crate::service::TimerRecord]) {
+        let svc = self.replay.service();
+        for (s, n) in svc.status_counts() {
+            if n > 0 {
+                self.coverage.statuses.insert(s);
+            }
+        }
+        let name = match &step.action {
+            crate::trace::Action::Call { name, .. } => name.clone(),
+            crate::trace::Action::Publish { topic, .. } => {
+                let op = topic.rsplit('/').next().unwrap_or("");
+                format!("publish {op}")
+            }
+        };
+        *self.coverage.operations.entry(name).or_default() += 1;
+        if let Answer::Error(e) = answer {
+            if let Some(code) = e.get("code").and_then(Value::as_str) {
+                self.coverage.errors.insert(code.to_owned());
+            }
+        }
+        for m in self.replay.messages() {
+            if m.topic.ends_with("/rejected") {
+                if let Some(code) = m.payload.get("code").and_then(Value::as_str) {
+                    self.coverage.mqtt_codes.insert(code.to_owned());
+                }
+            }
+        }
+        for t in before {
+            let e = svc.execution(&t.thing_name, &t.job_id, Some(t.execution_number));
+            if e.is_some_and(|e| e.status == JobExecutionStatus::TimedOut) {
+                self.coverage.paths.insert(match t.kind {
+                    TimerKind::Step => "step timer fired",
+                    TimerKind::InProgress => "in-progress timer fired",
+                });
+                let newest = svc.execution(&t.thing_name, &t.job_id, None);
+                if newest.is_some_and(|n| n.execution_number > t.execution_number) {
+                    self.coverage.paths.insert("retry after TIMED_OUT");
+                }
+            }
+        }
+        if let crate::trace::Action::Call { name, input, .. } = &step.action {
+            if name == "UpdateJobExecution" && matches!(answer, Answer::Output(_)) {
+                let thing = input["thingName"].as_str().unwrap_or("");
+                let job = input["jobId"].as_str().unwrap_or("");
+                match input.get("stepTimeoutInMinutes").and_then(Value::as_i64) {
+                    Some(-1) => {
+                        self.coverage.paths.insert("step timer canceled");
+                    }
+                    Some(m) if m > 0 && input["status"] == "IN_PROGRESS" => {
+                        self.coverage.paths.insert("step timer set");
+                    }
+                    _ => {}
+                }
+                if input["status"] == "FAILED" {
+                    let newest = svc.execution(thing, job, None);
+                    if newest.is_some_and(|n| {
+                        n.status == JobExecutionStatus::Queued && n.retry_attempt > 0
+                    }) {
+                        self.coverage.paths.insert("retry after FAILED");
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Iterator for Generator {
+    type Item = String;
+
+    fn next(&mut self) -> Option<String> {
+        let setup = !self.setup.is_empty();
+        if !setup && self.emitted >= self.options.steps {
+            return None;
+        }
+        let mut value = match self.setup.pop() {
+            Some(v) => v,
+            None => {
+                self.emitted += 1;
+                if self.rng.chance(60) {
+                    self.now += self.rng.below(4) as u64;
+                }
+                self.next_action()
+            }
+        };
+        value["at"] = json!(self.now);
+        let line = value.to_string();
+        let mut step = match Step::parse(&line, self.replay.at()) {
+            Ok(Some(step)) => step,
+            // The generator only writes well-formed steps; stop rather than emit garbage.
+            _ => return None,
+        };
+        let due = self.replay.service().due_timers(self.now);
+        let step_before: BTreeSet<(String, String)> = self
+            .replay
+            .service()
+            .due_timers(u64::MAX)
+            .into_iter()
+            .filter(|t| t.kind == TimerKind::Step)
+            .map(|t| (t.thing_name, t.job_id))
+            .collect();
+        let answer = self.replay.fill(&mut step);
+        self.observe(&step, &answer, &due);
+        if let crate::trace::Action::Call { name, input, .. } = &step.action {
+            let key = (
+                input["thingName"].as_str().unwrap_or("").to_owned(),
+                input["jobId"].as_str().unwrap_or("").to_owned(),
+            );
+            if name == "UpdateJobExecution"
+                && matches!(answer, Answer::Output(_))
+                && input["stepTimeoutInMinutes"]
+                    .as_i64()
+                    .is_some_and(|m| m > 0)
+                && step_before.contains(&key)
+            {
+                self.coverage.paths.insert("step timer replaced");
+            }
+        }
+        Some(Value::Object(step.raw).to_string())
+    }
+}
