@@ -15,6 +15,11 @@ pub struct Config {
     pub region: String,
     /// Rules with split evidence, one switch each.
     pub switches: Switches,
+    /// Seconds after its deadline that a timer fires. Default 0: the specification fires
+    /// exactly at the deadline (decision 17). AWS documents that it may be up to 60 s
+    /// late; an emulator that wants to mimic that deterministically sets it here.
+    /// `approximateSecondsBeforeTimedOut` still counts to the deadline (0 once passed).
+    pub timer_lateness: u64,
 }
 
 impl Default for Config {
@@ -23,6 +28,7 @@ impl Default for Config {
             account: "123456789012".to_owned(),
             region: "us-east-1".to_owned(),
             switches: Switches::default(),
+            timer_lateness: 0,
         }
     }
 }

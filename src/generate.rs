@@ -642,7 +642,7 @@ impl Iterator for Generator {
         if !setup && self.emitted >= self.options.steps {
             return None;
         }
-        let mut value = match self.setup.pop() {
+        let value = match self.setup.pop() {
             Some(v) => v,
             None => {
                 self.emitted += 1;
@@ -652,8 +652,12 @@ impl Iterator for Generator {
                 self.next_action()
             }
         };
-        value["at"] = json!(self.now);
-        let line = value.to_string();
+        let mut with_time = Map::new();
+        with_time.insert("at".into(), json!(self.now));
+        if let Value::Object(m) = value {
+            with_time.extend(m);
+        }
+        let line = Value::Object(with_time).to_string();
         let mut step = match Step::parse(&line, self.replay.at()) {
             Ok(Some(step)) => step,
             // The generator only writes well-formed steps; stop rather than emit garbage.

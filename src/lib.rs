@@ -68,6 +68,8 @@
 #![warn(missing_docs)]
 
 pub mod config;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod decisions;
 pub mod error;
 pub mod evidence;

@@ -134,7 +134,7 @@ impl Service {
         self.state
             .timers
             .iter()
-            .take_while(|t| t.0 <= until)
+            .take_while(|t| t.0.saturating_add(self.config.timer_lateness) <= until)
             .map(|&(deadline, seq, id)| {
                 let e = self.state.exec(id);
                 let kind = match e.step_timer {

@@ -69,7 +69,10 @@ impl Service {
     /// [`Service::handle`]) with a time at or after it for the timer to fire. Changes after
     /// every call that changes state.
     pub fn poll_timeout(&self) -> Option<u64> {
-        self.state.timers.first().map(|t| t.0)
+        self.state
+            .timers
+            .first()
+            .map(|t| t.0.saturating_add(self.config.timer_lateness))
     }
 
     /// Moves the clock to `now`, firing every timer whose deadline is at or before `now`
@@ -78,10 +81,11 @@ impl Service {
     /// Calling it when nothing is due is harmless.
     pub fn handle_timeout(&mut self, now: u64) {
         while let Some(&(deadline, _, id)) = self.state.timers.first() {
-            if deadline > now {
+            let fires_at = deadline.saturating_add(self.config.timer_lateness);
+            if fires_at > now {
                 break;
             }
-            self.now = self.now.max(deadline);
+            self.now = self.now.max(fires_at);
             self.fire_timer(id);
             self.flush_notifications();
         }

@@ -19,7 +19,7 @@
 //! ```
 
 pub mod matching;
-mod replay;
+pub(crate) mod replay;
 mod step;
 
 pub use replay::{Answer, Replay, Verdict};

@@ -185,7 +185,7 @@ fn event_matches(expected: &Value, actual: &Message) -> bool {
 
 /// trace-format "Matching": the expected events match the published messages as a
 /// multiset, each expected one a distinct published one, the counts equal.
-fn match_events(expected: &[Value], actual: &[Message]) -> Result<(), String> {
+pub(crate) fn match_events(expected: &[Value], actual: &[Message]) -> Result<(), String> {
     let summary = || {
         actual
             .iter()
