@@ -494,7 +494,10 @@ pub const DECISIONS: &[Decision] = &[
                ALL criterion covers the types that have none. A thing that is no longer a \
                target of a CONTINUOUS job, or that was deleted, gets no retry (CHOICE). When \
                a thing rejoins, the budgets are full again and `retryAttempt` starts over \
-               (DOC for this reset).",
+               (DOC for this reset), even when the rejoin queues nothing because an execution \
+               is still running (CHOICE: the reading that follows the text). `retryAttempt` \
+               of a retry is the number of retries made since the thing last became a \
+               target, this one included (CHOICE).",
     },
     Decision {
         number: "details-timers-messages",

@@ -7,7 +7,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::process::ExitCode;
 
 use iot_jobs_spec::examples::EXAMPLES;
-use iot_jobs_spec::trace::{Answer, Replay, Step, Verdict};
+use iot_jobs_spec::trace::{Answer, Checker, Replay, Step, Tolerance, Verdict};
 use iot_jobs_spec::{decisions, rules, Config};
 use serde_json::Value;
 
@@ -15,7 +15,8 @@ const USAGE: &str = "\
 iot-jobs-spec: the AWS IoT Jobs job-execution lifecycle, as an executable specification
 
 Usage:
-  iot-jobs-spec check [FILE...]   check traces (JSON Lines) against the specification;
+  iot-jobs-spec check [--timer-slack N] [FILE...]
+                                  check traces (JSON Lines) against the specification;
                                   with no FILE, the example traces bundled with the crate
   iot-jobs-spec run [FILE]        replay a trace's calls (standard input when no FILE) and
                                   print it with each step's output or error filled in
@@ -30,7 +31,7 @@ Each command takes --help. Exit codes: 0 all steps agree, 1 a step diverges,
 2 malformed input or a bad command line.";
 
 const CHECK_HELP: &str = "\
-iot-jobs-spec check [FILE...]
+iot-jobs-spec check [--timer-slack N] [FILE...]
 
 Replays each trace against a fresh specification and compares every step's expected
 `output`, `error` with what the specification answers. A file stops at its first
@@ -39,7 +40,12 @@ divergence. With no FILE, checks the example traces bundled with the crate
 
 Prints one line per divergence (FILE:LINE: ...), per step not checked, and a summary per
 file. Exit code: 0 every step agrees, 1 a step diverges, 2 a trace is malformed
-(FILE:LINE: ...); over several files the worst wins.";
+(FILE:LINE: ...); over several files the worst wins.
+
+--timer-slack N   a timer may fire up to N seconds after its deadline, as AWS allows 60
+                  (one candidate per lateness 0..N, each firing every timer that late;
+                  a trace agrees when one candidate agrees with all of it)
+Events are always compared as a multiset: their order within a step is not compared.";
 
 const RUN_HELP: &str = "\
 iot-jobs-spec run [FILE]
@@ -195,23 +201,38 @@ fn open(path: &str) -> io::Result<Box<dyn BufRead>> {
     }
 }
 
-fn check(files: &[String]) -> ExitCode {
-    if let Some(flag) = files.iter().find(|f| f.starts_with("--")) {
-        return usage_error(&format!("check does not know {flag}"));
+fn check(args: &[String]) -> ExitCode {
+    let mut tolerance = Tolerance::default();
+    let mut files = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--timer-slack" => match it.next().map(|v| v.parse::<u64>()) {
+                Some(Ok(n)) if n <= 3600 => tolerance.timer_slack = n,
+                _ => return usage_error("--timer-slack takes a number of seconds, 0 to 3600"),
+            },
+            flag if flag.starts_with("--") => {
+                return usage_error(&format!("check does not know {flag}"))
+            }
+            file => files.push(file.to_owned()),
+        }
     }
     let mut worst = Outcome::Agrees;
     let out = io::stdout();
     let mut out = out.lock();
+    if tolerance != Tolerance::default() {
+        let _ = writeln!(out, "options: {}", tolerance.describe());
+    }
     if files.is_empty() {
         eprintln!("checking the {} bundled example traces", EXAMPLES.len());
         for (name, text) in EXAMPLES {
-            let outcome = check_lines(name, Box::new(text.as_bytes()), &mut out);
+            let outcome = check_lines(name, Box::new(text.as_bytes()), &tolerance, &mut out);
             worst = worst.max(outcome);
         }
     } else {
-        for name in files {
+        for name in &files {
             let outcome = match open(name) {
-                Ok(reader) => check_lines(name, reader, &mut out),
+                Ok(reader) => check_lines(name, reader, &tolerance, &mut out),
                 Err(e) => {
                     let _ = writeln!(out, "{name}: cannot read: {e}");
                     Outcome::Malformed
@@ -223,8 +244,13 @@ fn check(files: &[String]) -> ExitCode {
     ExitCode::from(worst as u8)
 }
 
-fn check_lines(name: &str, reader: Box<dyn BufRead + '_>, out: &mut impl Write) -> Outcome {
-    let mut replay = Replay::new(Config::default());
+fn check_lines(
+    name: &str,
+    reader: Box<dyn BufRead + '_>,
+    tolerance: &Tolerance,
+    out: &mut impl Write,
+) -> Outcome {
+    let mut replay = Checker::new(&Config::default(), tolerance);
     let (mut steps, mut agreed, mut unchecked) = (0usize, 0usize, 0usize);
     for (index, line) in reader.lines().enumerate() {
         let number = index + 1;

@@ -53,7 +53,7 @@ impl Service {
         let Some(failure) = e.status.failure_type() else {
             return;
         };
-        let (job_id, thing, attempt) = (e.job.clone(), e.thing.clone(), e.retry_attempt);
+        let (job_id, thing) = (e.job.clone(), e.thing.clone());
         let Some(job) = self.state.jobs.get(&*job_id) else {
             return;
         };
@@ -101,16 +101,16 @@ impl Service {
         {
             return;
         }
+        // retryAttempt counts the retries made since the thing last became a target:
+        // every criterion's spending, this retry included.
+        let mut attempt = 0;
         if let Some(job) = self.state.jobs.get_mut(&*job_id) {
-            *job.retries_spent
-                .entry(thing.to_string())
-                .or_default()
-                .entry(kind)
-                .or_insert(0) += 1;
+            let spent = job.retries_spent.entry(thing.to_string()).or_default();
+            *spent.entry(kind).or_insert(0) += 1;
+            attempt = spent.values().sum();
         }
         let now = self.now;
-        self.state
-            .create_execution(&job_id, &thing, now, attempt + 1);
+        self.state.create_execution(&job_id, &thing, now, attempt);
     }
 
     /// Decision 23: a SNAPSHOT job is COMPLETED once every execution is terminal.

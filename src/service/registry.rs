@@ -290,6 +290,11 @@ impl Service {
             if was || job.status != JobStatus::InProgress {
                 continue;
             }
+            // Details, retries (DOC): a rejoin starts the retry budgets afresh, whether or
+            // not it queues an execution.
+            if let Some(j) = self.state.jobs.get_mut(&job_id) {
+                j.retries_spent.remove(&thing);
+            }
             let pending = self
                 .state
                 .newest(&thing, &job_id)
@@ -305,10 +310,6 @@ impl Service {
                 .is_none()
             {
                 continue;
-            }
-            // Details, retries (DOC): a rejoin starts the retry budgets afresh.
-            if let Some(j) = self.state.jobs.get_mut(&job_id) {
-                j.retries_spent.remove(&thing);
             }
             self.state.create_execution(&job_id, &thing, now, 0);
         }

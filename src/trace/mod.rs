@@ -18,9 +18,11 @@
 //! }
 //! ```
 
+mod checker;
 pub mod matching;
 pub(crate) mod replay;
 mod step;
 
+pub use checker::{Checker, Tolerance};
 pub use replay::{Answer, Replay, Verdict};
 pub use step::{Action, Expect, Step};

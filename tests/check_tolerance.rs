@@ -1,0 +1,73 @@
+//! `check --timer-slack N`: a trace recorded from a service whose timers fire a little
+//! late agrees within the slack, and diverges without it.
+
+use iot_jobs_spec::trace::{Checker, Replay, Tolerance, Verdict};
+use iot_jobs_spec::Config;
+use serde_json::{json, Value};
+
+/// A trace, with expectations, as a service firing every timer `late` seconds late
+/// would answer it.
+fn recorded(late: u64) -> Vec<String> {
+    let arn = "arn:aws:iot:us-east-1:123456789012:thing/t1";
+    let steps = [
+        json!({"at": 0, "call": "CreateThing", "input": {"thingName": "t1"}}),
+        json!({"at": 0, "call": "CreateJob", "input": {"jobId": "j1", "targets": [arn],
+               "document": "{}", "timeoutConfig": {"inProgressTimeoutInMinutes": 1}}}),
+        json!({"at": 10, "call": "StartNextPendingJobExecution", "input": {"thingName": "t1"}}),
+        json!({"at": 71, "call": "DescribeJobExecution", "service": "iot",
+               "input": {"thingName": "t1", "jobId": "j1"}}),
+        json!({"at": 80, "call": "DescribeJobExecution", "service": "iot",
+               "input": {"thingName": "t1", "jobId": "j1"}}),
+    ];
+    let mut replay = Replay::new(Config {
+        timer_lateness: late,
+        ..Config::default()
+    });
+    steps
+        .iter()
+        .map(|s| {
+            let mut step = replay.parse(&s.to_string()).unwrap().unwrap();
+            replay.fill(&mut step);
+            Value::Object(step.raw).to_string()
+        })
+        .collect()
+}
+
+fn check(lines: &[String], slack: u64) -> (Vec<Verdict>, Vec<u64>) {
+    let mut checker = Checker::new(&Config::default(), &Tolerance { timer_slack: slack });
+    let verdicts = lines
+        .iter()
+        .map(|l| checker.check(&checker.parse(l).unwrap().unwrap()))
+        .collect();
+    (verdicts, checker.lateness())
+}
+
+fn all_agree(v: &[Verdict]) -> bool {
+    v.iter().all(|v| matches!(v, Verdict::Agrees))
+}
+
+#[test]
+fn details_timers_a_timer_one_second_late_diverges_without_slack() {
+    let (verdicts, _) = check(&recorded(1), 0);
+    assert!(matches!(verdicts[3], Verdict::Diverges(_)), "{verdicts:?}");
+}
+
+#[test]
+fn details_timers_a_timer_within_the_slack_agrees_and_the_lateness_is_pinned() {
+    let (verdicts, lateness) = check(&recorded(1), 3);
+    assert!(all_agree(&verdicts), "{verdicts:?}");
+    assert_eq!(lateness, vec![1]);
+}
+
+#[test]
+fn details_timers_a_timer_later_than_the_slack_diverges() {
+    let (verdicts, _) = check(&recorded(5), 3);
+    assert!(!all_agree(&verdicts));
+}
+
+#[test]
+fn details_timers_an_exact_trace_agrees_with_any_slack() {
+    let (verdicts, lateness) = check(&recorded(0), 60);
+    assert!(all_agree(&verdicts));
+    assert!(lateness.contains(&0));
+}
