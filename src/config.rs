@@ -20,6 +20,10 @@ pub struct Config {
     /// late; an emulator that wants to mimic that deterministically sets it here.
     /// `approximateSecondsBeforeTimedOut` still counts to the deadline (0 once passed).
     pub timer_lateness: u64,
+    /// Keep a log of every transition the model makes, with the row of
+    /// [`crate::rules::TRANSITIONS`] it took, for [`crate::Service::poll_transition`].
+    /// Default off, so a long-running oracle does not accumulate it.
+    pub record_transitions: bool,
 }
 
 impl Default for Config {
@@ -29,6 +33,7 @@ impl Default for Config {
             region: "us-east-1".to_owned(),
             switches: Switches::default(),
             timer_lateness: 0,
+            record_transitions: false,
         }
     }
 }

@@ -90,6 +90,8 @@ pub struct Coverage {
     pub paths: BTreeSet<&'static str>,
     /// Steps per call or publish.
     pub operations: BTreeMap<String, usize>,
+    /// Rows of [`crate::rules::TRANSITIONS`] taken, by index.
+    pub rows: BTreeSet<usize>,
 }
 
 /// Every timer and retry path a long trace should take.
@@ -148,6 +150,15 @@ impl Coverage {
                 out.push(format!("path {p}"));
             }
         }
+        // Rows that need a switch the default configuration leaves off cannot be taken.
+        let switches = crate::config::Switches::default();
+        for (i, row) in crate::rules::TRANSITIONS.iter().enumerate() {
+            if row.condition.holds(true, &switches) && !self.rows.contains(&i) {
+                let from = row.from.map_or("(new)".to_owned(), |s| s.to_string());
+                let to = row.to.map_or("(deleted)".to_owned(), |s| s.to_string());
+                out.push(format!("row {i} ({from} to {to} by {})", row.cause));
+            }
+        }
         out
     }
 
@@ -156,11 +167,14 @@ impl Coverage {
         let join = |it: &mut dyn Iterator<Item = String>| it.collect::<Vec<_>>().join(", ");
         let missing = self.missing();
         format!(
-            "statuses: {}\nerrors: {}\nMQTT codes: {}\npaths: {}\noperations: {}\nnot reached: {}\n",
+            "statuses: {}\nerrors: {}\nMQTT codes: {}\npaths: {}\ntable rows taken: {} of {}\n\
+             operations: {}\nnot reached: {}\n",
             join(&mut self.statuses.iter().map(|s| s.to_string())),
             join(&mut self.errors.iter().cloned()),
             join(&mut self.mqtt_codes.iter().cloned()),
             join(&mut self.paths.iter().map(|s| s.to_string())),
+            self.rows.len(),
+            crate::rules::TRANSITIONS.len(),
             join(&mut self.operations.iter().map(|(k, v)| format!("{k} {v}"))),
             if missing.is_empty() {
                 "nothing".to_owned()
@@ -206,7 +220,10 @@ impl Generator {
         let rng = Rng(options.seed);
         let mut g = Self {
             rng,
-            replay: Replay::new(Config::default()),
+            replay: Replay::new(Config {
+                record_transitions: true,
+                ..Config::default()
+            }),
             now: 0,
             emitted: 0,
             setup: Vec::new(),
@@ -476,7 +493,16 @@ impl Generator {
                 json!({"call": "CancelJob", "input": {"jobId": job, "force": self.rng.chance(50)}})
             }
             3 | 4 => {
-                let exec = self.execution_of(&thing);
+                let exec = if self.rng.chance(60) {
+                    // Any job, often one whose executions have all ended.
+                    let job = format!("job-{}", self.rng.below(self.jobs_created.max(1)));
+                    self.replay
+                        .service()
+                        .execution(&thing, &job, None)
+                        .map(|e| (e.job_id, e.execution_number, e.version_number, e.status))
+                } else {
+                    self.execution_of(&thing)
+                };
                 let (job, number) = exec.map_or_else(|| (self.job_id(), 1), |e| (e.0, e.1));
                 json!({"call": "DeleteJobExecution", "input": {"thingName": thing, "jobId": job,
                        "executionNumber": number, "force": self.rng.chance(30)}})
@@ -548,8 +574,82 @@ impl Generator {
         }
     }
 
+    /// A step aimed at something not reached yet, when one can be built from the state:
+    /// coverage-guided generation, so a few thousand steps reach every path.
+    fn steer(&mut self) -> Option<Value> {
+        use JobExecutionStatus as S;
+        let missing = self.coverage.missing();
+        let goal = self.rng.pick(&missing).clone();
+        let svc = self.replay.service();
+        let find = |status: S| {
+            svc.executions().into_iter().rev().find(|e| {
+                e.status == status
+                    && svc
+                        .execution(&e.thing_name, &e.job_id, None)
+                        .is_some_and(|n| n.execution_number == e.execution_number)
+                    && svc.things().contains(&e.thing_name)
+            })
+        };
+        let delete = |e: crate::service::ExecutionRecord| {
+            json!({"call": "DeleteJobExecution", "input": {"thingName": e.thing_name,
+                   "jobId": e.job_id, "executionNumber": e.execution_number, "force": true}})
+        };
+        if let Some(rest) = goal.strip_prefix("row ") {
+            let (_, what) = rest.split_once(" (")?;
+            let (from, rest) = what.split_once(" to ")?;
+            let (to, cause) = rest.split_once(" by ")?;
+            let from: Option<S> = from.parse().ok();
+            return match (from, to, cause.trim_end_matches(')')) {
+                (Some(f), "(deleted)", _) => find(f).map(delete),
+                (Some(S::InProgress), "CANCELED", "CancelJob") => find(S::InProgress).map(
+                    |e| json!({"call": "CancelJob", "input": {"jobId": e.job_id, "force": true}}),
+                ),
+                (Some(S::Queued), "REMOVED", "ThingLeavesTargets") => {
+                    let thing = svc
+                        .things()
+                        .into_iter()
+                        .find(|t| !svc.groups_of(t).is_empty())?;
+                    let group = svc.groups_of(&thing).first()?.clone();
+                    Some(json!({"call": "RemoveThingFromThingGroup",
+                                "input": {"thingName": thing, "thingGroupName": group}}))
+                }
+                _ => None,
+            };
+        }
+        let running = find(S::InProgress);
+        match goal.as_str() {
+            "path step timer canceled" | "path step timer replaced" => {
+                let e = svc
+                    .executions()
+                    .into_iter()
+                    .rev()
+                    .find(|e| e.status == S::InProgress && e.step_deadline.is_some())
+                    .or(running)?;
+                let minutes = if goal.ends_with("canceled") { -1 } else { 2 };
+                Some(
+                    json!({"call": "UpdateJobExecution", "input": {"thingName": e.thing_name,
+                    "jobId": e.job_id, "status": "IN_PROGRESS",
+                    "stepTimeoutInMinutes": minutes}}),
+                )
+            }
+            "error VersionConflictException" => {
+                let e = find(S::Queued).or(running)?;
+                Some(
+                    json!({"call": "CancelJobExecution", "input": {"thingName": e.thing_name,
+                    "jobId": e.job_id, "expectedVersion": e.version_number + 1}}),
+                )
+            }
+            _ => None,
+        }
+    }
+
     /// The next step's action, before its time is set.
     fn next_action(&mut self) -> Value {
+        if self.emitted % 25 == 0 && self.emitted > 200 && !self.coverage.missing().is_empty() {
+            if let Some(step) = self.steer() {
+                return step;
+            }
+        }
         match self.rng.below(100) {
             0..=31 => self.device_update(),
             32..=51 => self.device_read(),
@@ -673,6 +773,9 @@ impl Iterator for Generator {
             .map(|t| (t.thing_name, t.job_id))
             .collect();
         let answer = self.replay.fill(&mut step);
+        while let Some(t) = self.replay.service_mut().poll_transition() {
+            self.coverage.rows.insert(t.row);
+        }
         self.observe(&step, &answer, &due);
         if let crate::trace::Action::Call { name, input, .. } = &step.action {
             let key = (

@@ -95,5 +95,7 @@ pub use error::{Error, ErrorCode, NotModelled, ServiceError};
 pub use evidence::Evidence;
 pub use plane::{Operation, Plane};
 pub use request::{Request, Response};
-pub use service::{ExecutionRecord, JobRecord, Message, Service, TimerKind, TimerRecord};
+pub use service::{
+    ExecutionRecord, JobRecord, Message, Service, TimerKind, TimerRecord, TransitionRecord,
+};
 pub use status::{Actor, JobExecutionStatus, JobStatus, RetryableFailureType, TargetSelection};

@@ -146,12 +146,12 @@ use Cause as C;
 use Condition::{Always, Force, ForceOrDeleteQueuedSwitch, InProgressToRejected};
 
 /// Every transition, grouped by cause.
-pub const TRANSITIONS: &[Transition] = &[
+pub static TRANSITIONS: &[Transition] = &[
     // Creation (decisions 1, 2, 19).
     row(None, Some(Queued), C::CreateJob, Always,
         "the thing is a target, directly or through a group", "2", &[Doc]),
     row(None, Some(Queued), C::ThingJoinsTargetGroup, Always,
-        "CONTINUOUS job not canceled; the thing was no target; its newest execution is not pending",
+        "CONTINUOUS job not canceled; the thing's newest execution of the job is not pending",
         "2", &[Measured]),
     row(None, Some(Queued), C::Retry, Always,
         "the criterion for the failure (else ALL) has retries left; job not canceled; thing still a target",

@@ -76,19 +76,14 @@ fn job_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-')
 }
 
-/// Whether `c` is in Unicode category C (control, format, surrogate, private use,
-/// unassigned), as far as std can tell: control characters, the format characters,
-/// private-use planes and noncharacters. Other unassigned code points are not detected.
+/// Whether `c` is in Unicode general category C (`\p{C}` of the models' patterns):
+/// control, format, surrogate, private use or unassigned.
 pub fn is_other(c: char) -> bool {
-    let u = c as u32;
-    c.is_control()
-        || matches!(u,
-            0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2
-            | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
-            | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F
-            | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F
-            | 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD | 0xFDD0..=0xFDEF)
-        || (u & 0xFFFE) == 0xFFFE
+    use unicode_general_category::{get_general_category, GeneralCategory as G};
+    matches!(
+        get_general_category(c),
+        G::Control | G::Format | G::Surrogate | G::PrivateUse | G::Unassigned
+    )
 }
 
 /// `ThingName`: 1..128 characters of `[a-zA-Z0-9:_-]` (MODEL).
@@ -229,7 +224,14 @@ pub fn reason_code(value: &str) -> Result {
     pattern(
         "reasonCode",
         value,
-        |c| c.is_uppercase() || c.is_numeric() || c == '_',
+        |c| {
+            use unicode_general_category::{get_general_category, GeneralCategory as G};
+            c == '_'
+                || matches!(
+                    get_general_category(c),
+                    G::UppercaseLetter | G::DecimalNumber
+                )
+        },
         "[\\p{Upper}\\p{Digit}_]+",
     )
 }
@@ -407,5 +409,8 @@ mod tests {
         assert!(is_other('\u{E000}'));
         assert!(!is_other('é'));
         assert!(!is_other(' '));
+        assert!(is_other('\u{0378}'), "unassigned");
+        assert!(is_other('\u{FFFF}'), "noncharacter, unassigned");
+        assert!(is_other('\u{00AD}'), "soft hyphen, a format character");
     }
 }

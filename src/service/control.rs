@@ -183,17 +183,16 @@ impl Service {
         }
         self.state.jobs.insert(r.job_id.clone(), job);
         let sw = self.config.switches;
-        if rules::permits(
+        if let Some(row) = rules::permits(
             None,
             Some(JobExecutionStatus::Queued),
             Cause::CreateJob,
             false,
             &sw,
-        )
-        .is_some()
-        {
+        ) {
             for thing in things {
-                self.state.create_execution(&r.job_id, &thing, now, 0);
+                let id = self.state.create_execution(&r.job_id, &thing, now, 0);
+                self.took(row, id);
             }
         }
         // Decision 2 (CHOICE): a SNAPSHOT job that reaches no thing completes at once.
@@ -313,12 +312,14 @@ impl Service {
         let from = self.state.exec(id).status;
         let force = r.force.unwrap_or(false);
         let sw = self.config.switches;
-        if rules::permits(Some(from), None, Cause::DeleteJobExecution, force, &sw).is_none() {
+        let Some(row) = rules::permits(Some(from), None, Cause::DeleteJobExecution, force, &sw)
+        else {
             return Err(ServiceError::invalid_transition(format!(
                 "the execution is {from}; deleting it needs force"
             ))
             .into());
-        }
+        };
+        self.took(row, id);
         self.state.delete_execution(id);
         self.maybe_complete(&r.job_id);
         Ok(Empty {})

@@ -122,15 +122,14 @@ impl Service {
         let from = self.state.exec(id).status;
         let to = JobExecutionStatus::InProgress;
         let sw = self.config.switches;
-        if rules::permits(
+        if let Some(row) = rules::permits(
             Some(from),
             Some(to),
             Cause::StartNextPendingJobExecution,
             false,
             &sw,
-        )
-        .is_some()
-        {
+        ) {
+            self.took(row, id);
             self.device_change(id, to, r.status_details, r.step_timeout_in_minutes);
         }
         Ok(StartNextPendingJobExecutionResponse {
@@ -178,30 +177,36 @@ impl Service {
         }
         // 4 and 5. The status is the device's to set, and allowed from here (5, 6, 7).
         let from = e.status;
-        if let Err(why) = rules::device_update(from, r.status, &self.config.switches) {
-            let message = match why {
-                DeviceRefusal::ServiceStatus => format!(
-                    "a device cannot set status {}; only the service sets it",
-                    r.status
-                ),
-                DeviceRefusal::Terminal => {
-                    format!("the execution is {from}, a terminal status, and cannot be updated")
-                }
-                DeviceRefusal::NotAllowed => {
-                    format!(
-                        "a device cannot move an execution from {from} to {}",
+        let row = match rules::device_update(from, r.status, &self.config.switches) {
+            Ok(row) => row,
+            Err(why) => {
+                let message = match why {
+                    DeviceRefusal::ServiceStatus => format!(
+                        "a device cannot set status {}; only the service sets it",
                         r.status
-                    )
-                }
-            };
-            return Err(ServiceError::invalid_transition(message).with_state(self.data_state(id)));
-        }
+                    ),
+                    DeviceRefusal::Terminal => {
+                        format!("the execution is {from}, a terminal status, and cannot be updated")
+                    }
+                    DeviceRefusal::NotAllowed => {
+                        format!(
+                            "a device cannot move an execution from {from} to {}",
+                            r.status
+                        )
+                    }
+                };
+                return Err(
+                    ServiceError::invalid_transition(message).with_state(self.data_state(id))
+                );
+            }
+        };
         // Details, updates: -1 with no step timer, after decision 8's checks.
         if r.step_timeout_in_minutes == Some(CANCEL_STEP_TIMER) && e.step_timer.is_none() {
             return Err(ServiceError::invalid_request(
                 "stepTimeoutInMinutes -1 cancels the step timer, but none is running",
             ));
         }
+        self.took(row, id);
         self.device_change(id, r.status, r.status_details, r.step_timeout_in_minutes);
         Ok(UpdateJobExecutionResponse {
             execution_state: r

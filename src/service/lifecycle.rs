@@ -12,22 +12,21 @@ impl Service {
     pub(super) fn fire_timer(&mut self, id: ExecId) {
         let from = self.state.exec(id).status;
         let sw = self.config.switches;
-        if rules::permits(
+        let Some(row) = rules::permits(
             Some(from),
             Some(JobExecutionStatus::TimedOut),
             Cause::Timer,
             false,
             &sw,
-        )
-        .is_none()
-        {
+        ) else {
             // No row: the timer should not be running. Drop it rather than loop.
             self.state.update(id, |e| {
                 e.step_timer = None;
                 e.in_progress_timer = None;
             });
             return;
-        }
+        };
+        self.took(row, id);
         let now = self.now;
         self.state.update(id, |e| {
             e.status = JobExecutionStatus::TimedOut;
@@ -90,17 +89,15 @@ impl Service {
             return;
         }
         let sw = self.config.switches;
-        if rules::permits(
+        let Some(row) = rules::permits(
             None,
             Some(JobExecutionStatus::Queued),
             Cause::Retry,
             false,
             &sw,
-        )
-        .is_none()
-        {
+        ) else {
             return;
-        }
+        };
         // retryAttempt counts the retries made since the thing last became a target:
         // every criterion's spending, this retry included.
         let mut attempt = 0;
@@ -110,7 +107,8 @@ impl Service {
             attempt = spent.values().sum();
         }
         let now = self.now;
-        self.state.create_execution(&job_id, &thing, now, attempt);
+        let id = self.state.create_execution(&job_id, &thing, now, attempt);
+        self.took(row, id);
     }
 
     /// Decision 23: a SNAPSHOT job is COMPLETED once every execution is terminal.
@@ -144,9 +142,10 @@ impl Service {
     ) -> bool {
         let from = self.state.exec(id).status;
         let sw = self.config.switches;
-        if rules::permits(Some(from), Some(to), cause, force, &sw).is_none() {
+        let Some(row) = rules::permits(Some(from), Some(to), cause, force, &sw) else {
             return false;
-        }
+        };
+        self.took(row, id);
         let now = self.now;
         self.state.update(id, |e| {
             e.status = to;

@@ -42,6 +42,23 @@ pub struct Service {
     now: u64,
     state: State,
     messages: VecDeque<Message>,
+    transitions: VecDeque<TransitionRecord>,
+}
+
+/// One change the model made, and the row of [`crate::rules::TRANSITIONS`] that allowed it
+/// (kept only with [`Config::record_transitions`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransitionRecord {
+    /// The index of the row in [`crate::rules::TRANSITIONS`].
+    pub row: usize,
+    /// When it happened.
+    pub at: u64,
+    /// The job.
+    pub job_id: String,
+    /// The thing.
+    pub thing_name: String,
+    /// The execution.
+    pub execution_number: i64,
 }
 
 impl Service {
@@ -52,6 +69,7 @@ impl Service {
             now: 0,
             state: State::default(),
             messages: VecDeque::new(),
+            transitions: VecDeque::new(),
         }
     }
 
@@ -116,6 +134,31 @@ impl Service {
     /// Call after each [`Service::handle`] or [`Service::handle_timeout`] until `None`.
     pub fn poll_message(&mut self) -> Option<Message> {
         self.messages.pop_front()
+    }
+
+    /// The next transition the model made, oldest first, when
+    /// [`Config::record_transitions`] is on: which row of the table each change took.
+    pub fn poll_transition(&mut self) -> Option<TransitionRecord> {
+        self.transitions.pop_front()
+    }
+
+    /// Records that execution `id` took `row` (a no-op unless recording).
+    pub(crate) fn took(&mut self, row: &'static crate::rules::Transition, id: state::ExecId) {
+        if !self.config.record_transitions {
+            return;
+        }
+        let index = crate::rules::TRANSITIONS
+            .iter()
+            .position(|t| std::ptr::eq(t, row))
+            .unwrap_or(usize::MAX);
+        let e = self.state.exec(id);
+        self.transitions.push_back(TransitionRecord {
+            row: index,
+            at: self.now,
+            job_id: e.job.to_string(),
+            thing_name: e.thing.to_string(),
+            execution_number: e.number,
+        });
     }
 
     fn dispatch(&mut self, request: Request) -> Result<Response, Error> {

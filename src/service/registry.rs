@@ -261,7 +261,7 @@ impl Service {
     }
 
     /// Decision 2 (MEASURED): joining a target group of a CONTINUOUS job queues an
-    /// execution, unless the thing was already a target or its newest execution is pending.
+    /// execution, unless the thing's newest execution of the job is pending.
     pub(super) fn add_to_group(&mut self, r: AddThingToThingGroupRequest) -> Result<Empty> {
         let (group, thing) = self.membership(
             &r.thing_group_name,
@@ -273,10 +273,6 @@ impl Service {
             return Ok(Empty {});
         }
         let jobs = self.continuous_jobs_of(&group);
-        let was_target: Vec<bool> = jobs
-            .iter()
-            .map(|j| self.state.is_target(&self.state.jobs[j], &thing))
-            .collect();
         if let Some(t) = self.state.things.get_mut(&thing) {
             t.groups.insert(group.clone());
         }
@@ -285,9 +281,12 @@ impl Service {
         }
         let now = self.now;
         let sw = self.config.switches;
-        for (job_id, was) in jobs.into_iter().zip(was_target) {
+        for job_id in jobs {
             let job = &self.state.jobs[&job_id];
-            if was || job.status != JobStatus::InProgress {
+            // Decision 2 as written: joining a target group queues an execution unless the
+            // newest one is pending, even when the thing was a target already (directly or
+            // through another group).
+            if job.status != JobStatus::InProgress {
                 continue;
             }
             // Details, retries (DOC): a rejoin starts the retry budgets afresh, whether or
@@ -299,19 +298,20 @@ impl Service {
                 .state
                 .newest(&thing, &job_id)
                 .is_some_and(|id| self.state.exec(id).status.is_pending());
-            if pending
-                || rules::permits(
-                    None,
-                    Some(JobExecutionStatus::Queued),
-                    Cause::ThingJoinsTargetGroup,
-                    false,
-                    &sw,
-                )
-                .is_none()
-            {
+            if pending {
                 continue;
             }
-            self.state.create_execution(&job_id, &thing, now, 0);
+            let Some(row) = rules::permits(
+                None,
+                Some(JobExecutionStatus::Queued),
+                Cause::ThingJoinsTargetGroup,
+                false,
+                &sw,
+            ) else {
+                continue;
+            };
+            let id = self.state.create_execution(&job_id, &thing, now, 0);
+            self.took(row, id);
         }
         Ok(Empty {})
     }

@@ -69,6 +69,12 @@ impl Replay {
         &self.service
     }
 
+    /// The service, to drain its queues (e.g. [`Service::poll_transition`]) or drive it
+    /// directly between steps.
+    pub fn service_mut(&mut self) -> &mut Service {
+        &mut self.service
+    }
+
     /// The time of the last step.
     pub fn at(&self) -> u64 {
         self.at
