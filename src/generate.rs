@@ -645,7 +645,10 @@ impl Generator {
 
     /// The next step's action, before its time is set.
     fn next_action(&mut self) -> Value {
-        if self.emitted % 25 == 0 && self.emitted > 200 && !self.coverage.missing().is_empty() {
+        if self.emitted.is_multiple_of(25)
+            && self.emitted > 200
+            && !self.coverage.missing().is_empty()
+        {
             if let Some(step) = self.steer() {
                 return step;
             }
