@@ -493,11 +493,13 @@ pub const DECISIONS: &[Decision] = &[
                criterion grants. A failure type with a criterion of its own uses it, and the \
                ALL criterion covers the types that have none. A thing that is no longer a \
                target of a CONTINUOUS job, or that was deleted, gets no retry (CHOICE). When \
-               a thing rejoins, the budgets are full again and `retryAttempt` starts over \
-               (DOC for this reset), even when the rejoin queues nothing because an execution \
-               is still running (CHOICE: the reading that follows the text). `retryAttempt` \
-               of a retry is the number of retries made since the thing last became a \
-               target, this one included (CHOICE).",
+               a thing rejoins (it had left every target and joins one again), the budgets \
+               are full again and `retryAttempt` starts over (DOC for this reset), even when \
+               the rejoin queues nothing because an execution is still running (CHOICE: the \
+               reading that follows the text); an execution queued by joining a further \
+               target group starts with full budgets too (CHOICE). `retryAttempt` of a retry \
+               is the number of retries made since the budgets were last full, this one \
+               included (CHOICE).",
     },
     Decision {
         number: "details-timers-messages",

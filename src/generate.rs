@@ -190,12 +190,11 @@ impl Coverage {
 pub struct Generator {
     options: Options,
     rng: Rng,
-    replay: Replay,
+    tracker: Tracker,
     now: u64,
     emitted: usize,
     setup: Vec<Value>,
     jobs_created: usize,
-    coverage: Coverage,
 }
 
 const ARN: &str = "arn:aws:iot:us-east-1:123456789012";
@@ -220,15 +219,11 @@ impl Generator {
         let rng = Rng(options.seed);
         let mut g = Self {
             rng,
-            replay: Replay::new(Config {
-                record_transitions: true,
-                ..Config::default()
-            }),
+            tracker: Tracker::new(),
             now: 0,
             emitted: 0,
             setup: Vec::new(),
             jobs_created: 0,
-            coverage: Coverage::default(),
             options,
         };
         g.plan_setup();
@@ -237,7 +232,7 @@ impl Generator {
 
     /// What the lines so far reached.
     pub fn coverage(&self) -> &Coverage {
-        &self.coverage
+        &self.tracker.coverage
     }
 
     fn thing(&self, i: usize) -> String {
@@ -335,7 +330,7 @@ impl Generator {
 
     /// The newest execution of some job on `thing`, if any.
     fn execution_of(&mut self, thing: &str) -> Option<(String, i64, i64, JobExecutionStatus)> {
-        let pending = self.replay.service().pending_order(thing);
+        let pending = self.tracker.replay.service().pending_order(thing);
         let pick = if !pending.is_empty() && self.rng.chance(85) {
             let (job, n) = self.rng.pick(&pending).clone();
             Some((job, Some(n)))
@@ -343,7 +338,7 @@ impl Generator {
             let job = self.job_id();
             Some((job, None))
         }?;
-        let e = self.replay.service().execution(thing, &pick.0, pick.1)?;
+        let e = self.tracker.replay.service().execution(thing, &pick.0, pick.1)?;
         Some((e.job_id, e.execution_number, e.version_number, e.status))
     }
 
@@ -358,7 +353,7 @@ impl Generator {
             return json!({"call": "GetPendingJobExecutions", "input": {"thingName": thing}});
         };
         let step_timer = self
-            .replay
+            .tracker.replay
             .service()
             .execution(&thing, &job, Some(number))
             .is_some_and(|e| e.step_deadline.is_some());
@@ -496,7 +491,7 @@ impl Generator {
                 let exec = if self.rng.chance(60) {
                     // Any job, often one whose executions have all ended.
                     let job = format!("job-{}", self.rng.below(self.jobs_created.max(1)));
-                    self.replay
+                    self.tracker.replay
                         .service()
                         .execution(&thing, &job, None)
                         .map(|e| (e.job_id, e.execution_number, e.version_number, e.status))
@@ -578,9 +573,9 @@ impl Generator {
     /// coverage-guided generation, so a few thousand steps reach every path.
     fn steer(&mut self) -> Option<Value> {
         use JobExecutionStatus as S;
-        let missing = self.coverage.missing();
+        let missing = self.tracker.coverage.missing();
         let goal = self.rng.pick(&missing).clone();
-        let svc = self.replay.service();
+        let svc = self.tracker.replay.service();
         let find = |status: S| {
             svc.executions().into_iter().rev().find(|e| {
                 e.status == status
@@ -647,7 +642,7 @@ impl Generator {
     fn next_action(&mut self) -> Value {
         if self.emitted.is_multiple_of(25)
             && self.emitted > 200
-            && !self.coverage.missing().is_empty()
+            && !self.tracker.coverage.missing().is_empty()
         {
             if let Some(step) = self.steer() {
                 return step;
@@ -661,7 +656,7 @@ impl Generator {
             _ => {
                 // A clock advance: to the next deadline, or a little.
                 let thing = self.random_thing();
-                let target = match self.replay.service().poll_timeout() {
+                let target = match self.tracker.replay.service().poll_timeout() {
                     Some(d) if self.rng.chance(70) => d + self.rng.below(3) as u64,
                     _ => self.now + 1 + self.rng.below(30) as u64,
                 };
@@ -669,6 +664,110 @@ impl Generator {
                 json!({"call": "GetPendingJobExecutions", "input": {"thingName": thing}})
             }
         }
+    }
+}
+
+impl Iterator for Generator {
+    type Item = String;
+
+    fn next(&mut self) -> Option<String> {
+        let setup = !self.setup.is_empty();
+        if !setup && self.emitted >= self.options.steps {
+            return None;
+        }
+        let value = match self.setup.pop() {
+            Some(v) => v,
+            None => {
+                self.emitted += 1;
+                if self.rng.chance(60) {
+                    self.now += self.rng.below(4) as u64;
+                }
+                self.next_action()
+            }
+        };
+        let mut with_time = Map::new();
+        with_time.insert("at".into(), json!(self.now));
+        if let Value::Object(m) = value {
+            with_time.extend(m);
+        }
+        let line = Value::Object(with_time).to_string();
+        let step = match Step::parse(&line, self.tracker.replay.at()) {
+            Ok(Some(step)) => step,
+            // The generator only writes well-formed steps; stop rather than emit garbage.
+            _ => return None,
+        };
+        Some(self.tracker.run(step))
+    }
+}
+
+/// Runs steps through the specification, fills in their expectations and records what
+/// they reach.
+#[derive(Clone, Debug)]
+pub struct Tracker {
+    replay: Replay,
+    coverage: Coverage,
+}
+
+impl Default for Tracker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Tracker {
+    /// A fresh specification, recording its transitions.
+    pub fn new() -> Self {
+        Self {
+            replay: Replay::new(Config {
+                record_transitions: true,
+                ..Config::default()
+            }),
+            coverage: Coverage::default(),
+        }
+    }
+
+    /// What the steps so far reached.
+    pub fn coverage(&self) -> &Coverage {
+        &self.coverage
+    }
+
+    /// Parses a line relative to the last step's time.
+    pub fn parse(&self, line: &str) -> Result<Option<Step>, String> {
+        self.replay.parse(line)
+    }
+
+    /// Runs `step`, fills in its expectations and returns it as a trace line.
+    pub fn run(&mut self, mut step: Step) -> String {
+        let due = self.replay.service().due_timers(step.at);
+        let step_before: BTreeSet<(String, String)> = self
+            .replay
+            .service()
+            .due_timers(u64::MAX)
+            .into_iter()
+            .filter(|t| t.kind == TimerKind::Step)
+            .map(|t| (t.thing_name, t.job_id))
+            .collect();
+        let answer = self.replay.fill(&mut step);
+        while let Some(t) = self.replay.service_mut().poll_transition() {
+            self.coverage.rows.insert(t.row);
+        }
+        self.observe(&step, &answer, &due);
+        if let crate::trace::Action::Call { name, input, .. } = &step.action {
+            let key = (
+                input["thingName"].as_str().unwrap_or("").to_owned(),
+                input["jobId"].as_str().unwrap_or("").to_owned(),
+            );
+            if name == "UpdateJobExecution"
+                && matches!(answer, Answer::Output(_))
+                && input["stepTimeoutInMinutes"]
+                    .as_i64()
+                    .is_some_and(|m| m > 0)
+                && step_before.contains(&key)
+            {
+                self.coverage.paths.insert("step timer replaced");
+            }
+        }
+        Value::Object(step.raw).to_string()
     }
 
     fn observe(&mut self, step: &Step, answer: &Answer, before: &[crate::service::TimerRecord]) {
@@ -734,67 +833,5 @@ impl Generator {
                 }
             }
         }
-    }
-}
-
-impl Iterator for Generator {
-    type Item = String;
-
-    fn next(&mut self) -> Option<String> {
-        let setup = !self.setup.is_empty();
-        if !setup && self.emitted >= self.options.steps {
-            return None;
-        }
-        let value = match self.setup.pop() {
-            Some(v) => v,
-            None => {
-                self.emitted += 1;
-                if self.rng.chance(60) {
-                    self.now += self.rng.below(4) as u64;
-                }
-                self.next_action()
-            }
-        };
-        let mut with_time = Map::new();
-        with_time.insert("at".into(), json!(self.now));
-        if let Value::Object(m) = value {
-            with_time.extend(m);
-        }
-        let line = Value::Object(with_time).to_string();
-        let mut step = match Step::parse(&line, self.replay.at()) {
-            Ok(Some(step)) => step,
-            // The generator only writes well-formed steps; stop rather than emit garbage.
-            _ => return None,
-        };
-        let due = self.replay.service().due_timers(self.now);
-        let step_before: BTreeSet<(String, String)> = self
-            .replay
-            .service()
-            .due_timers(u64::MAX)
-            .into_iter()
-            .filter(|t| t.kind == TimerKind::Step)
-            .map(|t| (t.thing_name, t.job_id))
-            .collect();
-        let answer = self.replay.fill(&mut step);
-        while let Some(t) = self.replay.service_mut().poll_transition() {
-            self.coverage.rows.insert(t.row);
-        }
-        self.observe(&step, &answer, &due);
-        if let crate::trace::Action::Call { name, input, .. } = &step.action {
-            let key = (
-                input["thingName"].as_str().unwrap_or("").to_owned(),
-                input["jobId"].as_str().unwrap_or("").to_owned(),
-            );
-            if name == "UpdateJobExecution"
-                && matches!(answer, Answer::Output(_))
-                && input["stepTimeoutInMinutes"]
-                    .as_i64()
-                    .is_some_and(|m| m > 0)
-                && step_before.contains(&key)
-            {
-                self.coverage.paths.insert("step timer replaced");
-            }
-        }
-        Some(Value::Object(step.raw).to_string())
     }
 }

@@ -273,6 +273,12 @@ impl Service {
             return Ok(Empty {});
         }
         let jobs = self.continuous_jobs_of(&group);
+        // Whether the thing was a target of each job before joining (directly or through
+        // another group): only then is this a rejoin for the retry budgets.
+        let was_target: Vec<bool> = jobs
+            .iter()
+            .map(|j| self.state.is_target(&self.state.jobs[j], &thing))
+            .collect();
         if let Some(t) = self.state.things.get_mut(&thing) {
             t.groups.insert(group.clone());
         }
@@ -281,23 +287,25 @@ impl Service {
         }
         let now = self.now;
         let sw = self.config.switches;
-        for job_id in jobs {
-            let job = &self.state.jobs[&job_id];
+        for (job_id, was_target) in jobs.into_iter().zip(was_target) {
             // Decision 2 as written: joining a target group queues an execution unless the
             // newest one is pending, even when the thing was a target already (directly or
             // through another group).
-            if job.status != JobStatus::InProgress {
+            if self.state.jobs[&job_id].status != JobStatus::InProgress {
                 continue;
-            }
-            // Details, retries (DOC): a rejoin starts the retry budgets afresh, whether or
-            // not it queues an execution.
-            if let Some(j) = self.state.jobs.get_mut(&job_id) {
-                j.retries_spent.remove(&thing);
             }
             let pending = self
                 .state
                 .newest(&thing, &job_id)
                 .is_some_and(|id| self.state.exec(id).status.is_pending());
+            // Details, retries (DOC): a rejoin (the thing had left every target) starts the
+            // retry budgets afresh, whether or not it queues an execution; so does a new
+            // execution queued by the join.
+            if !was_target || !pending {
+                if let Some(j) = self.state.jobs.get_mut(&job_id) {
+                    j.retries_spent.remove(&thing);
+                }
+            }
             if pending {
                 continue;
             }

@@ -529,7 +529,7 @@ pub struct Job {
     pub created_at: i64,
     /// Logical seconds.
     pub last_updated_at: i64,
-    /// When it became COMPLETED or CANCELED.
+    /// When it became COMPLETED (decision 23); a canceled job has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<i64>,
     /// Counts per status of the newest execution of each thing.
