@@ -338,7 +338,11 @@ impl Generator {
             let job = self.job_id();
             Some((job, None))
         }?;
-        let e = self.tracker.replay.service().execution(thing, &pick.0, pick.1)?;
+        let e = self
+            .tracker
+            .replay
+            .service()
+            .execution(thing, &pick.0, pick.1)?;
         Some((e.job_id, e.execution_number, e.version_number, e.status))
     }
 
@@ -353,7 +357,8 @@ impl Generator {
             return json!({"call": "GetPendingJobExecutions", "input": {"thingName": thing}});
         };
         let step_timer = self
-            .tracker.replay
+            .tracker
+            .replay
             .service()
             .execution(&thing, &job, Some(number))
             .is_some_and(|e| e.step_deadline.is_some());
@@ -491,7 +496,8 @@ impl Generator {
                 let exec = if self.rng.chance(60) {
                     // Any job, often one whose executions have all ended.
                     let job = format!("job-{}", self.rng.below(self.jobs_created.max(1)));
-                    self.tracker.replay
+                    self.tracker
+                        .replay
                         .service()
                         .execution(&thing, &job, None)
                         .map(|e| (e.job_id, e.execution_number, e.version_number, e.status))
@@ -834,4 +840,68 @@ impl Tracker {
             }
         }
     }
+}
+
+impl Coverage {
+    /// Every goal a long trace should reach, by the names [`Coverage::missing`] uses.
+    pub fn goals() -> Vec<String> {
+        Coverage::default().missing()
+    }
+
+    /// Whether `goal` (a name from [`Coverage::goals`]) was reached.
+    pub fn reached(&self, goal: &str) -> bool {
+        !self.missing().iter().any(|m| m == goal)
+    }
+}
+
+/// Replays `lines` (their expectations are ignored and computed anew) and gives the
+/// filled lines up to and including the first one after which `goal` is reached.
+fn replay_until(lines: &[String], goal: &str) -> Option<Vec<String>> {
+    let mut tracker = Tracker::new();
+    let mut out = Vec::new();
+    for line in lines {
+        let step = tracker.parse(line).ok()??;
+        out.push(tracker.run(step));
+        if tracker.coverage().reached(goal) {
+            return Some(out);
+        }
+    }
+    None
+}
+
+/// The shortest trace this finds that still reaches `goal`: the prefix of `lines` that
+/// first reaches it, then steps taken away in ever smaller chunks while the goal is
+/// still reached. The result carries fresh expectations.
+pub fn minimise(lines: &[String], goal: &str) -> Option<Vec<String>> {
+    let mut current = replay_until(lines, goal)?;
+    let mut chunk = current.len().div_ceil(2).max(1);
+    loop {
+        let mut i = 0;
+        while i < current.len() && current.len() > 1 {
+            let end = (i + chunk).min(current.len());
+            let candidate: Vec<String> = current[..i]
+                .iter()
+                .chain(&current[end..])
+                .cloned()
+                .collect();
+            match replay_until(&candidate, goal) {
+                Some(shorter) => current = shorter,
+                None => i += chunk,
+            }
+        }
+        if chunk == 1 {
+            return Some(current);
+        }
+        chunk = chunk.div_ceil(2);
+    }
+}
+
+/// Test vectors: for every goal, a minimised trace that reaches it, cut from one long
+/// generated trace. Goals the trace does not reach are left out.
+pub fn vectors(options: Options) -> Vec<(String, Vec<String>)> {
+    let lines: Vec<String> = Generator::new(options).collect();
+    Coverage::goals()
+        .into_iter()
+        .filter_map(|goal| minimise(&lines, &goal).map(|v| (goal, v)))
+        .collect()
 }

@@ -23,6 +23,8 @@ Usage:
   iot-jobs-spec rules [--format markdown|mermaid|json]
                                   print the transition table
   iot-jobs-spec decisions         print the decisions with their evidence (docs/decisions.md)
+  iot-jobs-spec vectors [--seed N] [--steps N] DIR
+                                  write minimised test vectors, one per rule, to DIR
   iot-jobs-spec generate --seed N --steps N [--things N] [--jobs N]
                                   print a random, valid trace with the specification's
                                   expectations; what it covered goes to standard error
@@ -73,6 +75,15 @@ advances, each with the specification's output or error and events filled in. Th
 options give the same bytes. What the trace reached (statuses, error codes, timer paths)
 and what it did not are printed on standard error.";
 
+const VECTORS_HELP: &str = "\
+iot-jobs-spec vectors [--seed N] [--steps N] DIR
+
+Writes the test-vector corpus to DIR: for every status, error code, MQTT code, timer path
+and row of the transition table, the shortest trace found (cut from one long generated
+trace by removing steps while the goal is still reached), with the specification's
+expectations, as DIR/<goal>.jsonl, and DIR/index.json listing file, goal and steps.
+Defaults: --seed 1 --steps 3000 (the committed corpus in tests/vectors/).";
+
 const DECISIONS_HELP: &str = "\
 iot-jobs-spec decisions
 
@@ -98,6 +109,8 @@ fn main() -> ExitCode {
         "decisions" if wants_help => help(DECISIONS_HELP),
         "generate" if wants_help => help(GENERATE_HELP),
         "generate" => generate(rest),
+        "vectors" if wants_help => help(VECTORS_HELP),
+        "vectors" => vectors(rest),
         "check" => check(rest),
         "run" => run(rest),
         "rules" => print_rules(rest),
@@ -155,6 +168,72 @@ fn generate(args: &[String]) -> ExitCode {
     }
     let _ = out.flush();
     eprint!("{}", generator.coverage().report());
+    ExitCode::SUCCESS
+}
+
+fn slug(goal: &str) -> String {
+    let mut out = String::new();
+    for c in goal.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_owned()
+}
+
+fn vectors(args: &[String]) -> ExitCode {
+    let mut options = iot_jobs_spec::generate::Options {
+        seed: 1,
+        steps: 3000,
+        ..Default::default()
+    };
+    let mut dir = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--seed" | "--steps" => {
+                let Some(Ok(n)) = it.next().map(|v| v.parse::<u64>()) else {
+                    return usage_error(&format!("{arg} takes a whole number"));
+                };
+                if arg == "--seed" {
+                    options.seed = n;
+                } else {
+                    options.steps = usize::try_from(n).unwrap_or(usize::MAX);
+                }
+            }
+            flag if flag.starts_with("--") => {
+                return usage_error(&format!("vectors does not know {flag}"))
+            }
+            d if dir.is_none() => dir = Some(std::path::PathBuf::from(d)),
+            _ => return usage_error("vectors takes one DIR"),
+        }
+    }
+    let Some(dir) = dir else {
+        return usage_error("vectors needs a DIR");
+    };
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("{}: {e}", dir.display());
+        return ExitCode::from(2);
+    }
+    let mut index = Vec::new();
+    for (goal, lines) in iot_jobs_spec::generate::vectors(options) {
+        let name = format!("{}.jsonl", slug(&goal));
+        let mut text = lines.join("\n");
+        text.push('\n');
+        if let Err(e) = std::fs::write(dir.join(&name), text) {
+            eprintln!("{}: {e}", dir.join(&name).display());
+            return ExitCode::from(2);
+        }
+        eprintln!("{name}: {} steps", lines.len());
+        index.push(serde_json::json!({"file": name, "goal": goal, "steps": lines.len()}));
+    }
+    let index = serde_json::to_string_pretty(&index).unwrap_or_default() + "\n";
+    if let Err(e) = std::fs::write(dir.join("index.json"), index) {
+        eprintln!("{}: {e}", dir.join("index.json").display());
+        return ExitCode::from(2);
+    }
     ExitCode::SUCCESS
 }
 
