@@ -193,7 +193,7 @@ impl Service {
     }
 
     fn accepted_payload(&self, mut body: Map<String, Value>, token: Option<&Value>) -> Value {
-        body.insert("timestamp".into(), json!(self.now));
+        body.insert("timestamp".into(), json!(self.timestamp()));
         if let Some(t) = token {
             body.insert("clientToken".into(), t.clone());
         }
@@ -207,7 +207,7 @@ impl Service {
         if let Some(t) = token {
             body.insert("clientToken".into(), t.clone());
         }
-        body.insert("timestamp".into(), json!(self.now));
+        body.insert("timestamp".into(), json!(self.timestamp()));
         if let Some(s) = r.execution_state {
             body.insert("executionState".into(), s);
         }

@@ -25,7 +25,7 @@ impl Service {
             let head = self.state.head(&thing);
             if head != touch.head_before {
                 let mut payload = Map::new();
-                payload.insert("timestamp".into(), json!(self.now));
+                payload.insert("timestamp".into(), json!(self.timestamp()));
                 if let Some(id) = head {
                     payload.insert("execution".into(), self.mqtt_execution(id, true));
                 }
@@ -54,7 +54,7 @@ impl Service {
             .keys()
             .all(|k| k == JobExecutionStatus::InProgress.as_str()
                 || k == JobExecutionStatus::Queued.as_str()));
-        json!({"timestamp": self.now, "jobs": jobs})
+        json!({"timestamp": self.timestamp(), "jobs": jobs})
     }
 
     /// An execution as MQTT carries it (see [`super::mqtt::to_mqtt_execution`]).

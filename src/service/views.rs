@@ -15,6 +15,12 @@ fn secs(t: u64) -> i64 {
 }
 
 impl Service {
+    /// The `timestamp` of a message published now: logical seconds, as a long (times past
+    /// `i64::MAX` read as `i64::MAX`, like every other time the service reports).
+    pub(crate) fn timestamp(&self) -> i64 {
+        secs(self.now)
+    }
+
     /// Decision 17: seconds left before the effective deadline, while a timer runs.
     pub(crate) fn seconds_before_timed_out(&self, e: &Execution) -> Option<i64> {
         e.timer().map(|t| secs(t.deadline.saturating_sub(self.now)))
