@@ -587,8 +587,9 @@ impl Checker {
             .values()
             .filter(|e| !ctx.b.contains_key(&e.creation_order))
             .collect();
-        // Joining a target group of a CONTINUOUS job starts its budgets afresh, whether or
-        // not it queues an execution (details, retries: "a rejoin starts the budgets and
+        // Joining a target group of a CONTINUOUS job starts its budgets afresh when it is a
+        // rejoin (the thing had left every target), whether or not it queues an execution,
+        // and when it queues one (details, retries: "a rejoin starts the budgets and
         // retryAttempt afresh").
         if let (Some(Request::AddThingToThingGroup(r)), true) = (ctx.request(), ctx.ok()) {
             let (g, t) = (
@@ -603,11 +604,18 @@ impl Checker {
                     .filter(|j| j.status == JobStatus::InProgress)
                     .map(|j| j.job_id)
                     .collect();
+                let groups_before = ctx.before.groups_of(&t);
+                let queued: BTreeSet<&str> = created.iter().map(|e| e.job_id.as_str()).collect();
                 let reset: Vec<String> = self
                     .jobs
                     .iter()
                     .filter(|(id, j)| {
-                        j.continuous && j.groups.contains(&g) && in_progress.contains(*id)
+                        let was_target = j.things.contains(&t)
+                            || groups_before.iter().any(|x| j.groups.contains(x));
+                        j.continuous
+                            && j.groups.contains(&g)
+                            && in_progress.contains(*id)
+                            && (!was_target || queued.contains(id.as_str()))
                     })
                     .map(|(id, _)| id.clone())
                     .collect();
