@@ -438,7 +438,7 @@ fn run(args: &[String]) -> ExitCode {
         };
         if stopped {
             for key in ["output", "error", "events"] {
-                step.raw.shift_remove(key);
+                step.raw.remove(key);
             }
         } else {
             match replay.fill(&mut step) {

@@ -84,7 +84,7 @@ fn queued_exec(job: &str, number: i64, queued: u64) -> Value {
 fn rejection(payload: &Value) -> Value {
     let mut p = payload.clone();
     let m = p.as_object_mut().expect("an object");
-    let message = m.shift_remove("message");
+    let message = m.remove("message");
     assert!(
         matches!(message, Some(Value::String(_))),
         "a string message in {payload}"

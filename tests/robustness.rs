@@ -464,7 +464,7 @@ impl Edit {
         };
         match self.mode {
             0 => {
-                m.shift_remove(&key);
+                m.remove(&key);
             }
             1 | 2 => {
                 m.insert(key, self.any);

@@ -21,7 +21,7 @@ fn answered(text: &str) -> String {
         };
         let comment = step
             .raw
-            .shift_remove("comment")
+            .remove("comment")
             .and_then(|c| c.as_str().map(str::to_owned))
             .unwrap_or_default();
         replay.fill(&mut step);

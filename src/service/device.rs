@@ -31,15 +31,16 @@ impl Service {
         job: &str,
         number: Option<i64>,
     ) -> Result<ExecId> {
-        if !self.state.jobs.contains_key(job) {
-            return Err(ServiceError::not_found(format!(
-                "job '{job}' does not exist"
-            )));
-        }
         let found = match number {
             Some(n) => self.state.numbered(thing, job, n),
             None => self.state.newest(thing, job),
         };
+        // An execution exists only for a job that does; ask the jobs only to say why not.
+        if found.is_none() && !self.state.jobs.contains_key(job) {
+            return Err(ServiceError::not_found(format!(
+                "job '{job}' does not exist"
+            )));
+        }
         found.ok_or_else(|| {
             ServiceError::not_found(match number {
                 Some(n) => format!("job '{job}' has no execution number {n} on thing '{thing}'"),
@@ -237,11 +238,14 @@ impl Service {
         let now = self.now;
         let first_start =
             to == JobExecutionStatus::InProgress && self.state.exec(id).started_at.is_none();
-        let in_progress_minutes = self
-            .state
-            .jobs
-            .get(&*self.state.exec(id).job)
-            .and_then(|j| j.in_progress_minutes);
+        let in_progress_minutes = if first_start {
+            self.state
+                .jobs
+                .get(&*self.state.exec(id).job)
+                .and_then(|j| j.in_progress_minutes)
+        } else {
+            None
+        };
         // The in-progress timer counts as set before a step timer set by the same request.
         let in_progress_timer = match (first_start, in_progress_minutes) {
             (true, Some(m)) => Some(Timer {

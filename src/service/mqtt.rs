@@ -116,7 +116,7 @@ impl Service {
         topic: &RequestTopic,
         mut body: Map<String, Value>,
     ) -> Result<Map<String, Value>, Rejected> {
-        body.shift_remove("clientToken");
+        body.remove("clientToken");
         let thing = topic.thing().to_owned();
         body.insert("thingName".into(), Value::String(thing.clone()));
         let op = match topic {
@@ -219,7 +219,7 @@ impl Service {
 /// INFERRED from the live transcript), the job document as parsed JSON.
 pub(super) fn to_mqtt_execution(exec: &mut Value) {
     if let Value::Object(m) = exec {
-        m.shift_remove("thingName");
+        m.remove("thingName");
     }
     parse_document(exec);
 }

@@ -280,7 +280,6 @@ impl State {
                 e.timer(),
             )
         };
-        let is_newest = self.newest(&thing, &job) == Some(id);
         self.touch(&thing, false);
         let e = self.execs[id].as_mut().expect("live execution id");
         f(e);
@@ -290,6 +289,8 @@ impl State {
         }
         let (new_status, new_key, new_timer) = (e.status, e.pending_key(id), e.timer());
         if new_status != old_status {
+            // `f` does not touch the history, so "newest" is as it was before.
+            let is_newest = self.newest(&thing, &job) == Some(id);
             self.by_status[status_index(old_status)] -= 1;
             self.by_status[status_index(new_status)] += 1;
             if let Some(j) = self.jobs.get_mut(&*job) {

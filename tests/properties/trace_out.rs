@@ -51,7 +51,7 @@ pub fn lines(ops: &[Op], outcomes: &[Outcome], note: Option<(usize, &str)>) -> V
             }
             Err(mut e) => {
                 if let Value::Object(m) = &mut e {
-                    m.shift_remove("message");
+                    m.remove("message");
                 }
                 step.insert("error".into(), e);
             }
