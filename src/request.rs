@@ -103,6 +103,10 @@ operations! {
 }
 
 fn read<T: serde::de::DeserializeOwned>(op: Operation, input: &Value) -> Result<T, ServiceError> {
+    // The fast path; only a refused input is read again to find the member at fault.
+    if let Ok(value) = T::deserialize(input) {
+        return Ok(value);
+    }
     serde_path_to_error::deserialize(input).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();

@@ -48,7 +48,8 @@ pub struct Step {
     pub expect: Expect,
     /// The expected messages, when given.
     pub events: Option<Vec<Value>>,
-    /// The line as read, for writing it back with expectations filled in.
+    /// The line as read less its expectations (`output`, `error`, `events`, which moved
+    /// into [`Step::expect`] and [`Step::events`]), for writing it back with fresh ones.
     pub raw: Map<String, Value>,
 }
 
@@ -61,7 +62,7 @@ impl Step {
         }
         let value: Value =
             serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
-        let Value::Object(raw) = value else {
+        let Value::Object(mut raw) = value else {
             return Err("not a JSON object".to_owned());
         };
         let at = match raw.get("at") {
@@ -85,23 +86,25 @@ impl Step {
                 "a `publish` step is answered by its `events`, not `output` or `error`".into(),
             );
         }
-        let expect = match (raw.get("output"), raw.get("error")) {
+        // The expectations move out of the line (no copy): `raw` keeps the rest, and
+        // writing the step back puts fresh ones in.
+        let expect = match (raw.remove("output"), raw.remove("error")) {
             (Some(_), Some(_)) => return Err("`output` and `error` exclude each other".into()),
-            (Some(o @ Value::Object(_)), None) => Expect::Output(o.clone()),
+            (Some(o @ Value::Object(_)), None) => Expect::Output(o),
             (Some(o), None) => return Err(format!("`output` must be an object, got {o}")),
-            (None, Some(e @ Value::Object(m))) => {
-                if !matches!(m.get("code"), Some(Value::String(_))) {
+            (None, Some(e @ Value::Object(_))) => {
+                if !matches!(e.get("code"), Some(Value::String(_))) {
                     return Err("`error` needs a string `code`".into());
                 }
-                Expect::Error(e.clone())
+                Expect::Error(e)
             }
             (None, Some(e)) => return Err(format!("`error` must be an object, got {e}")),
             (None, None) => Expect::Nothing,
         };
-        let events = match raw.get("events") {
+        let events = match raw.remove("events") {
             None => None,
             Some(Value::Array(list)) => {
-                for e in list {
+                for e in &list {
                     let ok = e.as_object().is_some_and(|m| {
                         matches!(m.get("topic"), Some(Value::String(_)))
                             && (m.contains_key("payload") || m.contains_key("payload_raw"))
@@ -112,7 +115,7 @@ impl Step {
                         ));
                     }
                 }
-                Some(list.clone())
+                Some(list)
             }
             Some(v) => return Err(format!("`events` must be an array, got {v}")),
         };
