@@ -13,10 +13,12 @@
 //! One [`Service`] value is the whole service. A driver:
 //!
 //! 1. hands it each request with the logical time (whole seconds) it happens at:
-//!    [`Service::handle`]`(now, request)`. Before answering, the service moves its clock to
-//!    `now` and fires every timer due by then, each at its own deadline;
-//! 2. drains [`Service::poll_message`] until `None` for what was published (`notify`,
-//!    `notify-next`), in order;
+//!    [`Service::handle`]`(now, request)` for an HTTP call, or
+//!    [`Service::handle_publish`]`(now, topic, payload)` for an MQTT message a device
+//!    publishes. Before answering, the service moves its clock to `now` and fires every
+//!    timer due by then, each at its own deadline;
+//! 2. drains [`Service::poll_message`] until `None` for what was published (MQTT replies
+//!    on `/accepted` and `/rejected`, `notify`, `notify-next`), in order;
 //! 3. when idle, asks [`Service::poll_timeout`] when the next timer runs out, and calls
 //!    [`Service::handle_timeout`]`(t)` once its clock reaches `t` (then drains messages).
 //!
@@ -63,6 +65,10 @@
 //! - [`validate`]: the limits of the service models.
 //! - [`wire`]: requests and responses with AWS's member names and types.
 //! - [`trace`]: the JSON Lines trace format, its checker and its runner.
+//! - [`mqtt`]: the reserved MQTT topics and `/rejected` codes.
+//! - [`generate`]: seeded traces with expectations, coverage, and minimised test vectors.
+//! - `conformance` (feature `conformance`): checking another implementation side by side.
+//! - [`manual`]: the decisions, rules, trace format and testing notes, as rendered docs.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -75,6 +81,7 @@ pub mod error;
 pub mod evidence;
 pub mod examples;
 pub mod generate;
+pub mod manual;
 pub mod mqtt;
 pub mod plane;
 pub mod request;
