@@ -63,6 +63,18 @@ fn fleet(executions: usize, in_progress_minutes: Option<i64>) -> Service {
     svc
 }
 
+/// Hands `requests` to `svc` in turn, at time 1, draining what it publishes.
+fn round_robin(bencher: Bencher, mut svc: Service, requests: Vec<Request>) {
+    let mut k = 0;
+    bencher.bench_local(|| {
+        let r = requests[k % requests.len()].clone();
+        k += 1;
+        let out = svc.handle(1, r);
+        while svc.poll_message().is_some() {}
+        black_box(out)
+    });
+}
+
 fn update(t: usize, j: usize, status: JobExecutionStatus) -> Request {
     Request::UpdateJobExecution(UpdateJobExecutionRequest::new(&thing(t), &job(j), status))
 }
@@ -70,7 +82,7 @@ fn update(t: usize, j: usize, status: JobExecutionStatus) -> Request {
 /// IN_PROGRESS to IN_PROGRESS progress reports, round robin over the fleet.
 #[divan::bench(args = SIZES, sample_count = 50, sample_size = 200)]
 fn update_job_execution(bencher: Bencher, n: usize) {
-    let mut svc = fleet(n, None);
+    let svc = fleet(n, None);
     let things = n / JOBS;
     let requests: Vec<Request> = (0..1000)
         .map(|k| {
@@ -81,20 +93,13 @@ fn update_job_execution(bencher: Bencher, n: usize) {
             )
         })
         .collect();
-    let mut k = 0;
-    bencher.bench_local(|| {
-        let r = requests[k % requests.len()].clone();
-        k += 1;
-        let out = svc.handle(1, r);
-        while svc.poll_message().is_some() {}
-        black_box(out)
-    });
+    round_robin(bencher, svc, requests);
 }
 
 /// StartNextPendingJobExecution on things whose head is IN_PROGRESS after the first call.
 #[divan::bench(args = SIZES, sample_count = 50, sample_size = 200)]
 fn start_next_pending_job_execution(bencher: Bencher, n: usize) {
-    let mut svc = fleet(n, None);
+    let svc = fleet(n, None);
     let things = n / JOBS;
     let requests: Vec<Request> = (0..1000)
         .map(|k| {
@@ -104,20 +109,13 @@ fn start_next_pending_job_execution(bencher: Bencher, n: usize) {
             })
         })
         .collect();
-    let mut k = 0;
-    bencher.bench_local(|| {
-        let r = requests[k % requests.len()].clone();
-        k += 1;
-        let out = svc.handle(1, r);
-        while svc.poll_message().is_some() {}
-        black_box(out)
-    });
+    round_robin(bencher, svc, requests);
 }
 
 /// DescribeJobExecution of `$next`.
 #[divan::bench(args = SIZES, sample_count = 50, sample_size = 200)]
 fn describe_job_execution_next(bencher: Bencher, n: usize) {
-    let mut svc = fleet(n, None);
+    let svc = fleet(n, None);
     let things = n / JOBS;
     let requests: Vec<Request> = (0..1000)
         .map(|k| {
@@ -128,18 +126,13 @@ fn describe_job_execution_next(bencher: Bencher, n: usize) {
             })
         })
         .collect();
-    let mut k = 0;
-    bencher.bench_local(|| {
-        let r = requests[k % requests.len()].clone();
-        k += 1;
-        black_box(svc.handle(1, r))
-    });
+    round_robin(bencher, svc, requests);
 }
 
 /// GetPendingJobExecutions (ten pending executions per thing).
 #[divan::bench(args = SIZES, sample_count = 50, sample_size = 200)]
 fn get_pending_job_executions(bencher: Bencher, n: usize) {
-    let mut svc = fleet(n, None);
+    let svc = fleet(n, None);
     let things = n / JOBS;
     let requests: Vec<Request> = (0..1000)
         .map(|k| {
@@ -148,12 +141,7 @@ fn get_pending_job_executions(bencher: Bencher, n: usize) {
             })
         })
         .collect();
-    let mut k = 0;
-    bencher.bench_local(|| {
-        let r = requests[k % requests.len()].clone();
-        k += 1;
-        black_box(svc.handle(1, r))
-    });
+    round_robin(bencher, svc, requests);
 }
 
 /// Firing N due in-progress timers in one clock advance.

@@ -204,42 +204,8 @@ impl Service {
         thing_name: &Option<String>,
         thing_arn: &Option<String>,
     ) -> std::result::Result<(String, String), ServiceError> {
-        let group = match (group_name, group_arn) {
-            (Some(n), _) => {
-                validate::thing_group_name("thingGroupName", n)?;
-                n.clone()
-            }
-            (None, Some(arn)) => match validate::target_arn("thingGroupArn", arn)? {
-                Target::ThingGroup(n) => n,
-                Target::Thing(_) => {
-                    return Err(ServiceError::invalid_request(format!(
-                        "thingGroupArn '{arn}' names a thing, not a thing group"
-                    )))
-                }
-            },
-            (None, None) => {
-                return Err(ServiceError::invalid_request(
-                    "give thingGroupName or thingGroupArn",
-                ))
-            }
-        };
-        let thing = match (thing_name, thing_arn) {
-            (Some(n), _) => {
-                validate::thing_name("thingName", n)?;
-                n.clone()
-            }
-            (None, Some(arn)) => match validate::target_arn("thingArn", arn)? {
-                Target::Thing(n) => n,
-                Target::ThingGroup(_) => {
-                    return Err(ServiceError::invalid_request(format!(
-                        "thingArn '{arn}' names a thing group, not a thing"
-                    )))
-                }
-            },
-            (None, None) => {
-                return Err(ServiceError::invalid_request("give thingName or thingArn"))
-            }
-        };
+        let group = name_or_arn(group_name, group_arn, "thingGroup", true)?;
+        let thing = name_or_arn(thing_name, thing_arn, "thing", false)?;
         if !self.state.groups.contains_key(&group) {
             return Err(ServiceError::not_found(format!(
                 "thing group '{group}' does not exist"
@@ -362,5 +328,35 @@ impl Service {
             }
         }
         Ok(Empty {})
+    }
+}
+
+/// A name given as `{member}Name` or as `{member}Arn` (the name wins when both are given),
+/// validated; `group` says which kind of ARN it must be.
+fn name_or_arn(
+    name: &Option<String>,
+    arn: &Option<String>,
+    member: &str,
+    group: bool,
+) -> std::result::Result<String, ServiceError> {
+    match (name, arn) {
+        (Some(n), _) => {
+            validate::thing_name(&format!("{member}Name"), n)?;
+            Ok(n.clone())
+        }
+        (None, Some(arn)) => match (validate::target_arn(&format!("{member}Arn"), arn)?, group) {
+            (Target::ThingGroup(n), true) | (Target::Thing(n), false) => Ok(n),
+            _ => Err(ServiceError::invalid_request(format!(
+                "{member}Arn '{arn}' names a {}",
+                if group {
+                    "thing, not a thing group"
+                } else {
+                    "thing group, not a thing"
+                }
+            ))),
+        },
+        (None, None) => Err(ServiceError::invalid_request(format!(
+            "give {member}Name or {member}Arn"
+        ))),
     }
 }
