@@ -526,7 +526,12 @@ pub const DECISIONS: &[Decision] = &[
                update. Error codes map one to one: InvalidRequestException is `InvalidRequest`, \
                ResourceNotFoundException is `ResourceNotFound`, InvalidStateTransitionException \
                is `InvalidStateTransition` (or `VersionMismatch` when `expectedVersion` does not \
-               match), and TerminalStateException is `TerminalStateReached` (CHOICE).",
+               match), and TerminalStateException is `TerminalStateReached` (CHOICE). Where \
+               the decisions are silent the crate adds (CHOICE): a refusal before the payload \
+               is read (`InvalidTopic`) goes to the topic itself plus `/rejected`; the \
+               `notify`, `notify-next` and reply topics name no operation a device publishes \
+               to, so they get `InvalidTopic` too; `TerminalStateReached` carries no \
+               `executionState`.",
     },
     Decision {
         number: "details-checker",
