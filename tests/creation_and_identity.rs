@@ -20,10 +20,7 @@ const SNAPSHOT_DOC: &str = "{\"op\":\"x\"}";
 /// Publishes `payload` on `topic` over MQTT at the world's time; every message published
 /// in reply, in order.
 fn publish(w: &mut World, topic: &str, payload: &Value) -> Vec<Message> {
-    let now = w.now;
-    w.svc
-        .handle_publish(now, topic, payload.to_string().as_bytes());
-    std::iter::from_fn(|| w.svc.poll_message()).collect()
+    w.publish(topic, payload)
 }
 
 /// The one message on `topic` among `messages`.

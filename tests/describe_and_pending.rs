@@ -223,9 +223,8 @@ fn decision_13_terminal_execution_is_terminal_state_exception_over_http() {
 
 /// A device's MQTT publish at the world's time: every message it caused, in order.
 fn publish(w: &mut World, topic: &str, payload: Value) -> Vec<(String, Value)> {
-    let bytes = serde_json::to_vec(&payload).unwrap();
-    w.svc.handle_publish(w.now, topic, &bytes);
-    std::iter::from_fn(|| w.svc.poll_message())
+    w.publish(topic, &payload)
+        .into_iter()
         .map(|m| (m.topic, m.payload))
         .collect()
 }

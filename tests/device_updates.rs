@@ -55,10 +55,7 @@ fn record(w: &World) -> ExecutionRecord {
 
 /// Publishes `payload` on `topic` at the world's time; every message published, in order.
 fn publish(w: &mut World, topic: &str, payload: &Value) -> Vec<Message> {
-    let now = w.now;
-    w.svc
-        .handle_publish(now, topic, payload.to_string().as_bytes());
-    std::iter::from_fn(|| w.svc.poll_message()).collect()
+    w.publish(topic, payload)
 }
 
 /// Publishes an MQTT update of t1/j1; the reply: (accepted?, payload).

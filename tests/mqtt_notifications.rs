@@ -18,18 +18,9 @@ fn topic(thing: &str, suffix: &str) -> String {
     format!("$aws/things/{thing}/jobs/{suffix}")
 }
 
-fn drain(w: &mut World) -> Vec<Message> {
-    while let Some(m) = w.svc.poll_message() {
-        w.messages.push(m);
-    }
-    w.messages.clone()
-}
-
 /// Publishes raw bytes on `topic` at the world's time: everything the service published.
 fn publish_bytes(w: &mut World, topic: &str, payload: &[u8]) -> Vec<Message> {
-    w.messages.clear();
-    w.svc.handle_publish(w.now, topic, payload);
-    drain(w)
+    w.publish_bytes(topic, payload)
 }
 
 /// Publishes a JSON payload on `topic` at the world's time.

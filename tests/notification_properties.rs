@@ -381,11 +381,7 @@ fn check_batch(
 }
 
 fn publish(w: &mut World, topic: &str, payload: &[u8]) {
-    w.messages.clear();
-    w.svc.handle_publish(w.now, topic, payload);
-    while let Some(m) = w.svc.poll_message() {
-        w.messages.push(m);
-    }
+    w.publish_bytes(topic, payload);
 }
 
 fn topic(thing: usize, suffix: &str) -> String {

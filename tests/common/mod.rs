@@ -74,6 +74,20 @@ impl World {
         result
     }
 
+    /// Publishes raw bytes on `topic` over MQTT at the world's time: every message the
+    /// service published since the previous call, in order (also kept in `messages`).
+    pub fn publish_bytes(&mut self, topic: &str, payload: &[u8]) -> Vec<Message> {
+        self.messages.clear();
+        self.svc.handle_publish(self.now, topic, payload);
+        self.drain();
+        self.messages.clone()
+    }
+
+    /// Publishes a JSON payload on `topic`; see [`World::publish_bytes`].
+    pub fn publish(&mut self, topic: &str, payload: &Value) -> Vec<Message> {
+        self.publish_bytes(topic, payload.to_string().as_bytes())
+    }
+
     /// Calls `name` on its home service (`iot-jobs-data` for DescribeJobExecution).
     pub fn call(&mut self, name: &str, input: Value) -> Result<Value, Value> {
         let plane = Operation::default_plane(name).unwrap_or_else(|| panic!("no call {name}"));
