@@ -6,7 +6,9 @@
 //! stand in as the reference oracle for device agents, emulators and backends.
 //!
 //! It does no IO, reads no clock, draws no random numbers and keeps no global state: time
-//! is an argument and every output is in a defined order.
+//! is an argument and every output is in a defined order. (The conformance harness, behind
+//! the `conformance` feature, writes a failing trace to a file when it is asked to; nothing
+//! else touches the outside world.)
 //!
 //! ## The driver contract
 //!
