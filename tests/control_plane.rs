@@ -1039,3 +1039,47 @@ fn details_lists_bad_next_token_is_invalid_request() {
         assert_eq!(err["code"], "InvalidRequestException", "for job {bad:?}");
     }
 }
+
+#[test]
+fn details_lists_a_token_at_or_past_the_end_is_invalid_request() {
+    let mut w = World::new();
+    w.thing("t1")
+        .thing("t2")
+        .thing("t3")
+        .job("j1", &["t1", "t2", "t3"], json!({}));
+    // Three executions of j1: offsets 0..2 are items, 3 and beyond are no token we gave.
+    for bad in ["3", "4", "99"] {
+        let err = for_job(&mut w, json!({"nextToken": bad})).unwrap_err();
+        assert_eq!(err["code"], "InvalidRequestException", "{bad}");
+    }
+    let last = for_job(&mut w, json!({"nextToken": "2"})).unwrap();
+    assert_eq!(items(&last), ["t3#1"]);
+    assert!(last.get("nextToken").is_none());
+    // An empty list has no next item: any token past it is refused.
+    w.thing("t9");
+    let err = w
+        .call(
+            "ListJobExecutionsForThing",
+            json!({"thingName": "t9", "nextToken": "1"}),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "InvalidRequestException");
+}
+
+#[test]
+fn details_lists_the_status_filter_keeps_only_that_status() {
+    let mut w = World::new();
+    w.thing("t1")
+        .thing("t2")
+        .job("j1", &["t1", "t2"], json!({}))
+        .job("j2", &["t1"], json!({}));
+    w.update("t1", "j1", "SUCCEEDED", json!({})).unwrap();
+    let done = for_thing(&mut w, json!({"status": "SUCCEEDED"})).unwrap();
+    assert_eq!(items(&done), ["j1#1"]);
+    let queued = for_thing(&mut w, json!({"status": "QUEUED"})).unwrap();
+    assert_eq!(items(&queued), ["j2#1"]);
+    let by_job = for_job(&mut w, json!({"status": "QUEUED"})).unwrap();
+    assert_eq!(items(&by_job), ["t2#1"]);
+    let none = for_job(&mut w, json!({"status": "CANCELED"})).unwrap();
+    assert!(items(&none).is_empty());
+}
