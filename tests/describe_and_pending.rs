@@ -37,56 +37,6 @@ fn start(w: &mut World, thing: &str, job: &str) {
         .unwrap_or_else(|e| panic!("start {job} on {thing}: {e}"));
 }
 
-/// One thing with one job ended in `status`, reached as the reference says it is reached.
-fn ended(status: &str) -> World {
-    let mut w = World::new();
-    match status {
-        "SUCCEEDED" | "FAILED" | "REJECTED" => {
-            w.thing("t1").job("j1", &["t1"], json!({}));
-            w.update("t1", "j1", status, json!({})).unwrap();
-        }
-        "TIMED_OUT" => {
-            w.thing("t1").job(
-                "j1",
-                &["t1"],
-                json!({"timeoutConfig": {"inProgressTimeoutInMinutes": 1}}),
-            );
-            start(&mut w, "t1", "j1");
-            w.at(60);
-        }
-        "CANCELED" => {
-            w.thing("t1").job("j1", &["t1"], json!({}));
-            w.ok(
-                "CancelJobExecution",
-                json!({"thingName": "t1", "jobId": "j1"}),
-            );
-        }
-        "REMOVED" => {
-            w.thing("t1").group("g", &["t1"]).job(
-                "j1",
-                &["group:g"],
-                json!({"targetSelection": "CONTINUOUS"}),
-            );
-            w.ok(
-                "RemoveThingFromThingGroup",
-                json!({"thingGroupName": "g", "thingName": "t1"}),
-            );
-        }
-        other => panic!("no recipe for {other}"),
-    }
-    assert_eq!(w.exec("t1", "j1").status.as_str(), status, "setup");
-    w
-}
-
-const TERMINAL: [&str; 6] = [
-    "SUCCEEDED",
-    "FAILED",
-    "TIMED_OUT",
-    "REJECTED",
-    "REMOVED",
-    "CANCELED",
-];
-
 // ---------------------------------------------------------------------------------------
 // Decision 13: DescribeJobExecution (data plane)
 // ---------------------------------------------------------------------------------------

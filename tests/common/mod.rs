@@ -199,3 +199,62 @@ impl World {
         self.messages.iter().map(|m| m.topic.clone()).collect()
     }
 }
+
+/// Every terminal status.
+pub const TERMINAL: [&str; 6] = [
+    "SUCCEEDED",
+    "FAILED",
+    "TIMED_OUT",
+    "REJECTED",
+    "REMOVED",
+    "CANCELED",
+];
+
+/// A world where execution 1 of job `j1` on thing `t1` ended in `status` (a terminal
+/// one); SUCCEEDED and FAILED go through IN_PROGRESS (versionNumber 3).
+pub fn ended(status: &str) -> World {
+    let mut w = World::new();
+    match status {
+        "SUCCEEDED" | "FAILED" => {
+            // Through IN_PROGRESS: versionNumber 3.
+            w.thing("t1").job("j1", &["t1"], json!({}));
+            w.update("t1", "j1", "IN_PROGRESS", json!({})).unwrap();
+            w.update("t1", "j1", status, json!({})).unwrap();
+        }
+        "REJECTED" => {
+            // Only from QUEUED (decision 5).
+            w.thing("t1").job("j1", &["t1"], json!({}));
+            w.update("t1", "j1", "REJECTED", json!({})).unwrap();
+        }
+        "TIMED_OUT" => {
+            w.thing("t1").job(
+                "j1",
+                &["t1"],
+                json!({"timeoutConfig": {"inProgressTimeoutInMinutes": 1}}),
+            );
+            w.update("t1", "j1", "IN_PROGRESS", json!({})).unwrap();
+            w.at(60);
+        }
+        "CANCELED" => {
+            w.thing("t1").job("j1", &["t1"], json!({}));
+            w.ok(
+                "CancelJobExecution",
+                json!({"thingName": "t1", "jobId": "j1"}),
+            );
+        }
+        "REMOVED" => {
+            w.thing("t1").group("g", &["t1"]).job(
+                "j1",
+                &["group:g"],
+                json!({"targetSelection": "CONTINUOUS"}),
+            );
+            w.ok(
+                "RemoveThingFromThingGroup",
+                json!({"thingGroupName": "g", "thingName": "t1"}),
+            );
+        }
+        other => panic!("no recipe for {other}"),
+    }
+    assert_eq!(w.exec("t1", "j1").status.as_str(), status, "setup");
+    w
+}
