@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::state::{ExecId, Job};
+use super::state::{ExecId, Job, JobId};
 use super::{not_modelled, Service};
 use crate::config::{CANCEL_DETAILS_MAX_ENTRIES, DEFAULT_MAX_RESULTS};
 use crate::error::{Error, ErrorCode, ServiceError};
@@ -24,10 +24,9 @@ impl Service {
         )
     }
 
-    fn require_job(&self, job: &str) -> std::result::Result<&Job, ServiceError> {
+    fn require_job(&self, job: &str) -> std::result::Result<JobId, ServiceError> {
         self.state
-            .jobs
-            .get(job)
+            .job_id(job)
             .ok_or_else(|| ServiceError::not_found(format!("job '{job}' does not exist")))
     }
 
@@ -102,7 +101,7 @@ impl Service {
             "destinationPackageVersions",
         )?;
         // 3. The job id in use.
-        if self.state.jobs.contains_key(&r.job_id) {
+        if self.state.job_id(&r.job_id).is_some() {
             return Err(ServiceError::new(
                 ErrorCode::ResourceAlreadyExistsException,
                 format!("job '{}' already exists", r.job_id),
@@ -112,7 +111,7 @@ impl Service {
         // 4. Unknown targets.
         for t in &targets {
             let missing = match t {
-                Target::Thing(n) => (!self.state.things.contains_key(n)).then_some(("thing", n)),
+                Target::Thing(n) => self.state.thing_id(n).is_none().then_some(("thing", n)),
                 Target::ThingGroup(n) => {
                     (!self.state.groups.contains_key(n)).then_some(("thing group", n))
                 }
@@ -139,7 +138,7 @@ impl Service {
                     let mut members: Vec<(u64, String)> = self.state.groups[g]
                         .members
                         .iter()
-                        .map(|m| (self.state.things[m].seq, m.clone()))
+                        .map(|m| (self.state.thing(m).map_or(0, |t| t.seq), m.clone()))
                         .collect();
                     members.sort();
                     things.extend(members.into_iter().map(|(_, m)| m));
@@ -172,16 +171,19 @@ impl Service {
             newest_by_status: [0; 8],
             retries_spent: BTreeMap::new(),
         };
-        if job.selection == crate::status::TargetSelection::Continuous {
-            for g in &job.target_groups {
-                self.state
-                    .continuous_by_group
-                    .entry(g.clone())
-                    .or_default()
-                    .insert((seq, r.job_id.clone()));
-            }
+        let continuous_groups = if job.selection == crate::status::TargetSelection::Continuous {
+            job.target_groups.clone()
+        } else {
+            BTreeSet::new()
+        };
+        let job_id = self.state.insert_job(&r.job_id, job);
+        for g in continuous_groups {
+            self.state
+                .continuous_by_group
+                .entry(g)
+                .or_default()
+                .insert((seq, job_id));
         }
-        self.state.jobs.insert(r.job_id.clone(), job);
         let sw = self.config.switches;
         if let Some(row) = rules::permits(
             None,
@@ -191,12 +193,15 @@ impl Service {
             &sw,
         ) {
             for thing in things {
-                let id = self.state.create_execution(&r.job_id, &thing, now, 0);
+                let Some(thing) = self.state.thing_id(&thing) else {
+                    continue;
+                };
+                let id = self.state.create_execution(job_id, thing, now, 0);
                 self.took(row, id);
             }
         }
         // Decision 2 (CHOICE): a SNAPSHOT job that reaches no thing completes at once.
-        self.maybe_complete(&r.job_id);
+        self.maybe_complete(job_id);
         Ok(JobSummaryResponse {
             job_arn: self.job_arn(&r.job_id),
             job_id: r.job_id,
@@ -213,7 +218,8 @@ impl Service {
         if let Some(c) = &r.comment {
             validate::free_text("comment", c, 2028)?;
         }
-        let job = self.require_job(&r.job_id)?;
+        let job_id = self.require_job(&r.job_id)?;
+        let job = self.state.job(job_id);
         if job.status != JobStatus::InProgress {
             return Err(ServiceError::invalid_request(format!(
                 "job '{}' is {} and cannot be canceled",
@@ -238,16 +244,13 @@ impl Service {
             );
         }
         let now = self.now;
-        let description = if let Some(job) = self.state.jobs.get_mut(&r.job_id) {
-            job.status = JobStatus::Canceled;
-            job.force_canceled = Some(force);
-            job.reason_code = r.reason_code;
-            job.comment = r.comment;
-            job.last_updated_at = now;
-            job.description.clone()
-        } else {
-            None
-        };
+        let job = self.state.job_mut(job_id);
+        job.status = JobStatus::Canceled;
+        job.force_canceled = Some(force);
+        job.reason_code = r.reason_code;
+        job.comment = r.comment;
+        job.last_updated_at = now;
+        let description = job.description.clone();
         Ok(JobSummaryResponse {
             job_arn: self.job_arn(&r.job_id),
             job_id: r.job_id,
@@ -262,8 +265,8 @@ impl Service {
         if let Some(d) = &r.status_details {
             validate::status_details("statusDetails", d, Some(CANCEL_DETAILS_MAX_ENTRIES))?;
         }
-        self.require_thing(&r.thing_name)?;
-        let id = self.find_execution(&r.thing_name, &r.job_id, None)?;
+        let thing = self.require_thing(&r.thing_name)?;
+        let id = self.find_execution(thing, &r.job_id, None)?;
         let e = self.state.exec(id);
         if let Some(v) = r.expected_version {
             if v != e.version {
@@ -293,12 +296,12 @@ impl Service {
             ))
             .into());
         }
-        let job = e.job.to_string();
+        let job = e.job;
         self.service_end(id, to, Cause::CancelJobExecution, force, Some(force));
         if let Some(d) = r.status_details {
             self.state.update(id, |e| e.details = d);
         }
-        self.maybe_complete(&job);
+        self.maybe_complete(job);
         Ok(Empty {})
     }
 
@@ -307,9 +310,9 @@ impl Service {
         validate::job_id("jobId", &r.job_id)?;
         validate::thing_name("thingName", &r.thing_name)?;
         not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
-        self.require_thing(&r.thing_name)?;
-        let id = self.find_execution(&r.thing_name, &r.job_id, Some(r.execution_number))?;
-        let from = self.state.exec(id).status;
+        let thing = self.require_thing(&r.thing_name)?;
+        let id = self.find_execution(thing, &r.job_id, Some(r.execution_number))?;
+        let (from, job) = (self.state.exec(id).status, self.state.exec(id).job);
         let force = r.force.unwrap_or(false);
         let sw = self.config.switches;
         let Some(row) = rules::permits(Some(from), None, Cause::DeleteJobExecution, force, &sw)
@@ -321,7 +324,7 @@ impl Service {
         };
         self.took(row, id);
         self.state.delete_execution(id);
-        self.maybe_complete(&r.job_id);
+        self.maybe_complete(job);
         Ok(Empty {})
     }
 
@@ -332,8 +335,8 @@ impl Service {
     ) -> Result<DescribeJobExecutionResponse> {
         validate::job_id("jobId", &r.job_id)?;
         validate::thing_name("thingName", &r.thing_name)?;
-        self.require_thing(&r.thing_name)?;
-        let id = self.find_execution(&r.thing_name, &r.job_id, r.execution_number)?;
+        let thing = self.require_thing(&r.thing_name)?;
+        let id = self.find_execution(thing, &r.job_id, r.execution_number)?;
         Ok(DescribeJobExecutionResponse {
             execution: self.control_execution(id),
         })
@@ -373,15 +376,16 @@ impl Service {
             validate::max_results(m)?;
         }
         not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
-        self.require_thing(&r.thing_name)?;
-        let mut ids: Vec<ExecId> = self
-            .state
+        let thing = self.require_thing(&r.thing_name)?;
+        let mut ids: Vec<ExecId> = self.state.things[thing as usize]
             .history
-            .get(r.thing_name.as_str())
-            .into_iter()
-            .flat_map(|jobs| jobs.iter())
-            .filter(|(job, _)| r.job_id.as_deref().is_none_or(|j| j == &***job))
-            .flat_map(|(_, ids)| ids.iter().copied())
+            .iter()
+            .filter(|h| {
+                r.job_id
+                    .as_deref()
+                    .is_none_or(|j| j == self.state.job_name(h.job))
+            })
+            .flat_map(|h| h.ids())
             .filter(|&id| r.status.is_none_or(|s| self.state.exec(id).status == s))
             .collect();
         ids.sort_unstable();
@@ -390,7 +394,7 @@ impl Service {
             execution_summaries: ids
                 .into_iter()
                 .map(|id| JobExecutionSummaryForThing {
-                    job_id: self.state.exec(id).job.to_string(),
+                    job_id: self.state.job_name(self.state.exec(id).job).to_owned(),
                     job_execution_summary: self.control_summary(id),
                 })
                 .collect(),
@@ -407,7 +411,7 @@ impl Service {
         if let Some(m) = r.max_results {
             validate::max_results(m)?;
         }
-        let job = self.require_job(&r.job_id)?;
+        let job = self.state.job(self.require_job(&r.job_id)?);
         let ids: Vec<ExecId> = job
             .executions
             .iter()
@@ -419,7 +423,7 @@ impl Service {
             execution_summaries: ids
                 .into_iter()
                 .map(|id| JobExecutionSummaryForJob {
-                    thing_arn: self.thing_arn(&self.state.exec(id).thing),
+                    thing_arn: self.thing_arn(self.state.thing_name(self.state.exec(id).thing)),
                     job_execution_summary: self.control_summary(id),
                 })
                 .collect(),
@@ -431,7 +435,7 @@ impl Service {
     /// is in it.
     pub(super) fn describe_job(&mut self, r: DescribeJobRequest) -> Result<DescribeJobResponse> {
         validate::job_id("jobId", &r.job_id)?;
-        let job = self.require_job(&r.job_id)?;
+        let job = self.state.job(self.require_job(&r.job_id)?);
         let count = |s: JobExecutionStatus| {
             let i = JobExecutionStatus::ALL
                 .iter()

@@ -1,7 +1,7 @@
 //! The device data plane (`iot-jobs-data`): DescribeJobExecution, GetPendingJobExecutions,
 //! StartNextPendingJobExecution and UpdateJobExecution (decisions 5 to 17).
 
-use super::state::{ExecId, Timer};
+use super::state::{ExecId, ThingId, Timer};
 use super::Service;
 use crate::config::{CANCEL_STEP_TIMER, PENDING_LIST_LIMIT};
 use crate::error::{ErrorCode, ServiceError};
@@ -14,34 +14,31 @@ type Result<T> = std::result::Result<T, ServiceError>;
 
 impl Service {
     /// Decision 1: a data-plane call naming a thing that does not exist.
-    pub(super) fn require_thing(&self, thing: &str) -> Result<()> {
-        if self.state.things.contains_key(thing) {
-            Ok(())
-        } else {
-            Err(ServiceError::not_found(format!(
-                "thing '{thing}' does not exist"
-            )))
-        }
+    pub(super) fn require_thing(&self, thing: &str) -> Result<ThingId> {
+        self.state
+            .thing_id(thing)
+            .ok_or_else(|| ServiceError::not_found(format!("thing '{thing}' does not exist")))
     }
 
     /// The execution a call means: `executionNumber` when given, else the newest.
     pub(super) fn find_execution(
         &self,
-        thing: &str,
+        thing: ThingId,
         job: &str,
         number: Option<i64>,
     ) -> Result<ExecId> {
-        let found = match number {
-            Some(n) => self.state.numbered(thing, job, n),
-            None => self.state.newest(thing, job),
-        };
-        // An execution exists only for a job that does; ask the jobs only to say why not.
-        if found.is_none() && !self.state.jobs.contains_key(job) {
+        // An execution exists only for a job that does.
+        let Some(job_id) = self.state.job_id(job) else {
             return Err(ServiceError::not_found(format!(
                 "job '{job}' does not exist"
             )));
-        }
+        };
+        let found = match number {
+            Some(n) => self.state.numbered(thing, job_id, n),
+            None => self.state.newest(thing, job_id),
+        };
         found.ok_or_else(|| {
+            let thing = self.state.thing_name(thing);
             ServiceError::not_found(match number {
                 Some(n) => format!("job '{job}' has no execution number {n} on thing '{thing}'"),
                 None => format!("job '{job}' has no execution on thing '{thing}'"),
@@ -56,24 +53,24 @@ impl Service {
     ) -> Result<DescribeJobExecutionResponse> {
         validate::describe_job_id("jobId", &r.job_id)?;
         validate::thing_name("thingName", &r.thing_name)?;
-        self.require_thing(&r.thing_name)?;
+        let thing = self.require_thing(&r.thing_name)?;
         let include = r.include_job_document.unwrap_or(true);
         if r.job_id == "$next" {
             return Ok(DescribeJobExecutionResponse {
                 execution: self
                     .state
-                    .head(&r.thing_name)
+                    .head(thing)
                     .map(|id| self.data_execution(id, include)),
             });
         }
-        let id = self.find_execution(&r.thing_name, &r.job_id, r.execution_number)?;
+        let id = self.find_execution(thing, &r.job_id, r.execution_number)?;
         let e = self.state.exec(id);
         if e.status.is_terminal() {
             return Err(ServiceError::new(
                 ErrorCode::TerminalStateException,
                 format!(
                     "execution {} of job '{}' on thing '{}' is {}, a terminal status",
-                    e.number, e.job, e.thing, e.status
+                    e.number, r.job_id, r.thing_name, e.status
                 ),
             ));
         }
@@ -88,13 +85,9 @@ impl Service {
         r: GetPendingJobExecutionsRequest,
     ) -> Result<GetPendingJobExecutionsResponse> {
         validate::thing_name("thingName", &r.thing_name)?;
-        self.require_thing(&r.thing_name)?;
+        let thing = self.require_thing(&r.thing_name)?;
         let mut out = GetPendingJobExecutionsResponse::default();
-        for id in self
-            .state
-            .pending_of(&r.thing_name)
-            .take(PENDING_LIST_LIMIT)
-        {
+        for id in self.state.pending_of(thing).take(PENDING_LIST_LIMIT) {
             let summary = self.data_summary(id);
             match self.state.exec(id).status {
                 JobExecutionStatus::InProgress => out.in_progress_jobs.push(summary),
@@ -116,8 +109,8 @@ impl Service {
         if let Some(m) = r.step_timeout_in_minutes {
             validate::step_timeout("stepTimeoutInMinutes", m, false)?;
         }
-        self.require_thing(&r.thing_name)?;
-        let Some(id) = self.state.head(&r.thing_name) else {
+        let thing = self.require_thing(&r.thing_name)?;
+        let Some(id) = self.state.head(thing) else {
             return Ok(StartNextPendingJobExecutionResponse { execution: None });
         };
         let from = self.state.exec(id).status;
@@ -158,8 +151,8 @@ impl Service {
             validate::step_timeout("stepTimeoutInMinutes", m, true)?;
         }
         // 2. The execution exists.
-        self.require_thing(&r.thing_name)?;
-        let id = self.find_execution(&r.thing_name, &r.job_id, r.execution_number)?;
+        let thing = self.require_thing(&r.thing_name)?;
+        let id = self.find_execution(thing, &r.job_id, r.execution_number)?;
         let e = self.state.exec(id);
         // 3. expectedVersion (decision 9).
         if let Some(expected) = r.expected_version {
@@ -216,11 +209,7 @@ impl Service {
                 .then(|| self.data_state(id)),
             job_document: r.include_job_document.unwrap_or(false).then(|| {
                 let e = self.state.exec(id);
-                self.state
-                    .jobs
-                    .get(&*e.job)
-                    .map(|j| j.document.to_string())
-                    .unwrap_or_default()
+                self.state.job(e.job).document.to_string()
             }),
         })
     }
@@ -239,10 +228,7 @@ impl Service {
         let first_start =
             to == JobExecutionStatus::InProgress && self.state.exec(id).started_at.is_none();
         let in_progress_minutes = if first_start {
-            self.state
-                .jobs
-                .get(&*self.state.exec(id).job)
-                .and_then(|j| j.in_progress_minutes)
+            self.state.job(self.state.exec(id).job).in_progress_minutes
         } else {
             None
         };

@@ -91,8 +91,8 @@ impl Service {
     fn record(&self, id: usize) -> Option<ExecutionRecord> {
         let e = self.state.execs.get(id)?.as_ref()?;
         Some(ExecutionRecord {
-            job_id: e.job.to_string(),
-            thing_name: e.thing.to_string(),
+            job_id: self.state.job_name(e.job).to_owned(),
+            thing_name: self.state.thing_name(e.thing).to_owned(),
             execution_number: e.number,
             status: e.status,
             status_details: e.details.clone(),
@@ -122,6 +122,7 @@ impl Service {
         job: &str,
         number: Option<i64>,
     ) -> Option<ExecutionRecord> {
+        let (thing, job) = (self.state.known_thing(thing)?, self.state.job_id(job)?);
         let id = match number {
             Some(n) => self.state.numbered(thing, job, n),
             None => self.state.newest(thing, job),
@@ -144,8 +145,8 @@ impl Service {
                 TimerRecord {
                     deadline,
                     kind,
-                    job_id: e.job.to_string(),
-                    thing_name: e.thing.to_string(),
+                    job_id: self.state.job_name(e.job).to_owned(),
+                    thing_name: self.state.thing_name(e.thing).to_owned(),
                     execution_number: e.number,
                 }
             })
@@ -163,11 +164,14 @@ impl Service {
 
     /// `thing`'s pending executions in decision 4's order, as (job id, execution number).
     pub fn pending_order(&self, thing: &str) -> Vec<(String, i64)> {
+        let Some(thing) = self.state.known_thing(thing) else {
+            return Vec::new();
+        };
         self.state
             .pending_of(thing)
             .map(|id| {
                 let e = self.state.exec(id);
-                (e.job.to_string(), e.number)
+                (self.state.job_name(e.job).to_owned(), e.number)
             })
             .collect()
     }
@@ -175,10 +179,11 @@ impl Service {
     /// Every job, by id.
     pub fn jobs(&self) -> Vec<JobRecord> {
         self.state
-            .jobs
-            .iter()
+            .job_ids_sorted()
+            .into_iter()
+            .map(|id| (id, self.state.job(id)))
             .map(|(id, j)| JobRecord {
-                job_id: id.clone(),
+                job_id: self.state.job_name(id).to_owned(),
                 status: j.status,
                 target_selection: j.selection,
                 in_progress_timeout_in_minutes: j.in_progress_minutes,
@@ -194,14 +199,13 @@ impl Service {
 
     /// The things that exist, by name.
     pub fn things(&self) -> Vec<String> {
-        self.state.things.keys().cloned().collect()
+        self.state.thing_names_sorted()
     }
 
     /// The groups `thing` is in, by name.
     pub fn groups_of(&self, thing: &str) -> Vec<String> {
         self.state
-            .things
-            .get(thing)
+            .thing(thing)
             .map(|t| t.groups.iter().cloned().collect())
             .unwrap_or_default()
     }

@@ -1,7 +1,7 @@
 //! What the service does on its own: timers running out (decision 17), retries
 //! (decision 19), job completion (decision 23), and the effects of an execution ending.
 
-use super::state::ExecId;
+use super::state::{ExecId, JobId};
 use super::Service;
 use crate::rules::{self, Cause};
 use crate::status::{JobExecutionStatus, JobStatus, TargetSelection};
@@ -39,8 +39,7 @@ impl Service {
     /// its job is complete.
     pub(super) fn after_end(&mut self, id: ExecId) {
         self.maybe_retry(id);
-        let job = self.state.exec(id).job.to_string();
-        self.maybe_complete(&job);
+        self.maybe_complete(self.state.exec(id).job);
     }
 
     /// Decision 19 and details, retries: a FAILED or TIMED_OUT execution is retried at
@@ -52,14 +51,13 @@ impl Service {
         let Some(failure) = e.status.failure_type() else {
             return;
         };
-        let (job_id, thing) = (e.job.clone(), e.thing.clone());
-        let Some(job) = self.state.jobs.get(&*job_id) else {
-            return;
-        };
-        if job.status != JobStatus::InProgress || !self.state.things.contains_key(&*thing) {
+        let (job_id, thing) = (e.job, e.thing);
+        let job = self.state.job(job_id);
+        let thing_name = self.state.thing_name(thing);
+        if job.status != JobStatus::InProgress || !self.state.exists(thing) {
             return;
         }
-        if job.selection == TargetSelection::Continuous && !self.state.is_target(job, &thing) {
+        if job.selection == TargetSelection::Continuous && !self.state.is_target(job, thing_name) {
             return;
         }
         let Some(config) = &job.retry else {
@@ -81,7 +79,7 @@ impl Service {
         let (kind, budget) = (criterion.failure_type, criterion.number_of_retries);
         let spent = job
             .retries_spent
-            .get(&*thing)
+            .get(&thing)
             .and_then(|m| m.get(&kind))
             .copied()
             .unwrap_or(0);
@@ -100,33 +98,30 @@ impl Service {
         };
         // retryAttempt counts the retries made since the thing last became a target:
         // every criterion's spending, this retry included.
-        let mut attempt = 0;
-        if let Some(job) = self.state.jobs.get_mut(&*job_id) {
-            let spent = job.retries_spent.entry(thing.to_string()).or_default();
-            *spent.entry(kind).or_insert(0) += 1;
-            attempt = spent.values().sum();
-        }
+        let spent = self
+            .state
+            .job_mut(job_id)
+            .retries_spent
+            .entry(thing)
+            .or_default();
+        *spent.entry(kind).or_insert(0) += 1;
+        let attempt = spent.values().sum();
         let now = self.now;
-        let id = self.state.create_execution(&job_id, &thing, now, attempt);
+        let id = self.state.create_execution(job_id, thing, now, attempt);
         self.took(row, id);
     }
 
     /// Decision 23: a SNAPSHOT job is COMPLETED once every execution is terminal.
-    pub(super) fn maybe_complete(&mut self, job_id: &str) {
+    pub(super) fn maybe_complete(&mut self, job_id: JobId) {
         let now = self.now;
-        let Some(job) = self.state.jobs.get(job_id) else {
-            return;
-        };
+        let job = self.state.job_mut(job_id);
         if job.selection != TargetSelection::Snapshot || job.status != JobStatus::InProgress {
             return;
         }
-        let done = job.pending == 0;
-        if done {
-            if let Some(job) = self.state.jobs.get_mut(job_id) {
-                job.status = JobStatus::Completed;
-                job.completed_at = Some(now);
-                job.last_updated_at = now;
-            }
+        if job.pending == 0 {
+            job.status = JobStatus::Completed;
+            job.completed_at = Some(now);
+            job.last_updated_at = now;
         }
     }
 

@@ -7,6 +7,7 @@ mod device;
 mod inspect;
 mod lifecycle;
 mod mqtt;
+mod names;
 mod notify;
 mod registry;
 pub(crate) mod state;
@@ -115,7 +116,7 @@ impl Service {
     /// Afterwards, drain [`Service::poll_message`] for what the service published.
     pub fn handle(&mut self, now: u64, request: Request) -> Result<Response, Error> {
         self.handle_timeout(now);
-        self.state.touched.clear();
+        self.state.clear_touched();
         let result = self.dispatch(request);
         if result.is_ok() {
             self.flush_notifications();
@@ -124,7 +125,7 @@ impl Service {
                 self.state.touched.is_empty(),
                 "a refused request changed state"
             );
-            self.state.touched.clear();
+            self.state.clear_touched();
         }
         result
     }
@@ -155,8 +156,8 @@ impl Service {
         self.transitions.push_back(TransitionRecord {
             row: index,
             at: self.now,
-            job_id: e.job.to_string(),
-            thing_name: e.thing.to_string(),
+            job_id: self.state.job_name(e.job).to_owned(),
+            thing_name: self.state.thing_name(e.thing).to_owned(),
             execution_number: e.number,
         });
     }

@@ -41,7 +41,7 @@ impl Service {
     /// no answer.
     pub fn handle_publish(&mut self, now: u64, topic: &str, payload: &[u8]) {
         self.handle_timeout(now);
-        self.state.touched.clear();
+        self.state.clear_touched();
         let Some(parsed) = JobsTopic::parse(topic) else {
             return;
         };

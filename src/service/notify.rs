@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::state::ExecId;
+use super::state::{ExecId, ThingId};
 use super::{Message, Service};
 use crate::config::PENDING_LIST_LIMIT;
 use crate::status::JobExecutionStatus;
@@ -13,16 +13,16 @@ use crate::status::JobExecutionStatus;
 impl Service {
     /// Turns what this moment touched into messages.
     pub(super) fn flush_notifications(&mut self) {
-        let touched = std::mem::take(&mut self.state.touched);
-        for (thing, touch) in touched {
+        for (thing, touch) in self.state.take_touched() {
+            let name = self.state.thing_name(thing);
             if touch.membership_changed {
-                let payload = self.notify_payload(&thing);
+                let payload = self.notify_payload(thing);
                 self.messages.push_back(Message {
-                    topic: format!("$aws/things/{thing}/jobs/notify"),
+                    topic: format!("$aws/things/{name}/jobs/notify"),
                     payload,
                 });
             }
-            let head = self.state.head(&thing);
+            let head = self.state.head(thing);
             if head != touch.head_before {
                 let mut payload = Map::new();
                 payload.insert("timestamp".into(), json!(self.timestamp()));
@@ -30,7 +30,7 @@ impl Service {
                     payload.insert("execution".into(), self.mqtt_execution(id, true));
                 }
                 self.messages.push_back(Message {
-                    topic: format!("$aws/things/{thing}/jobs/notify-next"),
+                    topic: format!("$aws/things/{name}/jobs/notify-next"),
                     payload: Value::Object(payload),
                 });
             }
@@ -39,7 +39,7 @@ impl Service {
 
     /// Decision 24: `{"timestamp", "jobs": {"IN_PROGRESS": [...], "QUEUED": [...]}}`, the
     /// first ten of the pending order, keys with no entries left out.
-    fn notify_payload(&self, thing: &str) -> Value {
+    fn notify_payload(&self, thing: ThingId) -> Value {
         let mut jobs = Map::new();
         for id in self.state.pending_of(thing).take(PENDING_LIST_LIMIT) {
             let status = self.state.exec(id).status;

@@ -11,7 +11,7 @@ use crate::status::{JobExecutionStatus, JobStatus};
 use crate::validate::{self, Target};
 use crate::wire::control::*;
 
-use super::state::{Group, Thing};
+use super::state::{Group, JobId, Thing, ThingId};
 
 type Result<T> = std::result::Result<T, Error>;
 
@@ -55,7 +55,7 @@ impl Service {
             "billing groups",
             "billingGroupName",
         )?;
-        let seq = match self.state.things.get(&r.thing_name) {
+        let seq = match self.state.thing(&r.thing_name) {
             // Details, registry (MODEL text): the same settings succeed again.
             Some(t) if t.attributes == r.attribute_payload => t.seq,
             Some(_) => {
@@ -67,8 +67,8 @@ impl Service {
             }
             None => {
                 let seq = self.state.next_seq();
-                self.state.things.insert(
-                    r.thing_name.clone(),
+                self.state.register_thing(
+                    &r.thing_name,
                     Thing {
                         seq,
                         attributes: r.attribute_payload,
@@ -89,7 +89,7 @@ impl Service {
     /// its executions stay as history.
     pub(super) fn delete_thing(&mut self, r: DeleteThingRequest) -> Result<Empty> {
         validate::thing_name("thingName", &r.thing_name)?;
-        self.require_thing(&r.thing_name)?;
+        let thing = self.require_thing(&r.thing_name)?;
         if let Some(v) = r.expected_version {
             if v != THING_VERSION {
                 return Err(ServiceError::new(
@@ -103,7 +103,7 @@ impl Service {
         }
         let mut queued: Vec<_> = self
             .state
-            .pending_of(&r.thing_name)
+            .pending_of(thing)
             .filter(|&id| self.state.exec(id).status == JobExecutionStatus::Queued)
             .collect();
         queued.sort_unstable();
@@ -116,10 +116,10 @@ impl Service {
                 false,
                 None,
             ) {
-                jobs.push(self.state.exec(id).job.to_string());
+                jobs.push(self.state.exec(id).job);
             }
         }
-        if let Some(thing) = self.state.things.remove(&r.thing_name) {
+        if let Some(thing) = self.state.deregister_thing(thing) {
             for g in thing.groups {
                 if let Some(group) = self.state.groups.get_mut(&g) {
                     group.members.remove(&r.thing_name);
@@ -127,7 +127,7 @@ impl Service {
             }
         }
         for job in jobs {
-            self.maybe_complete(&job);
+            self.maybe_complete(job);
         }
         Ok(Empty {})
     }
@@ -203,7 +203,7 @@ impl Service {
         group_arn: &Option<String>,
         thing_name: &Option<String>,
         thing_arn: &Option<String>,
-    ) -> std::result::Result<(String, String), ServiceError> {
+    ) -> std::result::Result<(String, String, ThingId), ServiceError> {
         let group = name_or_arn(group_name, group_arn, "thingGroup", true)?;
         let thing = name_or_arn(thing_name, thing_arn, "thing", false)?;
         if !self.state.groups.contains_key(&group) {
@@ -211,31 +211,35 @@ impl Service {
                 "thing group '{group}' does not exist"
             )));
         }
-        self.require_thing(&thing)?;
-        Ok((group, thing))
+        let id = self.require_thing(&thing)?;
+        Ok((group, thing, id))
     }
 
     /// CONTINUOUS jobs targeting `group`, in creation order.
-    fn continuous_jobs_of(&self, group: &str) -> Vec<String> {
+    fn continuous_jobs_of(&self, group: &str) -> Vec<JobId> {
         self.state
             .continuous_by_group
             .get(group)
             .into_iter()
             .flatten()
-            .map(|(_, id)| id.clone())
+            .map(|&(_, id)| id)
             .collect()
     }
 
     /// Decision 2 (MEASURED): joining a target group of a CONTINUOUS job queues an
     /// execution, unless the thing's newest execution of the job is pending.
     pub(super) fn add_to_group(&mut self, r: AddThingToThingGroupRequest) -> Result<Empty> {
-        let (group, thing) = self.membership(
+        let (group, thing, thing_id) = self.membership(
             &r.thing_group_name,
             &r.thing_group_arn,
             &r.thing_name,
             &r.thing_arn,
         )?;
-        if self.state.things[&thing].groups.contains(&group) {
+        if self
+            .state
+            .thing(&thing)
+            .is_some_and(|t| t.groups.contains(&group))
+        {
             return Ok(Empty {});
         }
         let jobs = self.continuous_jobs_of(&group);
@@ -243,9 +247,9 @@ impl Service {
         // another group): only then is this a rejoin for the retry budgets.
         let was_target: Vec<bool> = jobs
             .iter()
-            .map(|j| self.state.is_target(&self.state.jobs[j], &thing))
+            .map(|&j| self.state.is_target(self.state.job(j), &thing))
             .collect();
-        if let Some(t) = self.state.things.get_mut(&thing) {
+        if let Some(t) = self.state.thing_mut(&thing) {
             t.groups.insert(group.clone());
         }
         if let Some(g) = self.state.groups.get_mut(&group) {
@@ -257,20 +261,18 @@ impl Service {
             // Decision 2 as written: joining a target group queues an execution unless the
             // newest one is pending, even when the thing was a target already (directly or
             // through another group).
-            if self.state.jobs[&job_id].status != JobStatus::InProgress {
+            if self.state.job(job_id).status != JobStatus::InProgress {
                 continue;
             }
             let pending = self
                 .state
-                .newest(&thing, &job_id)
+                .newest(thing_id, job_id)
                 .is_some_and(|id| self.state.exec(id).status.is_pending());
             // Details, retries (DOC): a rejoin (the thing had left every target) starts the
             // retry budgets afresh, whether or not it queues an execution; so does a new
             // execution queued by the join.
             if !was_target || !pending {
-                if let Some(j) = self.state.jobs.get_mut(&job_id) {
-                    j.retries_spent.remove(&thing);
-                }
+                self.state.job_mut(job_id).retries_spent.remove(&thing_id);
             }
             if pending {
                 continue;
@@ -284,7 +286,7 @@ impl Service {
             ) else {
                 continue;
             };
-            let id = self.state.create_execution(&job_id, &thing, now, 0);
+            let id = self.state.create_execution(job_id, thing_id, now, 0);
             self.took(row, id);
         }
         Ok(Empty {})
@@ -296,26 +298,30 @@ impl Service {
         &mut self,
         r: RemoveThingFromThingGroupRequest,
     ) -> Result<Empty> {
-        let (group, thing) = self.membership(
+        let (group, thing, thing_id) = self.membership(
             &r.thing_group_name,
             &r.thing_group_arn,
             &r.thing_name,
             &r.thing_arn,
         )?;
-        if !self.state.things[&thing].groups.contains(&group) {
+        if !self
+            .state
+            .thing(&thing)
+            .is_some_and(|t| t.groups.contains(&group))
+        {
             return Ok(Empty {});
         }
-        if let Some(t) = self.state.things.get_mut(&thing) {
+        if let Some(t) = self.state.thing_mut(&thing) {
             t.groups.remove(&group);
         }
         if let Some(g) = self.state.groups.get_mut(&group) {
             g.members.remove(&thing);
         }
         for job_id in self.continuous_jobs_of(&group) {
-            if self.state.is_target(&self.state.jobs[&job_id], &thing) {
+            if self.state.is_target(self.state.job(job_id), &thing) {
                 continue;
             }
-            if let Some(id) = self.state.newest(&thing, &job_id) {
+            if let Some(id) = self.state.newest(thing_id, job_id) {
                 if self.state.exec(id).status == JobExecutionStatus::Queued {
                     self.service_end(
                         id,

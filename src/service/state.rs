@@ -1,5 +1,6 @@
-//! The service's state and the indexes kept beside it: executions in an arena in creation
-//! order, each thing's pending order, and one queue of timer deadlines.
+//! The service's state and the indexes kept beside it: thing and job names interned to
+//! dense ids (looked up once per request), executions in an arena in creation order, per
+//! thing its executions by job and its pending order, and one queue of timer deadlines.
 //!
 //! Everything here is mechanism. Which change is allowed is asked of
 //! [`crate::rules`] by the callers; this module only keeps the indexes true.
@@ -11,8 +12,16 @@ use crate::status::{JobExecutionStatus, JobStatus, RetryableFailureType, TargetS
 use crate::wire::control::{AttributePayload, JobExecutionsRetryConfig, Tag, ThingGroupProperties};
 use crate::wire::DetailsMap;
 
+use super::names::Names;
+
 /// An execution's place in the arena; also its creation order (decision 4's tie-break).
 pub(crate) type ExecId = usize;
+
+/// A thing name's interned id (see [`super::names`]); it outlives a deleted thing.
+pub(crate) type ThingId = u32;
+
+/// A job id's interned id; jobs are never deleted, so it is also the job's index.
+pub(crate) type JobId = u32;
 
 /// A running timer: its deadline and the order in which it was set (ties fire in that
 /// order; trace-format "Time").
@@ -24,8 +33,8 @@ pub(crate) struct Timer {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Execution {
-    pub job: Arc<str>,
-    pub thing: Arc<str>,
+    pub job: JobId,
+    pub thing: ThingId,
     pub number: i64,
     pub status: JobExecutionStatus,
     pub details: DetailsMap,
@@ -60,6 +69,40 @@ impl Execution {
 
 /// Decision 4: IN_PROGRESS first, then queuedAt, then creation order.
 pub(crate) type PendingKey = (u8, u64, ExecId);
+
+/// What is kept per thing name: the thing while it exists, and its executions, which
+/// outlive it (decision 3).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ThingSlot {
+    /// The registered thing; `None` once it is deleted. Boxed: most calls only ask
+    /// whether it exists, and a small slot keeps a large fleet's slots dense.
+    pub thing: Option<Box<Thing>>,
+    /// The thing's executions, per job, sorted by job.
+    pub history: Vec<JobHistory>,
+    /// The thing's pending executions in decision 4's order.
+    pub pending: BTreeSet<PendingKey>,
+    /// Where the thing is in [`State::touched`] while this moment has touched it.
+    touched_at: Option<usize>,
+}
+
+/// A thing's executions of one job, oldest first. The newest is kept inline: it is what
+/// every call without an executionNumber means, and it is found without a further read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct JobHistory {
+    pub job: JobId,
+    older: Vec<ExecId>,
+    newest: ExecId,
+}
+
+impl JobHistory {
+    /// The executions, oldest first.
+    pub fn ids(&self) -> impl Iterator<Item = ExecId> + '_ {
+        self.older
+            .iter()
+            .copied()
+            .chain(std::iter::once(self.newest))
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Thing {
@@ -102,7 +145,7 @@ pub(crate) struct Job {
     /// is in it (DescribeJob's jobProcessDetails without a scan).
     pub newest_by_status: [u32; 8],
     /// Per thing, retries spent per criterion since the thing last became a target.
-    pub retries_spent: BTreeMap<String, BTreeMap<RetryableFailureType, i32>>,
+    pub retries_spent: BTreeMap<ThingId, BTreeMap<RetryableFailureType, i32>>,
 }
 
 /// What one moment did to a thing's pending set, for notifications (decisions 24, 25).
@@ -114,21 +157,21 @@ pub(crate) struct Touch {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct State {
-    pub things: BTreeMap<String, Thing>,
+    /// Every thing name ever registered; a [`ThingId`] indexes `things`.
+    pub thing_names: Names,
+    pub things: Vec<ThingSlot>,
     pub groups: BTreeMap<String, Group>,
-    pub jobs: BTreeMap<String, Job>,
+    /// Every job id; a [`JobId`] indexes `jobs`.
+    pub job_names: Names,
+    pub jobs: Vec<Job>,
     pub execs: Vec<Option<Execution>>,
-    /// thing → job → executions, oldest first.
-    pub history: BTreeMap<Arc<str>, BTreeMap<Arc<str>, Vec<ExecId>>>,
-    /// thing → its pending executions in decision 4's order.
-    pub pending: BTreeMap<Arc<str>, BTreeSet<PendingKey>>,
     /// Every running timer: (deadline, seq, execution).
     pub timers: BTreeSet<(u64, u64, ExecId)>,
     pub seq: u64,
-    /// Things whose pending set this moment touched.
-    pub touched: BTreeMap<Arc<str>, Touch>,
+    /// Things whose pending set this moment touched, in the order first touched.
+    pub touched: Vec<(ThingId, Touch)>,
     /// group → the CONTINUOUS jobs targeting it, as (creation seq, job id).
-    pub continuous_by_group: BTreeMap<String, BTreeSet<(u64, String)>>,
+    pub continuous_by_group: BTreeMap<String, BTreeSet<(u64, JobId)>>,
     /// How many existing executions are in each status (index in `JobExecutionStatus::ALL`).
     pub by_status: [usize; 8],
 }
@@ -150,68 +193,189 @@ impl State {
         self.execs[id].as_ref().expect("live execution id")
     }
 
-    /// The executions of `job` on `thing`, oldest first.
-    pub fn history_of(&self, thing: &str, job: &str) -> &[ExecId] {
-        self.history
-            .get(thing)
-            .and_then(|jobs| jobs.get(job))
-            .map_or(&[], Vec::as_slice)
+    // Things.
+
+    /// The id of the thing named `name`, while it exists.
+    pub fn thing_id(&self, name: &str) -> Option<ThingId> {
+        let id = self.thing_names.get(name)?;
+        self.exists(id).then_some(id)
+    }
+
+    /// Whether the thing `id` exists now.
+    pub fn exists(&self, id: ThingId) -> bool {
+        self.things[id as usize].thing.is_some()
+    }
+
+    /// The id `name` has, if a thing of that name ever existed (its executions may).
+    pub fn known_thing(&self, name: &str) -> Option<ThingId> {
+        self.thing_names.get(name)
+    }
+
+    pub fn thing_name(&self, id: ThingId) -> &str {
+        self.thing_names.name(id)
+    }
+
+    /// The thing named `name`, while it exists.
+    pub fn thing(&self, name: &str) -> Option<&Thing> {
+        let id = self.thing_names.get(name)?;
+        self.things[id as usize].thing.as_deref()
+    }
+
+    pub fn thing_mut(&mut self, name: &str) -> Option<&mut Thing> {
+        let id = self.thing_names.get(name)?;
+        self.things[id as usize].thing.as_deref_mut()
+    }
+
+    /// Registers `thing` as `name` (which must not exist now).
+    pub fn register_thing(&mut self, name: &str, thing: Thing) -> ThingId {
+        let id = self.thing_names.intern(name);
+        if self.things.len() < self.thing_names.len() {
+            self.things.push(ThingSlot::default());
+        }
+        self.things[id as usize].thing = Some(Box::new(thing));
+        id
+    }
+
+    /// Deletes the thing `id`; its executions stay.
+    pub fn deregister_thing(&mut self, id: ThingId) -> Option<Thing> {
+        self.things[id as usize].thing.take().map(|t| *t)
+    }
+
+    /// The names of the things that exist, sorted.
+    pub fn thing_names_sorted(&self) -> Vec<String> {
+        let mut names: Vec<String> = (0..self.things.len())
+            .filter(|&i| self.things[i].thing.is_some())
+            .map(|i| self.thing_names.name(i as ThingId).to_owned())
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    // Jobs.
+
+    pub fn job_id(&self, name: &str) -> Option<JobId> {
+        self.job_names.get(name)
+    }
+
+    pub fn job_name(&self, id: JobId) -> &str {
+        self.job_names.name(id)
+    }
+
+    pub fn job(&self, id: JobId) -> &Job {
+        &self.jobs[id as usize]
+    }
+
+    pub fn job_mut(&mut self, id: JobId) -> &mut Job {
+        &mut self.jobs[id as usize]
+    }
+
+    /// Adds a job (its id must be new).
+    pub fn insert_job(&mut self, name: &str, job: Job) -> JobId {
+        let id = self.job_names.intern(name);
+        debug_assert_eq!(id as usize, self.jobs.len(), "a job id is created once");
+        self.jobs.push(job);
+        id
+    }
+
+    /// The ids of every job, in job id order.
+    pub fn job_ids_sorted(&self) -> Vec<JobId> {
+        let mut ids: Vec<JobId> = (0..self.jobs.len() as JobId).collect();
+        ids.sort_unstable_by(|&a, &b| self.job_name(a).cmp(self.job_name(b)));
+        ids
+    }
+
+    // Executions of a thing.
+
+    /// The executions of `job` on `thing`, if it has any.
+    pub fn history_of(&self, thing: ThingId, job: JobId) -> Option<&JobHistory> {
+        let history = &self.things[thing as usize].history;
+        history
+            .binary_search_by_key(&job, |h| h.job)
+            .ok()
+            .map(|i| &history[i])
     }
 
     /// The newest execution of `job` on `thing` (what calls without executionNumber mean).
-    pub fn newest(&self, thing: &str, job: &str) -> Option<ExecId> {
-        self.history_of(thing, job).last().copied()
+    pub fn newest(&self, thing: ThingId, job: JobId) -> Option<ExecId> {
+        self.history_of(thing, job).map(|h| h.newest)
     }
 
     /// The execution of `job` on `thing` numbered `number`.
-    pub fn numbered(&self, thing: &str, job: &str, number: i64) -> Option<ExecId> {
-        self.history_of(thing, job)
-            .iter()
-            .copied()
+    pub fn numbered(&self, thing: ThingId, job: JobId, number: i64) -> Option<ExecId> {
+        self.history_of(thing, job)?
+            .ids()
             .find(|&id| self.exec(id).number == number)
     }
 
     /// The head of `thing`'s pending order.
-    pub fn head(&self, thing: &str) -> Option<ExecId> {
-        self.pending.get(thing)?.first().map(|k| k.2)
+    pub fn head(&self, thing: ThingId) -> Option<ExecId> {
+        self.things[thing as usize].pending.first().map(|k| k.2)
     }
 
     /// `thing`'s pending executions in order.
-    pub fn pending_of(&self, thing: &str) -> impl Iterator<Item = ExecId> + '_ {
-        self.pending.get(thing).into_iter().flatten().map(|k| k.2)
+    pub fn pending_of(&self, thing: ThingId) -> impl Iterator<Item = ExecId> + '_ {
+        self.things[thing as usize].pending.iter().map(|k| k.2)
     }
 
-    fn touch(&mut self, thing: &Arc<str>, membership: bool) {
-        let head = self.head(thing);
-        let t = self.touched.entry(thing.clone()).or_insert(Touch {
-            head_before: head,
-            membership_changed: false,
-        });
-        t.membership_changed |= membership;
+    fn touch(&mut self, thing: ThingId, membership: bool) {
+        let at = match self.things[thing as usize].touched_at {
+            Some(at) => at,
+            None => {
+                let head_before = self.head(thing);
+                self.touched.push((
+                    thing,
+                    Touch {
+                        head_before,
+                        membership_changed: false,
+                    },
+                ));
+                let at = self.touched.len() - 1;
+                self.things[thing as usize].touched_at = Some(at);
+                at
+            }
+        };
+        self.touched[at].1.membership_changed |= membership;
+    }
+
+    /// Forgets what this moment touched (a refused request touches nothing).
+    pub fn clear_touched(&mut self) {
+        drop(self.take_touched());
+    }
+
+    /// What this moment touched, emptied: each thing once, sorted by name.
+    pub fn take_touched(&mut self) -> Vec<(ThingId, Touch)> {
+        let mut touched = std::mem::take(&mut self.touched);
+        for (thing, _) in &touched {
+            self.things[*thing as usize].touched_at = None;
+        }
+        if touched.len() > 1 {
+            touched.sort_unstable_by(|a, b| self.thing_name(a.0).cmp(self.thing_name(b.0)));
+        }
+        touched
     }
 
     /// Queues a new execution (decision 1): QUEUED, version 1, number = highest + 1.
     pub fn create_execution(
         &mut self,
-        job: &str,
-        thing: &str,
+        job: JobId,
+        thing: ThingId,
         now: u64,
         retry_attempt: i32,
     ) -> ExecId {
-        let (job, thing) = self.intern(job, thing);
         let number = self
-            .history_of(&thing, &job)
-            .iter()
-            .map(|&id| self.exec(id).number)
+            .history_of(thing, job)
+            .into_iter()
+            .flat_map(JobHistory::ids)
+            .map(|id| self.exec(id).number)
             .max()
             .unwrap_or(0)
             + 1;
         let id = self.execs.len();
-        let previous = self.newest(&thing, &job).map(|p| self.exec(p).status);
-        self.touch(&thing, true);
+        let previous = self.newest(thing, job).map(|p| self.exec(p).status);
+        self.touch(thing, true);
         let exec = Execution {
-            job: job.clone(),
-            thing: thing.clone(),
+            job,
+            thing,
             number,
             status: JobExecutionStatus::Queued,
             details: DetailsMap::new(),
@@ -227,44 +391,33 @@ impl State {
         let key = exec.pending_key(id);
         self.by_status[status_index(JobExecutionStatus::Queued)] += 1;
         self.execs.push(Some(exec));
-        self.history
-            .entry(thing.clone())
-            .or_default()
-            .entry(job.clone())
-            .or_default()
-            .push(id);
-        if let Some(key) = key {
-            self.pending.entry(thing).or_default().insert(key);
-        }
-        if let Some(j) = self.jobs.get_mut(&*job) {
-            j.executions.insert(id);
-            j.pending += 1;
-            if let Some(p) = previous {
-                j.newest_by_status[status_index(p)] -= 1;
+        let slot = &mut self.things[thing as usize];
+        match slot.history.binary_search_by_key(&job, |h| h.job) {
+            Ok(i) => {
+                let h = &mut slot.history[i];
+                h.older.push(h.newest);
+                h.newest = id;
             }
-            j.newest_by_status[status_index(JobExecutionStatus::Queued)] += 1;
+            Err(i) => slot.history.insert(
+                i,
+                JobHistory {
+                    job,
+                    older: Vec::new(),
+                    newest: id,
+                },
+            ),
         }
+        if let Some(key) = key {
+            slot.pending.insert(key);
+        }
+        let j = self.job_mut(job);
+        j.executions.insert(id);
+        j.pending += 1;
+        if let Some(p) = previous {
+            j.newest_by_status[status_index(p)] -= 1;
+        }
+        j.newest_by_status[status_index(JobExecutionStatus::Queued)] += 1;
         id
-    }
-
-    fn intern(&self, job: &str, thing: &str) -> (Arc<str>, Arc<str>) {
-        let thing = self
-            .history
-            .get_key_value(thing)
-            .map_or_else(|| Arc::from(thing), |(k, _)| k.clone());
-        let job = self
-            .history
-            .get(&*thing)
-            .and_then(|jobs| jobs.get_key_value(job))
-            .map(|(k, _)| k.clone())
-            .or_else(|| {
-                self.jobs
-                    .get(job)
-                    .and_then(|j| j.executions.first())
-                    .map(|&id| self.exec(id).job.clone())
-            })
-            .unwrap_or_else(|| Arc::from(job));
-        (job, thing)
     }
 
     /// Changes an execution through `f`, keeping the pending order and the timer queue
@@ -272,15 +425,8 @@ impl State {
     pub fn update(&mut self, id: ExecId, f: impl FnOnce(&mut Execution)) {
         let (thing, job, old_status, old_key, old_timer) = {
             let e = self.exec(id);
-            (
-                e.thing.clone(),
-                e.job.clone(),
-                e.status,
-                e.pending_key(id),
-                e.timer(),
-            )
+            (e.thing, e.job, e.status, e.pending_key(id), e.timer())
         };
-        self.touch(&thing, false);
         let e = self.execs[id].as_mut().expect("live execution id");
         f(e);
         if e.status.is_terminal() {
@@ -290,32 +436,31 @@ impl State {
         let (new_status, new_key, new_timer) = (e.status, e.pending_key(id), e.timer());
         if new_status != old_status {
             // `f` does not touch the history, so "newest" is as it was before.
-            let is_newest = self.newest(&thing, &job) == Some(id);
+            let is_newest = self.newest(thing, job) == Some(id);
             self.by_status[status_index(old_status)] -= 1;
             self.by_status[status_index(new_status)] += 1;
-            if let Some(j) = self.jobs.get_mut(&*job) {
-                if old_status.is_pending() && !new_status.is_pending() {
-                    j.pending -= 1;
-                }
-                if !old_status.is_pending() && new_status.is_pending() {
-                    j.pending += 1;
-                }
-                if is_newest {
-                    j.newest_by_status[status_index(old_status)] -= 1;
-                    j.newest_by_status[status_index(new_status)] += 1;
-                }
+            let j = self.job_mut(job);
+            if old_status.is_pending() && !new_status.is_pending() {
+                j.pending -= 1;
+            }
+            if !old_status.is_pending() && new_status.is_pending() {
+                j.pending += 1;
+            }
+            if is_newest {
+                j.newest_by_status[status_index(old_status)] -= 1;
+                j.newest_by_status[status_index(new_status)] += 1;
             }
         }
+        // Only a change of pending key can change the thing's pending set, and with it
+        // its head (decisions 24 and 25), so only then is the thing touched.
         if old_key != new_key {
-            let set = self.pending.entry(thing.clone()).or_default();
+            self.touch(thing, old_key.is_some() != new_key.is_some());
+            let set = &mut self.things[thing as usize].pending;
             if let Some(k) = old_key {
                 set.remove(&k);
             }
             if let Some(k) = new_key {
                 set.insert(k);
-            }
-            if old_key.is_some() != new_key.is_some() {
-                self.touch(&thing, true);
             }
         }
         if old_timer != new_timer {
@@ -332,40 +477,42 @@ impl State {
     pub fn delete_execution(&mut self, id: ExecId) {
         let (thing, job, status, key, timer) = {
             let e = self.exec(id);
-            (
-                e.thing.clone(),
-                e.job.clone(),
-                e.status,
-                e.pending_key(id),
-                e.timer(),
-            )
+            (e.thing, e.job, e.status, e.pending_key(id), e.timer())
         };
-        let was_newest = self.newest(&thing, &job) == Some(id);
-        self.touch(&thing, key.is_some());
+        let was_newest = self.newest(thing, job) == Some(id);
+        self.touch(thing, key.is_some());
+        let slot = &mut self.things[thing as usize];
         if let Some(k) = key {
-            if let Some(set) = self.pending.get_mut(&thing) {
-                set.remove(&k);
+            slot.pending.remove(&k);
+        }
+        if let Ok(i) = slot.history.binary_search_by_key(&job, |h| h.job) {
+            let h = &mut slot.history[i];
+            if h.newest == id {
+                match h.older.pop() {
+                    Some(previous) => h.newest = previous,
+                    None => {
+                        slot.history.remove(i);
+                    }
+                }
+            } else {
+                h.older.retain(|&x| x != id);
             }
         }
         if let Some(t) = timer {
             self.timers.remove(&(t.deadline, t.seq, id));
         }
-        if let Some(list) = self.history.get_mut(&thing).and_then(|m| m.get_mut(&job)) {
-            list.retain(|&x| x != id);
-        }
         self.execs[id] = None;
         self.by_status[status_index(status)] -= 1;
-        let next_newest = self.newest(&thing, &job).map(|n| self.exec(n).status);
-        if let Some(j) = self.jobs.get_mut(&*job) {
-            j.executions.remove(&id);
-            if status.is_pending() {
-                j.pending -= 1;
-            }
-            if was_newest {
-                j.newest_by_status[status_index(status)] -= 1;
-                if let Some(n) = next_newest {
-                    j.newest_by_status[status_index(n)] += 1;
-                }
+        let next_newest = self.newest(thing, job).map(|n| self.exec(n).status);
+        let j = self.job_mut(job);
+        j.executions.remove(&id);
+        if status.is_pending() {
+            j.pending -= 1;
+        }
+        if was_newest {
+            j.newest_by_status[status_index(status)] -= 1;
+            if let Some(n) = next_newest {
+                j.newest_by_status[status_index(n)] += 1;
             }
         }
     }
@@ -374,8 +521,7 @@ impl State {
     pub fn is_target(&self, job: &Job, thing: &str) -> bool {
         job.target_things.contains(thing)
             || self
-                .things
-                .get(thing)
+                .thing(thing)
                 .is_some_and(|t| t.groups.iter().any(|g| job.target_groups.contains(g)))
     }
 }

@@ -37,8 +37,8 @@ impl Service {
     pub(crate) fn data_execution(&self, id: ExecId, include_document: bool) -> data::JobExecution {
         let e = self.state.exec(id);
         data::JobExecution {
-            job_id: Some(e.job.to_string()),
-            thing_name: Some(e.thing.to_string()),
+            job_id: Some(self.state.job_name(e.job).to_owned()),
+            thing_name: Some(self.state.thing_name(e.thing).to_owned()),
             status: Some(e.status),
             status_details: details(&e.details),
             queued_at: Some(secs(e.queued_at)),
@@ -47,9 +47,7 @@ impl Service {
             approximate_seconds_before_timed_out: self.seconds_before_timed_out(e),
             version_number: Some(e.version),
             execution_number: Some(e.number),
-            job_document: include_document
-                .then(|| self.state.jobs.get(&*e.job).map(|j| j.document.to_string()))
-                .flatten(),
+            job_document: include_document.then(|| self.state.job(e.job).document.to_string()),
         }
     }
 
@@ -67,7 +65,7 @@ impl Service {
     pub(crate) fn data_summary(&self, id: ExecId) -> data::JobExecutionSummary {
         let e = self.state.exec(id);
         data::JobExecutionSummary {
-            job_id: Some(e.job.to_string()),
+            job_id: Some(self.state.job_name(e.job).to_owned()),
             queued_at: Some(secs(e.queued_at)),
             started_at: e.started_at.map(secs),
             last_updated_at: Some(secs(e.last_updated_at)),
@@ -80,14 +78,14 @@ impl Service {
     pub(crate) fn control_execution(&self, id: ExecId) -> control::JobExecution {
         let e = self.state.exec(id);
         control::JobExecution {
-            job_id: e.job.to_string(),
+            job_id: self.state.job_name(e.job).to_owned(),
             status: e.status,
             force_canceled: e.force_canceled,
             // Details, shapes (CHOICE): an empty map shows as `"statusDetails": {}`.
             status_details: control::JobExecutionStatusDetails {
                 details_map: details(&e.details),
             },
-            thing_arn: self.thing_arn(&e.thing),
+            thing_arn: self.thing_arn(self.state.thing_name(e.thing)),
             queued_at: secs(e.queued_at),
             started_at: e.started_at.map(secs),
             last_updated_at: secs(e.last_updated_at),

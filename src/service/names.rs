@@ -1,0 +1,172 @@
+//! Names interned to dense ids: every thing and job name is looked up once per request,
+//! at the boundary, and everything behind it is indexed by a small integer.
+//!
+//! The table is built for a fleet of a million executions: the names sit end to end in one
+//! string and the index is one array of slots, so a lookup reads two small, dense arrays
+//! instead of chasing a pointer per name. The hash is FNV-1a with its fixed basis: lookups
+//! draw no random numbers, and the table is only ever probed, never iterated, so nothing the
+//! service answers depends on hash order.
+
+/// FNV-1a, 64 bit.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// An empty slot of the index.
+const EMPTY: u32 = u32::MAX;
+
+/// Names and their ids: ids count up from 0 in the order names were first interned and
+/// are never reused, so an id outlives whatever it named (a deleted thing keeps its id).
+#[derive(Clone, Default)]
+pub(crate) struct Names {
+    /// Every name, end to end.
+    text: String,
+    /// Where each name ends in `text`; name `i` starts where name `i - 1` ends.
+    ends: Vec<usize>,
+    /// Open addressing with linear probing, at most half full: (id, the hash's high
+    /// half), or [`EMPTY`]. The high half settles most mismatches without reading a name.
+    slots: Vec<(u32, u32)>,
+}
+
+impl Names {
+    fn hash_parts(&self, name: &str) -> (usize, u32) {
+        let h = fnv1a(name.as_bytes());
+        let mask = self.slots.len().wrapping_sub(1);
+        // Truncations intended: the low bits pick the slot, the high half is the tag.
+        (h as usize & mask, (h >> 32) as u32)
+    }
+
+    /// The id of `name`, if it was ever interned.
+    #[inline]
+    pub fn get(&self, name: &str) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let (mut i, tag) = self.hash_parts(name);
+        loop {
+            let (id, t) = self.slots[i];
+            if id == EMPTY {
+                return None;
+            }
+            if t == tag && self.name(id) == name {
+                return Some(id);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The id of `name`, interning it first if it is new.
+    pub fn intern(&mut self, name: &str) -> u32 {
+        if let Some(id) = self.get(name) {
+            return id;
+        }
+        let id = u32::try_from(self.ends.len())
+            .ok()
+            .filter(|&id| id != EMPTY)
+            .expect("fewer than 2^32 - 1 names");
+        self.text.push_str(name);
+        self.ends.push(self.text.len());
+        if self.ends.len() * 2 > self.slots.len() {
+            self.rebuild((self.ends.len() * 4).next_power_of_two().max(16));
+        } else {
+            self.place(id);
+        }
+        id
+    }
+
+    fn place(&mut self, id: u32) {
+        let mask = self.slots.len() - 1;
+        let (mut i, tag) = self.hash_parts(self.name(id));
+        while self.slots[i].0 != EMPTY {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = (id, tag);
+    }
+
+    fn rebuild(&mut self, size: usize) {
+        self.slots = vec![(EMPTY, 0); size];
+        for id in 0..self.ends.len() {
+            // `intern` keeps ids below EMPTY.
+            self.place(id as u32);
+        }
+    }
+
+    /// The name of `id`.
+    #[inline]
+    pub fn name(&self, id: u32) -> &str {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// How many names are interned.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+/// Two tables are equal when they hold the same names under the same ids (the slots are
+/// only an index of them).
+impl PartialEq for Names {
+    fn eq(&self, other: &Self) -> bool {
+        self.ends == other.ends && self.text == other.text
+    }
+}
+
+impl Eq for Names {}
+
+impl std::fmt::Debug for Names {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries((0..self.ends.len()).map(|i| self.name(i as u32)))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Names;
+
+    #[test]
+    fn ids_count_up_and_every_name_is_found_again() {
+        let mut names = Names::default();
+        assert_eq!(names.get("t"), None);
+        let all: Vec<String> = (0..1000).map(|i| format!("thing-{i}")).collect();
+        for (i, n) in all.iter().enumerate() {
+            assert_eq!(names.intern(n) as usize, i);
+        }
+        assert_eq!(
+            names.intern("thing-7"),
+            7,
+            "interning again gives the same id"
+        );
+        assert_eq!(names.len(), 1000);
+        for (i, n) in all.iter().enumerate() {
+            assert_eq!(names.get(n), Some(i as u32));
+            assert_eq!(names.name(i as u32), n);
+        }
+        assert_eq!(names.get("thing-1000"), None);
+        assert_eq!(names.get(""), None);
+    }
+
+    #[test]
+    fn equal_tables_hold_the_same_names_in_the_same_order() {
+        let (mut a, mut b) = (Names::default(), Names::default());
+        a.intern("x");
+        a.intern("y");
+        b.intern("y");
+        b.intern("x");
+        assert_ne!(a, b);
+        let mut c = Names::default();
+        c.intern("x");
+        c.intern("y");
+        assert_eq!(a, c);
+        assert_eq!(format!("{a:?}"), r#"["x", "y"]"#);
+    }
+}
