@@ -63,8 +63,14 @@ fn fleet(executions: usize, in_progress_minutes: Option<i64>) -> Service {
     svc
 }
 
-/// Hands `requests` to `svc` in turn, at time 1, draining what it publishes.
+/// Hands `requests` to `svc` in turn, at time 1, draining what it publishes. One pass
+/// runs first, unmeasured: it makes the first-time changes (an update's QUEUED to
+/// IN_PROGRESS, StartNext's start) so that every measured call is the same kind of call.
 fn round_robin(bencher: Bencher, mut svc: Service, requests: Vec<Request>) {
+    for r in &requests {
+        black_box(svc.handle(1, r.clone())).ok();
+        while svc.poll_message().is_some() {}
+    }
     let mut k = 0;
     bencher.bench_local(|| {
         let r = requests[k % requests.len()].clone();

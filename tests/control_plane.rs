@@ -1029,3 +1029,101 @@ fn details_lists_the_status_filter_keeps_only_that_status() {
     let none = for_job(&mut w, json!({"status": "CANCELED"})).unwrap();
     assert!(items(&none).is_empty());
 }
+
+// ---------------------------------------------------------------------------------------
+// DescribeJob's counts, and the service's own tally of statuses
+// ---------------------------------------------------------------------------------------
+
+fn process_details(w: &mut World, job: &str) -> Vec<(String, i64)> {
+    let d = describe_job(w, job)["jobProcessDetails"].clone();
+    let mut counts: Vec<(String, i64)> = d
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, n)| n.as_i64() != Some(0))
+        .map(|(k, n)| (k.clone(), n.as_i64().unwrap()))
+        .collect();
+    counts.sort();
+    counts
+}
+
+fn counts(pairs: &[(&str, i64)]) -> Vec<(String, i64)> {
+    let mut v: Vec<(String, i64)> = pairs.iter().map(|(k, n)| (k.to_string(), *n)).collect();
+    v.sort();
+    v
+}
+
+/// DescribeJob counts each thing once, by the status of its newest execution: a retried
+/// failure counts as the retry, and deleting the newest execution counts the one before.
+#[test]
+fn details_describe_job_counts_each_thing_by_its_newest_execution() {
+    let mut w = World::new();
+    w.thing("t1").thing("t2").thing("t3").job(
+        "j1",
+        &["t1", "t2", "t3"],
+        json!({"jobExecutionsRetryConfig": {"criteriaList": [
+            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
+    );
+    assert_eq!(
+        process_details(&mut w, "j1"),
+        counts(&[("numberOfQueuedThings", 3)])
+    );
+    w.update("t1", "j1", "SUCCEEDED", json!({})).unwrap();
+    w.update("t2", "j1", "IN_PROGRESS", json!({})).unwrap();
+    // t3 fails and is retried: its newest is the QUEUED retry.
+    w.update("t3", "j1", "FAILED", json!({})).unwrap();
+    assert_eq!(
+        process_details(&mut w, "j1"),
+        counts(&[
+            ("numberOfSucceededThings", 1),
+            ("numberOfInProgressThings", 1),
+            ("numberOfQueuedThings", 1)
+        ])
+    );
+    // Deleting t3's newest (the retry) makes its FAILED execution the newest again.
+    delete_exec(
+        &mut w,
+        "t3",
+        "j1",
+        json!({"executionNumber": 2, "force": true}),
+    )
+    .unwrap();
+    // Deleting t1's only execution leaves t1 out of the counts.
+    delete_exec(&mut w, "t1", "j1", json!({"executionNumber": 1})).unwrap();
+    assert_eq!(
+        process_details(&mut w, "j1"),
+        counts(&[("numberOfInProgressThings", 1), ("numberOfFailedThings", 1)])
+    );
+}
+
+/// `status_counts` tallies the executions that exist, through changes and deletions.
+#[test]
+fn inspection_status_counts_tally_the_executions_that_exist() {
+    let mut w = World::new();
+    w.thing("t1")
+        .thing("t2")
+        .thing("t3")
+        .job("j1", &["t1", "t2", "t3"], json!({}))
+        .job("j2", &["t1"], json!({}));
+    w.update("t1", "j1", "SUCCEEDED", json!({})).unwrap();
+    w.update("t2", "j1", "IN_PROGRESS", json!({})).unwrap();
+    cancel_exec(&mut w, "t3", "j1", json!({})).unwrap();
+    delete_exec(&mut w, "t1", "j1", json!({"executionNumber": 1})).unwrap();
+    let counted = |w: &World| {
+        let mut tally: Vec<(String, usize)> = w
+            .svc
+            .status_counts()
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, n)| (s.as_str().to_owned(), n))
+            .collect();
+        tally.sort();
+        tally
+    };
+    let expected: Vec<(String, usize)> = [("CANCELED", 1), ("IN_PROGRESS", 1), ("QUEUED", 1)]
+        .iter()
+        .map(|(s, n)| (s.to_string(), *n))
+        .collect();
+    assert_eq!(counted(&w), expected);
+    assert_eq!(w.svc.executions().len(), 3);
+}

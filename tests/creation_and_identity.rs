@@ -1530,3 +1530,117 @@ fn details_createjob_creation_order_breaks_pending_order_ties_on_one_thing() {
     }
     assert_eq!(pending_jobs(&w, "t"), ["z", "m", "a"]);
 }
+
+/// Details, registry (MODEL): attribute names match `[a-zA-Z0-9_.,@/:#-]+` and hold at most
+/// 128 characters; values match `[a-zA-Z0-9_.,@/:#=\[\]-]*` and hold at most 800. Both
+/// CreateThing and CreateThingGroup check them.
+#[test]
+fn details_registry_attribute_names_and_values_follow_the_model() {
+    let thing = |w: &mut World, n: usize, key: &str, value: &str| {
+        w.call(
+            "CreateThing",
+            json!({"thingName": format!("t{n}"),
+                "attributePayload": {"attributes": {key: value}}}),
+        )
+        .map(|_| ())
+        .map_err(|e| e["code"].as_str().unwrap_or("").to_owned())
+    };
+    let mut w = World::new();
+    let long_key = "k".repeat(128);
+    let long_value = "v".repeat(800);
+    let fine = [
+        ("serial_no.2,@/:#-", "A-1_.,@/:#=[]"),
+        (long_key.as_str(), ""),
+        ("k", long_value.as_str()),
+    ];
+    for (n, (k, v)) in fine.iter().enumerate() {
+        assert_eq!(thing(&mut w, n, k, v), Ok(()), "{k} = {v}");
+    }
+    let too_long_key = "k".repeat(129);
+    let too_long_value = "v".repeat(801);
+    let refused = [
+        ("", "v"),
+        ("a key", "v"),
+        ("k=", "v"),
+        (too_long_key.as_str(), "v"),
+        ("k", "a value"),
+        ("k", "v!"),
+        ("k", too_long_value.as_str()),
+    ];
+    for (n, (k, v)) in refused.iter().enumerate() {
+        assert_eq!(
+            thing(&mut w, 100 + n, k, v),
+            Err("InvalidRequestException".to_owned()),
+            "{k} = {v}"
+        );
+        assert!(
+            w.svc.things().iter().all(|t| *t != format!("t{}", 100 + n)),
+            "a refused thing is not created"
+        );
+    }
+    let group = |w: &mut World, value: &str| {
+        w.call(
+            "CreateThingGroup",
+            json!({"thingGroupName": "g",
+                "thingGroupProperties": {"attributePayload": {"attributes": {"k": value}}}}),
+        )
+        .map(|_| ())
+        .map_err(|e| e["code"].as_str().unwrap_or("").to_owned())
+    };
+    assert_eq!(
+        group(&mut w, "v v"),
+        Err("InvalidRequestException".to_owned())
+    );
+    assert_eq!(group(&mut w, "v"), Ok(()));
+}
+
+/// Details, registry (MODEL): thingGroupDescription holds at most 2028 characters.
+#[test]
+fn details_registry_a_group_description_holds_at_most_2028_characters() {
+    let mut w = World::new();
+    let describe = |n: usize| {
+        json!({"thingGroupName": format!("g{n}"),
+            "thingGroupProperties": {"thingGroupDescription": "d".repeat(n)}})
+    };
+    w.ok("CreateThingGroup", describe(2028));
+    assert_eq!(
+        w.err("CreateThingGroup", describe(2029)),
+        "InvalidRequestException"
+    );
+}
+
+/// Details, registry: DeleteThing's expectedVersion must be the thing's version (things
+/// here are never updated, so it is always 1).
+#[test]
+fn details_registry_delete_thing_checks_expected_version() {
+    let mut w = World::new();
+    w.thing("t1").thing("t2");
+    assert_eq!(
+        w.err(
+            "DeleteThing",
+            json!({"thingName": "t1", "expectedVersion": 2})
+        ),
+        "VersionConflictException"
+    );
+    assert_eq!(w.svc.things(), ["t1", "t2"]);
+    w.ok(
+        "DeleteThing",
+        json!({"thingName": "t1", "expectedVersion": 1}),
+    );
+    w.ok("DeleteThing", json!({"thingName": "t2"}));
+    assert!(w.svc.things().is_empty());
+}
+
+/// The inspection calls know nothing of a thing that never existed, even when other
+/// things have executions.
+#[test]
+fn inspection_of_an_unknown_thing_finds_nothing() {
+    let mut w = World::new();
+    w.thing("t1").job("j1", &["t1"], json!({}));
+    assert!(w.svc.execution("t1", "j1", None).is_some());
+    assert_eq!(w.svc.execution("nobody", "j1", None), None);
+    assert_eq!(w.svc.execution("t1", "no-job", None), None);
+    assert!(w.svc.pending_order("nobody").is_empty());
+    assert_eq!(w.svc.pending_order("t1"), [("j1".to_owned(), 1)]);
+    assert!(w.svc.groups_of("nobody").is_empty());
+}

@@ -1308,3 +1308,26 @@ fn details_mqtt_http_control_calls_do_not_answer_over_mqtt() {
     );
     assert_eq!(w.messages[1].payload["execution"]["jobDocument"], json!({}));
 }
+
+/// trace-format, canonical order: when one moment touches several things, every `notify`
+/// comes before every `notify-next`, and each kind is ordered by thing name, whatever
+/// order the things were touched in.
+#[test]
+fn canonical_order_every_notify_then_every_notify_next_each_by_thing_name() {
+    let mut w = World::new();
+    w.thing("t1").thing("t2").thing("t3");
+    // The targets name t3 first, so its execution is queued first.
+    w.job("j1", &["t3", "t1", "t2"], json!({}));
+    let topics: Vec<&str> = w.messages.iter().map(|m| m.topic.as_str()).collect();
+    assert_eq!(
+        topics,
+        [
+            "$aws/things/t1/jobs/notify",
+            "$aws/things/t2/jobs/notify",
+            "$aws/things/t3/jobs/notify",
+            "$aws/things/t1/jobs/notify-next",
+            "$aws/things/t2/jobs/notify-next",
+            "$aws/things/t3/jobs/notify-next",
+        ]
+    );
+}

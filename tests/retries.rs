@@ -671,3 +671,27 @@ fn details_retries_a_rejoin_while_the_execution_runs_starts_the_budget_afresh() 
     // retryAttempt counts afresh too: #3 is the first retry since the rejoin.
     assert_eq!(w.exec("t1", "j1").retry_attempt, 1);
 }
+
+#[test]
+fn details_retries_a_join_that_queues_an_execution_starts_the_budget_afresh_for_a_thing_still_targeted(
+) {
+    let mut w = World::new();
+    w.thing("t1").group("g", &["t1"]).group("h", &[]);
+    continuous(&mut w, &["g", "h"], &[], &[("ALL", 1)]);
+    fail(&mut w, "t1", "j1"); // #1 fails, the one retry queues #2
+    fail(&mut w, "t1", "j1"); // #2 fails, the budget is spent
+    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "FAILED")]);
+    // Joining `h` while still in `g`: decision 2 queues #3, and a new execution queued by
+    // a join starts the budget afresh.
+    join(&mut w, "h", "t1");
+    fail(&mut w, "t1", "j1");
+    assert_eq!(
+        statuses(&w, "t1", "j1"),
+        [
+            s(1, "FAILED"),
+            s(2, "FAILED"),
+            s(3, "FAILED"),
+            s(4, "QUEUED")
+        ]
+    );
+}

@@ -751,3 +751,33 @@ fn decision_15_a_retry_starts_its_own_in_progress_timer_when_it_is_started() {
     assert_eq!(h[1].status.as_str(), "TIMED_OUT");
     assert_eq!(h[1].last_updated_at, 160);
 }
+
+/// The logical clock: it starts at 0, moves to each time it is given, and never goes back
+/// (a call at an earlier time leaves it where it is).
+#[test]
+fn the_clock_starts_at_zero_moves_forward_and_never_goes_back() {
+    let mut svc = iot_jobs_spec::Service::new(iot_jobs_spec::Config::default());
+    assert_eq!(svc.now(), 0);
+    svc.handle_timeout(90);
+    assert_eq!(svc.now(), 90);
+    svc.handle_timeout(30);
+    assert_eq!(svc.now(), 90, "time never goes back");
+    let mut w = world(Some(1));
+    w.at(500);
+    progress(&mut w, json!({})).unwrap();
+    assert_eq!(w.svc.now(), 500);
+}
+
+/// The service keeps the configuration it was made with.
+#[test]
+fn the_service_reports_the_configuration_it_was_made_with() {
+    let config = iot_jobs_spec::Config {
+        account: "210987654321".into(),
+        region: "eu-west-1".into(),
+        timer_lateness: 7,
+        ..Default::default()
+    };
+    let svc = iot_jobs_spec::Service::new(config.clone());
+    assert_eq!(svc.config(), &config);
+    assert_ne!(svc.config(), &iot_jobs_spec::Config::default());
+}

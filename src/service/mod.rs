@@ -115,18 +115,15 @@ impl Service {
     /// [`Service::handle_timeout`] does), then answers. A refused request changes nothing.
     /// Afterwards, drain [`Service::poll_message`] for what the service published.
     pub fn handle(&mut self, now: u64, request: Request) -> Result<Response, Error> {
+        // Every moment of handle_timeout flushed what it touched, so this request starts
+        // with nothing touched; a refused one touches nothing (its checks come first).
         self.handle_timeout(now);
-        self.state.clear_touched();
         let result = self.dispatch(request);
-        if result.is_ok() {
-            self.flush_notifications();
-        } else {
-            debug_assert!(
-                self.state.touched.is_empty(),
-                "a refused request changed state"
-            );
-            self.state.clear_touched();
-        }
+        debug_assert!(
+            result.is_ok() || self.state.touched.is_empty(),
+            "a refused request changed state"
+        );
+        self.flush_notifications();
         result
     }
 

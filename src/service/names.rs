@@ -106,6 +106,7 @@ impl Names {
     }
 
     /// How many names are interned.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -153,6 +154,32 @@ mod tests {
         }
         assert_eq!(names.get("thing-1000"), None);
         assert_eq!(names.get(""), None);
+    }
+
+    /// Two names whose hashes agree in the tag and in the slot they start from: the first
+    /// is interned, the second must still be told apart by its text.
+    #[test]
+    fn a_name_sharing_another_names_tag_and_slot_is_not_taken_for_it() {
+        let mut seen = std::collections::HashMap::new();
+        let (a, b) = (0u32..)
+            .find_map(|i| {
+                let name = format!("n{i}");
+                let h = super::fnv1a(name.as_bytes());
+                // A table holding one name has 16 slots.
+                let key = (h >> 32, h & 15);
+                seen.insert(key, name.clone()).map(|other| (other, name))
+            })
+            .expect("a collision exists");
+        let mut names = Names::default();
+        let id = names.intern(&a);
+        assert_eq!(
+            names.get(&b),
+            None,
+            "{b} shares {a}'s tag and slot but is not it"
+        );
+        let other = names.intern(&b);
+        assert_ne!(id, other);
+        assert_eq!((names.get(&a), names.get(&b)), (Some(id), Some(other)));
     }
 
     #[test]

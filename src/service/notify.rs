@@ -1,7 +1,8 @@
 //! `notify` and `notify-next` (decisions 24 to 26): after each moment (a request, or one
 //! timer firing), every thing whose pending set changed membership gets a `notify`, and
-//! every thing whose head changed gets a `notify-next`, in that order, stamped with the
-//! moment.
+//! every thing whose head changed gets a `notify-next`, stamped with the moment: all the
+//! `notify` messages first, then all the `notify-next`, each by thing name (trace-format's
+//! canonical order).
 
 use serde_json::{json, Map, Value};
 
@@ -11,17 +12,21 @@ use crate::config::PENDING_LIST_LIMIT;
 use crate::status::JobExecutionStatus;
 
 impl Service {
-    /// Turns what this moment touched into messages.
+    /// Turns what this moment touched into messages, in trace-format's canonical order:
+    /// every `notify`, then every `notify-next`, each by thing name.
     pub(super) fn flush_notifications(&mut self) {
-        for (thing, touch) in self.state.take_touched() {
-            let name = self.state.thing_name(thing);
+        let touched = self.state.take_touched();
+        for (thing, touch) in &touched {
             if touch.membership_changed {
-                let payload = self.notify_payload(thing);
+                let payload = self.notify_payload(*thing);
+                let name = self.state.thing_name(*thing);
                 self.messages.push_back(Message {
                     topic: format!("$aws/things/{name}/jobs/notify"),
                     payload,
                 });
             }
+        }
+        for (thing, touch) in touched {
             let head = self.state.head(thing);
             if head != touch.head_before {
                 let mut payload = Map::new();
@@ -29,6 +34,7 @@ impl Service {
                 if let Some(id) = head {
                     payload.insert("execution".into(), self.mqtt_execution(id, true));
                 }
+                let name = self.state.thing_name(thing);
                 self.messages.push_back(Message {
                     topic: format!("$aws/things/{name}/jobs/notify-next"),
                     payload: Value::Object(payload),

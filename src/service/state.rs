@@ -229,7 +229,8 @@ impl State {
     /// Registers `thing` as `name` (which must not exist now).
     pub fn register_thing(&mut self, name: &str, thing: Thing) -> ThingId {
         let id = self.thing_names.intern(name);
-        if self.things.len() < self.thing_names.len() {
+        // A new name is the next id; a name seen before keeps its slot.
+        if id as usize == self.things.len() {
             self.things.push(ThingSlot::default());
         }
         self.things[id as usize].thing = Some(Box::new(thing));
@@ -337,11 +338,6 @@ impl State {
         self.touched[at].1.membership_changed |= membership;
     }
 
-    /// Forgets what this moment touched (a refused request touches nothing).
-    pub fn clear_touched(&mut self) {
-        drop(self.take_touched());
-    }
-
     /// What this moment touched, emptied: each thing once, sorted by name.
     pub fn take_touched(&mut self) -> Vec<(ThingId, Touch)> {
         let mut touched = std::mem::take(&mut self.touched);
@@ -440,11 +436,10 @@ impl State {
             self.by_status[status_index(old_status)] -= 1;
             self.by_status[status_index(new_status)] += 1;
             let j = self.job_mut(job);
+            // No row of the table leaves a terminal status, so a change can only take an
+            // execution out of the pending ones, never bring one back.
             if old_status.is_pending() && !new_status.is_pending() {
                 j.pending -= 1;
-            }
-            if !old_status.is_pending() && new_status.is_pending() {
-                j.pending += 1;
             }
             if is_newest {
                 j.newest_by_status[status_index(old_status)] -= 1;

@@ -96,11 +96,10 @@ impl Replay {
         self.messages.clear();
         let answer = match &step.action {
             Action::Publish { topic, payload } => {
-                let bytes = match payload {
-                    Ok(v) => serde_json::to_vec(v).unwrap_or_default(),
-                    Err(raw) => raw.clone().into_bytes(),
-                };
-                self.service.handle_publish(step.at, topic, &bytes);
+                match payload {
+                    Ok(v) => self.service.handle_publish_json(step.at, topic, v.clone()),
+                    Err(raw) => self.service.handle_publish(step.at, topic, raw.as_bytes()),
+                }
                 Answer::Published
             }
             Action::Call { plane, name, input } => match Operation::find(*plane, name) {
