@@ -182,6 +182,39 @@ mod tests {
         assert_eq!((names.get(&a), names.get(&b)), (Some(id), Some(other)));
     }
 
+    /// Eight names that all start from the last slots of a 16-slot table, so the probe
+    /// runs past the end and wraps: each is found in its place, and a ninth that starts
+    /// there too walks the whole run and is not found.
+    #[test]
+    fn a_run_of_names_from_one_slot_wraps_round_the_table() {
+        let mut starting_at_13 = (0u32..)
+            .map(|i| format!("w{i}"))
+            .filter(|n| super::fnv1a(n.as_bytes()) & 15 == 13);
+        let run: Vec<String> = starting_at_13.by_ref().take(8).collect();
+        let stranger = starting_at_13.next().expect("a ninth name");
+        let mut names = Names::default();
+        for (i, n) in run.iter().enumerate() {
+            assert_eq!(names.intern(n) as usize, i);
+        }
+        assert_eq!(names.slots.len(), 16, "eight names fill half of 16 slots");
+        for (i, n) in run.iter().enumerate() {
+            assert_eq!(names.get(n), Some(i as u32), "{n}");
+        }
+        assert_eq!(names.get(&stranger), None);
+        // The run occupies slots 13, 14, 15, then 0 to 4.
+        let occupied: Vec<usize> = (0..16)
+            .filter(|&i| names.slots[i].0 != super::EMPTY)
+            .collect();
+        assert_eq!(occupied, [0, 1, 2, 3, 4, 13, 14, 15]);
+        // Growing keeps every id.
+        let id = names.intern(&stranger);
+        assert_eq!(id, 8);
+        assert!(names.slots.len() > 16);
+        for (i, n) in run.iter().chain([&stranger]).enumerate() {
+            assert_eq!(names.get(n), Some(i as u32), "{n} after growing");
+        }
+    }
+
     #[test]
     fn equal_tables_hold_the_same_names_in_the_same_order() {
         let (mut a, mut b) = (Names::default(), Names::default());
