@@ -397,9 +397,11 @@ pub const DECISIONS: &[Decision] = &[
         number: "26",
         area: NOTIFICATIONS,
         title: "Order of messages",
-        evidence: &[Measured],
+        evidence: &[Measured, Choice],
         rule: "Within one request, the reply (`accepted` or `rejected`) comes first, followed by \
-               `notify` and lastly `notify-next` (MEASURED).",
+               `notify` and lastly `notify-next` (MEASURED). When one moment touches several \
+               things, every `notify` comes before every `notify-next`, and each kind is \
+               ordered by thing name (CHOICE).",
     },
     // Details.
     Decision {

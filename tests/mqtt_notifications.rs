@@ -1309,11 +1309,11 @@ fn details_mqtt_http_control_calls_do_not_answer_over_mqtt() {
     assert_eq!(w.messages[1].payload["execution"]["jobDocument"], json!({}));
 }
 
-/// trace-format, canonical order: when one moment touches several things, every `notify`
-/// comes before every `notify-next`, and each kind is ordered by thing name, whatever
-/// order the things were touched in.
+/// Decision 26 (CHOICE part) and trace-format's canonical order: when one moment touches
+/// several things, every `notify` comes before every `notify-next`, and each kind is
+/// ordered by thing name, whatever order the things were touched in.
 #[test]
-fn canonical_order_every_notify_then_every_notify_next_each_by_thing_name() {
+fn decision_26_several_things_every_notify_then_every_notify_next_each_by_thing_name() {
     let mut w = World::new();
     w.thing("t1").thing("t2").thing("t3");
     // The targets name t3 first, so its execution is queued first.
