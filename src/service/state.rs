@@ -77,7 +77,7 @@ pub(crate) struct ThingSlot {
     /// The registered thing; `None` once it is deleted. Boxed: most calls only ask
     /// whether it exists, and a small slot keeps a large fleet's slots dense.
     pub thing: Option<Box<Thing>>,
-    /// The thing's executions, per job, sorted by job.
+    /// The thing's executions, per job, sorted by [`JobId`] (job creation order).
     pub history: Vec<JobHistory>,
     /// The thing's pending executions in decision 4's order.
     pub pending: BTreeSet<PendingKey>,
@@ -169,7 +169,7 @@ pub(crate) struct State {
     pub timers: BTreeSet<(u64, u64, ExecId)>,
     pub seq: u64,
     /// Things whose pending set this moment touched, in the order first touched.
-    pub touched: Vec<(ThingId, Touch)>,
+    touched: Vec<(ThingId, Touch)>,
     /// group → the CONTINUOUS jobs targeting it, as (creation seq, job id).
     pub continuous_by_group: BTreeMap<String, BTreeSet<(u64, JobId)>>,
     /// How many existing executions are in each status (index in `JobExecutionStatus::ALL`).
@@ -273,12 +273,12 @@ impl State {
     /// Adds a job (its id must be new).
     pub fn insert_job(&mut self, name: &str, job: Job) -> JobId {
         let id = self.job_names.intern(name);
-        debug_assert_eq!(id as usize, self.jobs.len(), "a job id is created once");
+        assert_eq!(id as usize, self.jobs.len(), "a job id is created once");
         self.jobs.push(job);
         id
     }
 
-    /// The ids of every job, in job id order.
+    /// The ids of every job, sorted by the job's name (the AWS jobId).
     pub fn job_ids_sorted(&self) -> Vec<JobId> {
         let mut ids: Vec<JobId> = (0..self.jobs.len() as JobId).collect();
         ids.sort_unstable_by(|&a, &b| self.job_name(a).cmp(self.job_name(b)));
@@ -338,6 +338,11 @@ impl State {
         self.touched[at].1.membership_changed |= membership;
     }
 
+    /// Whether this moment has touched no thing yet.
+    pub fn nothing_touched(&self) -> bool {
+        self.touched.is_empty()
+    }
+
     /// What this moment touched, emptied: each thing once, sorted by name.
     pub fn take_touched(&mut self) -> Vec<(ThingId, Touch)> {
         let mut touched = std::mem::take(&mut self.touched);
@@ -358,14 +363,10 @@ impl State {
         now: u64,
         retry_attempt: i32,
     ) -> ExecId {
+        // Numbers grow along a history, so the newest has the highest.
         let number = self
-            .history_of(thing, job)
-            .into_iter()
-            .flat_map(JobHistory::ids)
-            .map(|id| self.exec(id).number)
-            .max()
-            .unwrap_or(0)
-            + 1;
+            .newest(thing, job)
+            .map_or(1, |n| self.exec(n).number + 1);
         let id = self.execs.len();
         let previous = self.newest(thing, job).map(|p| self.exec(p).status);
         self.touch(thing, true);
@@ -438,6 +439,10 @@ impl State {
             let j = self.job_mut(job);
             // No row of the table leaves a terminal status, so a change can only take an
             // execution out of the pending ones, never bring one back.
+            debug_assert!(
+                old_status.is_pending() || !new_status.is_pending(),
+                "a terminal execution became pending"
+            );
             if old_status.is_pending() && !new_status.is_pending() {
                 j.pending -= 1;
             }
@@ -475,7 +480,9 @@ impl State {
             (e.thing, e.job, e.status, e.pending_key(id), e.timer())
         };
         let was_newest = self.newest(thing, job) == Some(id);
-        self.touch(thing, key.is_some());
+        if key.is_some() {
+            self.touch(thing, true);
+        }
         let slot = &mut self.things[thing as usize];
         if let Some(k) = key {
             slot.pending.remove(&k);
