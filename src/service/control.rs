@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::state::{ExecId, Job, JobId};
+use super::state::{ExecId, Job, JobId, ThingId};
 use super::{not_modelled, Service};
 use crate::config::{CANCEL_DETAILS_MAX_ENTRIES, DEFAULT_MAX_RESULTS};
 use crate::error::{Error, ErrorCode, ServiceError};
@@ -108,45 +108,33 @@ impl Service {
             )
             .into());
         }
-        // 4. Unknown targets.
-        for t in &targets {
-            let missing = match t {
-                Target::Thing(n) => self.state.thing_id(n).is_none().then_some(("thing", n)),
-                Target::ThingGroup(n) => {
-                    (!self.state.groups.contains_key(n)).then_some(("thing group", n))
-                }
-            };
-            if let Some((kind, name)) = missing {
-                return Err(ServiceError::not_found(format!(
-                    "target {kind} '{name}' does not exist"
-                ))
-                .into());
-            }
-        }
-        // Resolve: targets in order, a group's members in thing creation order, once each.
-        let mut things: Vec<String> = Vec::new();
+        // 4. Unknown targets, checked in order while resolving them to things: targets in
+        // order, a group's members in thing creation order, each thing once.
+        let missing = |kind: &str, name: &str| {
+            ServiceError::not_found(format!("target {kind} '{name}' does not exist"))
+        };
+        let mut things: Vec<ThingId> = Vec::new();
         let mut target_things = BTreeSet::new();
         let mut target_groups = BTreeSet::new();
         for t in &targets {
             match t {
                 Target::Thing(n) => {
+                    things.push(self.state.thing_id(n).ok_or_else(|| missing("thing", n))?);
                     target_things.insert(n.clone());
-                    things.push(n.clone());
                 }
                 Target::ThingGroup(g) => {
+                    let group = self
+                        .state
+                        .groups
+                        .get(g)
+                        .ok_or_else(|| missing("thing group", g))?;
+                    things.extend(self.state.members_in_creation_order(group));
                     target_groups.insert(g.clone());
-                    let mut members: Vec<(u64, String)> = self.state.groups[g]
-                        .members
-                        .iter()
-                        .map(|m| (self.state.thing(m).map_or(0, |t| t.seq), m.clone()))
-                        .collect();
-                    members.sort();
-                    things.extend(members.into_iter().map(|(_, m)| m));
                 }
             }
         }
         let mut seen = BTreeSet::new();
-        things.retain(|t| seen.insert(t.clone()));
+        things.retain(|&t| seen.insert(t));
         let now = self.now;
         let seq = self.state.next_seq();
         let job = Job {
@@ -193,9 +181,6 @@ impl Service {
             &sw,
         ) {
             for thing in things {
-                let Some(thing) = self.state.thing_id(&thing) else {
-                    continue;
-                };
                 let id = self.state.create_execution(job_id, thing, now, 0);
                 self.took(row, id);
             }

@@ -95,6 +95,35 @@ pub(crate) struct JobHistory {
 }
 
 impl JobHistory {
+    fn new(job: JobId, id: ExecId) -> Self {
+        Self {
+            job,
+            older: Vec::new(),
+            newest: id,
+        }
+    }
+
+    /// Adds `id` as the newest.
+    fn push(&mut self, id: ExecId) {
+        self.older.push(self.newest);
+        self.newest = id;
+    }
+
+    /// Takes `id` out; `false` when none is left.
+    fn remove(&mut self, id: ExecId) -> bool {
+        if self.newest != id {
+            self.older.retain(|&x| x != id);
+            return true;
+        }
+        match self.older.pop() {
+            Some(previous) => {
+                self.newest = previous;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The executions, oldest first.
     pub fn ids(&self) -> impl Iterator<Item = ExecId> + '_ {
         self.older
@@ -240,6 +269,21 @@ impl State {
     /// Deletes the thing `id`; its executions stay.
     pub fn deregister_thing(&mut self, id: ThingId) -> Option<Thing> {
         self.things[id as usize].thing.take().map(|t| *t)
+    }
+
+    /// The members of `group`, in the order the things were created (each member exists:
+    /// deleting a thing takes it out of its groups).
+    pub fn members_in_creation_order(&self, group: &Group) -> Vec<ThingId> {
+        let mut members: Vec<(u64, ThingId)> = group
+            .members
+            .iter()
+            .filter_map(|m| {
+                let id = self.thing_names.get(m)?;
+                Some((self.things[id as usize].thing.as_ref()?.seq, id))
+            })
+            .collect();
+        members.sort_unstable();
+        members.into_iter().map(|(_, id)| id).collect()
     }
 
     /// The names of the things that exist, sorted.
@@ -390,19 +434,8 @@ impl State {
         self.execs.push(Some(exec));
         let slot = &mut self.things[thing as usize];
         match slot.history.binary_search_by_key(&job, |h| h.job) {
-            Ok(i) => {
-                let h = &mut slot.history[i];
-                h.older.push(h.newest);
-                h.newest = id;
-            }
-            Err(i) => slot.history.insert(
-                i,
-                JobHistory {
-                    job,
-                    older: Vec::new(),
-                    newest: id,
-                },
-            ),
+            Ok(i) => slot.history[i].push(id),
+            Err(i) => slot.history.insert(i, JobHistory::new(job, id)),
         }
         if let Some(key) = key {
             slot.pending.insert(key);
@@ -488,16 +521,8 @@ impl State {
             slot.pending.remove(&k);
         }
         if let Ok(i) = slot.history.binary_search_by_key(&job, |h| h.job) {
-            let h = &mut slot.history[i];
-            if h.newest == id {
-                match h.older.pop() {
-                    Some(previous) => h.newest = previous,
-                    None => {
-                        slot.history.remove(i);
-                    }
-                }
-            } else {
-                h.older.retain(|&x| x != id);
+            if !slot.history[i].remove(id) {
+                slot.history.remove(i);
             }
         }
         if let Some(t) = timer {
