@@ -76,7 +76,7 @@ impl Implementation for Specification {
         let answer = self.replay.execute(step);
         Observed {
             answer,
-            messages: self.replay.messages().to_vec(),
+            messages: self.replay.messages(),
         }
     }
 }
@@ -199,7 +199,7 @@ pub fn side_by_side(
         }
         let expected = Observed {
             answer,
-            messages: spec.messages().to_vec(),
+            messages: spec.messages(),
         };
         if let Err(why) = compare(&expected, &observed) {
             return Err(Disagreement {

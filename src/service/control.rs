@@ -137,9 +137,15 @@ impl Service {
         things.retain(|&t| seen.insert(t));
         let now = self.now;
         let seq = self.state.next_seq();
+        let document = r.document.unwrap_or_default();
+        let document_json = Arc::new(
+            serde_json::from_str(&document)
+                .unwrap_or_else(|_| serde_json::Value::String(document.clone())),
+        );
         let job = Job {
             seq,
-            document: Arc::from(r.document.unwrap_or_default()),
+            document: Arc::from(document),
+            document_json,
             selection: r.target_selection.unwrap_or_default(),
             status: JobStatus::InProgress,
             in_progress_minutes: minutes,

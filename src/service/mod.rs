@@ -9,6 +9,7 @@ mod lifecycle;
 mod mqtt;
 mod names;
 mod notify;
+pub(crate) mod outbox;
 mod registry;
 pub(crate) mod state;
 mod views;
@@ -42,7 +43,7 @@ pub struct Service {
     config: Config,
     now: u64,
     state: State,
-    messages: VecDeque<Message>,
+    messages: VecDeque<outbox::Outgoing>,
     transitions: VecDeque<TransitionRecord>,
 }
 
@@ -137,7 +138,8 @@ impl Service {
     /// for changes to a thing's pending executions, stamped with the moment they happened.
     /// Call after each [`Service::handle`] or [`Service::handle_timeout`] until `None`.
     pub fn poll_message(&mut self) -> Option<Message> {
-        self.messages.pop_front()
+        let o = self.messages.pop_front()?;
+        Some(self.render(&o))
     }
 
     /// The next transition the model made, oldest first, when

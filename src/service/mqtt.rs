@@ -7,6 +7,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::outbox::Outgoing;
 use super::{Message, Service};
 use crate::error::{Error, ServiceError};
 use crate::mqtt::{JobsTopic, RejectedErrorCode, RequestTopic};
@@ -73,10 +74,10 @@ impl Service {
                     ),
                     None,
                 );
-                self.messages.push_back(Message {
+                self.messages.push_back(Outgoing::Reply(Message {
                     topic: format!("{topic}/rejected"),
                     payload: reply,
-                });
+                }));
                 return;
             }
         };
@@ -94,7 +95,8 @@ impl Service {
                 self.rejected_payload(rejected, token.as_ref()),
             ),
         };
-        self.messages.push_back(Message { topic, payload });
+        self.messages
+            .push_back(Outgoing::Reply(Message { topic, payload }));
         self.flush_notifications();
     }
 
@@ -230,8 +232,9 @@ impl Service {
 }
 
 /// A data-plane execution as MQTT carries it: no `thingName` (details, shapes;
-/// INFERRED from the live transcript), the job document as parsed JSON.
-pub(super) fn to_mqtt_execution(exec: &mut Value) {
+/// INFERRED from the live transcript), the job document as parsed JSON (as
+/// [`super::outbox::MqttExecution`] for `notify-next`).
+fn to_mqtt_execution(exec: &mut Value) {
     if let Value::Object(m) = exec {
         m.remove("thingName");
     }

@@ -4,24 +4,25 @@
 //! `notify` messages first, then all the `notify-next`, each by thing name (trace-format's
 //! canonical order).
 
-use serde_json::{json, Map, Value};
-
+use super::outbox::{MqttExecution, NotifyNextPayload, NotifyPayload, Outgoing, PendingJobs};
 use super::state::{ExecId, ThingId};
-use super::{Message, Service};
+use super::Service;
 use crate::config::PENDING_LIST_LIMIT;
-use crate::status::JobExecutionStatus;
 
 impl Service {
     /// Turns what this moment touched into messages, in trace-format's canonical order:
     /// every `notify`, then every `notify-next`, each by thing name.
     pub(super) fn flush_notifications(&mut self) {
         let touched = self.state.take_touched();
+        let timestamp = self.timestamp();
         for (thing, touch) in &touched {
             if touch.membership_changed {
-                let payload = self.notify_payload(*thing);
-                let name = self.state.thing_name(*thing);
-                self.messages.push_back(Message {
-                    topic: format!("$aws/things/{name}/jobs/notify"),
+                let payload = NotifyPayload {
+                    timestamp,
+                    jobs: self.pending_jobs(*thing),
+                };
+                self.messages.push_back(Outgoing::Notify {
+                    thing: *thing,
                     payload,
                 });
             }
@@ -29,45 +30,36 @@ impl Service {
         for (thing, touch) in touched {
             let head = self.state.head(thing);
             if head != touch.head_before {
-                let mut payload = Map::new();
-                payload.insert("timestamp".into(), json!(self.timestamp()));
-                if let Some(id) = head {
-                    payload.insert("execution".into(), self.mqtt_execution(id, true));
-                }
-                let name = self.state.thing_name(thing);
-                self.messages.push_back(Message {
-                    topic: format!("$aws/things/{name}/jobs/notify-next"),
-                    payload: Value::Object(payload),
-                });
+                let payload = NotifyNextPayload {
+                    timestamp,
+                    execution: head.map(|id| self.mqtt_execution(id)),
+                };
+                self.messages
+                    .push_back(Outgoing::NotifyNext { thing, payload });
             }
         }
     }
 
-    /// Decision 24: `{"timestamp", "jobs": {"IN_PROGRESS": [...], "QUEUED": [...]}}`, the
-    /// first ten of the pending order, keys with no entries left out.
-    fn notify_payload(&self, thing: ThingId) -> Value {
-        let mut jobs = Map::new();
-        for id in self.state.pending_of(thing).take(PENDING_LIST_LIMIT) {
-            let status = self.state.exec(id).status;
-            let key = status.as_str();
-            let summary = serde_json::to_value(self.data_summary(id)).unwrap_or(Value::Null);
-            if let Value::Array(list) = jobs.entry(key).or_insert_with(|| Value::Array(Vec::new()))
-            {
-                list.push(summary);
-            }
-        }
-        debug_assert!(jobs
-            .keys()
-            .all(|k| k == JobExecutionStatus::InProgress.as_str()
-                || k == JobExecutionStatus::Queued.as_str()));
-        json!({"timestamp": self.timestamp(), "jobs": jobs})
+    /// Decision 24: the first ten of the pending order, with their statuses.
+    fn pending_jobs(&self, thing: ThingId) -> PendingJobs {
+        PendingJobs(
+            self.state
+                .pending_of(thing)
+                .take(PENDING_LIST_LIMIT)
+                .map(|id| (self.state.exec(id).status, self.data_summary(id)))
+                .collect(),
+        )
     }
 
-    /// An execution as MQTT carries it (see [`super::mqtt::to_mqtt_execution`]).
-    pub(crate) fn mqtt_execution(&self, id: ExecId, include_document: bool) -> Value {
-        let mut v =
-            serde_json::to_value(self.data_execution(id, include_document)).unwrap_or(Value::Null);
-        super::mqtt::to_mqtt_execution(&mut v);
-        v
+    /// An execution as `notify-next` carries it: no `thingName`, the job document as
+    /// JSON.
+    fn mqtt_execution(&self, id: ExecId) -> MqttExecution {
+        let mut execution = self.data_execution(id, false);
+        execution.thing_name = None;
+        let job = self.state.exec(id).job;
+        MqttExecution {
+            execution,
+            job_document: self.state.job(job).document_json.clone(),
+        }
     }
 }

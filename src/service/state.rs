@@ -152,6 +152,9 @@ pub(crate) struct Group {
 pub(crate) struct Job {
     pub seq: u64,
     pub document: Arc<str>,
+    /// The document as JSON, parsed once (MQTT carries it parsed, decision 1b); a
+    /// document that is not JSON stays a string.
+    pub document_json: Arc<serde_json::Value>,
     pub selection: TargetSelection,
     pub status: JobStatus,
     pub in_progress_minutes: Option<i64>,

@@ -37,7 +37,7 @@ impl std::fmt::Display for Mismatch {
     }
 }
 
-fn numbers_equal(a: &serde_json::Number, b: &serde_json::Number) -> bool {
+pub(crate) fn numbers_equal(a: &serde_json::Number, b: &serde_json::Number) -> bool {
     if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
         return x == y;
     }

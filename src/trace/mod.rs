@@ -20,6 +20,7 @@
 
 mod checker;
 pub mod matching;
+pub mod probe;
 pub(crate) mod replay;
 mod step;
 

@@ -3,11 +3,13 @@
 use serde_json::Value;
 
 use super::matching::matches;
+use super::probe::{matches_serialized, matches_serialized_except};
 use super::step::{Action, Expect, Step};
 use crate::config::Config;
-use crate::error::{Error, NotModelled};
+use crate::error::{Error, NotModelled, ServiceError};
 use crate::plane::Operation;
-use crate::request::Request;
+use crate::request::{Request, Response};
+use crate::service::outbox::Outgoing;
 use crate::service::{Message, Service};
 
 /// What the specification answers to a step.
@@ -46,12 +48,35 @@ pub enum Verdict {
     Unsupported(String),
 }
 
+/// The answer as the model gives it, before any JSON is built: `check` compares it with
+/// the expectation directly ([`super::probe`]) and builds JSON only to say how it differs.
+enum Reply {
+    Output(Response),
+    Error(ServiceError),
+    Other(Answer),
+}
+
+impl Reply {
+    fn into_answer(self) -> Answer {
+        match self {
+            Reply::Output(r) => Answer::Output(r.to_json()),
+            Reply::Error(e) => Answer::Error(error_json(&e)),
+            Reply::Other(a) => a,
+        }
+    }
+}
+
+fn error_json(e: &ServiceError) -> Value {
+    serde_json::to_value(e).unwrap_or(Value::Null)
+}
+
 /// A specification being driven by a trace.
 #[derive(Clone, Debug)]
 pub struct Replay {
     service: Service,
     at: u64,
-    messages: Vec<Message>,
+    /// What the last step published, as the service keeps it.
+    messages: Vec<Outgoing>,
 }
 
 impl Replay {
@@ -86,12 +111,19 @@ impl Replay {
     }
 
     /// The messages the last executed step caused (timers first, then the call's own).
-    pub fn messages(&self) -> &[Message] {
-        &self.messages
+    pub fn messages(&self) -> Vec<Message> {
+        self.messages
+            .iter()
+            .map(|o| self.service.render(o))
+            .collect()
     }
 
     /// Executes `step` and gives the specification's answer.
     pub fn execute(&mut self, step: &Step) -> Answer {
+        self.run(step).into_answer()
+    }
+
+    fn run(&mut self, step: &Step) -> Reply {
         self.at = step.at;
         self.messages.clear();
         let answer = match &step.action {
@@ -100,30 +132,28 @@ impl Replay {
                     Ok(v) => self.service.handle_publish_json(step.at, topic, v.clone()),
                     Err(raw) => self.service.handle_publish(step.at, topic, raw.as_bytes()),
                 }
-                Answer::Published
+                Reply::Other(Answer::Published)
             }
             Action::Call { plane, name, input } => match Operation::find(*plane, name) {
-                None => Answer::NotModelled(NotModelled {
+                None => Reply::Other(Answer::NotModelled(NotModelled {
                     feature: format!("the {name} operation"),
                     detail: format!("{plane} {name} is an AWS operation this model leaves out"),
-                }),
+                })),
                 Some(op) => {
                     self.service.handle_timeout(step.at);
                     match Request::decode(op, input) {
-                        Err(e) => Answer::Error(serde_json::to_value(e).unwrap_or(Value::Null)),
+                        Err(e) => Reply::Error(e),
                         Ok(request) => match self.service.handle(step.at, request) {
-                            Ok(response) => Answer::Output(response.to_json()),
-                            Err(Error::Service(e)) => {
-                                Answer::Error(serde_json::to_value(e).unwrap_or(Value::Null))
-                            }
-                            Err(Error::NotModelled(n)) => Answer::NotModelled(n),
+                            Ok(response) => Reply::Output(response),
+                            Err(Error::Service(e)) => Reply::Error(e),
+                            Err(Error::NotModelled(n)) => Reply::Other(Answer::NotModelled(n)),
                         },
                     }
                 }
             },
         };
-        while let Some(m) = self.service.poll_message() {
-            self.messages.push(m);
+        while let Some(o) = self.service.poll_outgoing() {
+            self.messages.push(o);
         }
         answer
     }
@@ -152,8 +182,8 @@ impl Replay {
             Answer::NotModelled(_) | Answer::Unsupported(_) => return answer,
         }
         let events = self
-            .messages
-            .iter()
+            .messages()
+            .into_iter()
             .map(|m| serde_json::json!({"topic": m.topic, "payload": m.payload}))
             .collect();
         step.raw.insert("events".into(), Value::Array(events));
@@ -162,12 +192,24 @@ impl Replay {
 
     /// Executes `step` and compares the answer with what it expects.
     pub fn check(&mut self, step: &Step) -> Verdict {
-        let answer = self.execute(step);
-        let verdict = compare(&step.expect, answer);
+        let reply = self.run(step);
+        let verdict = compare_reply(&step.expect, reply);
         let Some(expected) = &step.events else {
             return verdict;
         };
-        match (&verdict, match_events(expected, &self.messages)) {
+        let fits = |e: &Value, a: usize| {
+            let o = &self.messages[a];
+            let topic = e.get("topic").and_then(Value::as_str).unwrap_or("");
+            match (e.get("payload"), e.get("payload_raw")) {
+                (Some(p), _) => self.service.outgoing_matches(o, topic, p),
+                (None, Some(Value::String(_))) => event_matches(e, &self.service.render(o)),
+                _ => false,
+            }
+        };
+        let outcome = match_events_by(expected, self.messages.len(), fits, || {
+            summary(&self.messages())
+        });
+        match (&verdict, outcome) {
             (Verdict::Agrees | Verdict::Setup, Err(why)) => Verdict::Diverges(why),
             (Verdict::Setup, Ok(())) => Verdict::Agrees,
             _ => verdict,
@@ -188,39 +230,57 @@ fn event_matches(expected: &Value, actual: &Message) -> bool {
     }
 }
 
+fn summary(actual: &[Message]) -> String {
+    actual
+        .iter()
+        .map(|m| format!("{} {}", m.topic, m.payload))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// trace-format "Matching": the expected events match the published messages as a
 /// multiset, each expected one a distinct published one, the counts equal.
+#[cfg(any(test, feature = "conformance"))]
 pub(crate) fn match_events(expected: &[Value], actual: &[Message]) -> Result<(), String> {
-    let summary = || {
-        actual
-            .iter()
-            .map(|m| format!("{} {}", m.topic, m.payload))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    if expected.len() != actual.len() {
+    match_events_by(
+        expected,
+        actual.len(),
+        |e, a| event_matches(e, &actual[a]),
+        || summary(actual),
+    )
+}
+
+/// [`match_events`] over `actual` published messages that `fits(expected, index)`
+/// compares; `summary` lists them for a message.
+fn match_events_by(
+    expected: &[Value],
+    actual: usize,
+    fits: impl Fn(&Value, usize) -> bool,
+    summary: impl Fn() -> String,
+) -> Result<(), String> {
+    if expected.len() != actual {
         return Err(format!(
             "events: expected {} messages, the specification publishes {}: [{}]",
             expected.len(),
-            actual.len(),
+            actual,
             summary()
         ));
     }
     // A bipartite matching by augmenting paths: small inputs, exact answer.
-    let mut owner: Vec<Option<usize>> = vec![None; actual.len()];
+    let mut owner: Vec<Option<usize>> = vec![None; actual];
     fn augment(
         e: usize,
         expected: &[Value],
-        actual: &[Message],
+        fits: &dyn Fn(&Value, usize) -> bool,
         seen: &mut [bool],
         owner: &mut [Option<usize>],
     ) -> bool {
-        for a in 0..actual.len() {
-            if seen[a] || !event_matches(&expected[e], &actual[a]) {
+        for a in 0..seen.len() {
+            if seen[a] || !fits(&expected[e], a) {
                 continue;
             }
             seen[a] = true;
-            if owner[a].is_none_or(|other| augment(other, expected, actual, seen, owner)) {
+            if owner[a].is_none_or(|other| augment(other, expected, fits, seen, owner)) {
                 owner[a] = Some(e);
                 return true;
             }
@@ -228,8 +288,8 @@ pub(crate) fn match_events(expected: &[Value], actual: &[Message]) -> Result<(),
         false
     }
     for e in 0..expected.len() {
-        let mut seen = vec![false; actual.len()];
-        if !augment(e, expected, actual, &mut seen, &mut owner) {
+        let mut seen = vec![false; actual];
+        if !augment(e, expected, &fits, &mut seen, &mut owner) {
             return Err(format!(
                 "events: no published message matches {}; the specification publishes [{}]",
                 expected[e],
@@ -250,6 +310,26 @@ fn describe(answer: &Answer) -> String {
         Answer::NotModelled(n) => n.to_string(),
         Answer::Published => "a publish".into(),
         Answer::Unsupported(s) => s.clone(),
+    }
+}
+
+/// [`compare`] for the answer as the model gives it: the expectation is compared with
+/// the typed answer, and only when they differ is the JSON built, to say how.
+fn compare_reply(expect: &Expect, reply: Reply) -> Verdict {
+    let agrees = match (expect, &reply) {
+        (Expect::Nothing, Reply::Output(_) | Reply::Error(_)) => return Verdict::Setup,
+        (Expect::Output(want), Reply::Output(have)) => matches_serialized(want, have),
+        (Expect::Error(want), Reply::Error(have)) => {
+            want.get("code")
+                .is_some_and(|code| matches_serialized(code, &have.code))
+                && matches_serialized_except(want, have, &["code", "message"])
+        }
+        _ => false,
+    };
+    if agrees {
+        Verdict::Agrees
+    } else {
+        compare(expect, reply.into_answer())
     }
 }
 
@@ -304,5 +384,110 @@ pub(crate) fn compare(expect: &Expect, answer: Answer) -> Verdict {
             want.get("code").unwrap_or(&Value::Null),
             describe(&have)
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::generate::{Generator, Options};
+
+    /// `check` the way it was before answers stayed typed: build the JSON, then compare.
+    fn check_through_json(replay: &mut Replay, step: &Step) -> Verdict {
+        let answer = replay.execute(step);
+        let verdict = compare(&step.expect, answer);
+        let Some(expected) = &step.events else {
+            return verdict;
+        };
+        match (&verdict, match_events(expected, &replay.messages())) {
+            (Verdict::Agrees | Verdict::Setup, Err(why)) => Verdict::Diverges(why),
+            (Verdict::Setup, Ok(())) => Verdict::Agrees,
+            _ => verdict,
+        }
+    }
+
+    /// Changes one leaf of `v` (the `pick`-th, counting round), or adds a member.
+    fn change_leaf(v: &mut Value, pick: &mut usize) -> bool {
+        match v {
+            Value::Object(m) if m.is_empty() || pick.is_multiple_of(11) => {
+                m.insert("addedMember".into(), json!(1));
+                true
+            }
+            Value::Object(m) => m.values_mut().any(|c| change_leaf(c, pick)),
+            Value::Array(a) if a.is_empty() => {
+                a.push(json!(0));
+                true
+            }
+            Value::Array(a) => a.iter_mut().any(|c| change_leaf(c, pick)),
+            leaf => {
+                if *pick > 0 {
+                    *pick -= 1;
+                    return false;
+                }
+                *leaf = match leaf {
+                    Value::Number(n) => json!(n.as_f64().unwrap_or(0.0) + 1.0),
+                    Value::String(s) => json!(format!("{s}x")),
+                    Value::Bool(b) => json!(!*b),
+                    _ => json!(0),
+                };
+                true
+            }
+        }
+    }
+
+    fn change(step: &mut Step, choice: u8) {
+        let mut pick = usize::from(choice / 8);
+        match (choice % 8, &mut step.expect, &mut step.events) {
+            (0..=2, Expect::Output(v) | Expect::Error(v), _) => {
+                change_leaf(v, &mut pick);
+            }
+            (3..=5, _, Some(events)) if !events.is_empty() => {
+                let n = events.len();
+                change_leaf(&mut events[pick % n]["payload"], &mut pick);
+            }
+            (6, _, Some(events)) if !events.is_empty() => {
+                let n = events.len();
+                events[pick % n]["topic"] = json!("$aws/things/other/jobs/notify");
+            }
+            (7, _, Some(events)) if !events.is_empty() => {
+                events.pop();
+            }
+            _ => {}
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// Comparing typed answers and messages gives the same verdict, message and all,
+        /// as building their JSON and comparing that, on generated traces with one
+        /// expectation changed in about half the steps.
+        #[test]
+        fn typed_comparison_gives_the_json_comparisons_verdict(
+            seed in 0u64..10_000,
+            choices in prop::collection::vec(any::<u8>(), 300),
+        ) {
+            let lines: Vec<String> =
+                Generator::new(Options { seed, steps: 200, things: 4, jobs: 3 }).collect();
+            let mut typed = Replay::new(Config::default());
+            let mut json = Replay::new(Config::default());
+            let mut verdicts = [0usize; 2];
+            for (i, line) in lines.iter().enumerate() {
+                let mut step = typed.parse(line).unwrap().unwrap();
+                let choice = choices[i % choices.len()];
+                if choice % 2 == 0 {
+                    change(&mut step, choice / 2);
+                }
+                let a = typed.check(&step);
+                let b = check_through_json(&mut json, &step);
+                verdicts[usize::from(a == Verdict::Agrees)] += 1;
+                prop_assert_eq!(a, b, "line {}: {}", i + 1, line);
+            }
+            // The trace both agreed and diverged: both answers were compared.
+            prop_assert!(verdicts.iter().all(|&n| n > 10), "{:?}", verdicts);
+        }
     }
 }

@@ -1,0 +1,171 @@
+//! What the service has published and nobody has polled yet, kept typed: a `notify` or
+//! `notify-next` holds the wire structs it carries (not their JSON), and names its thing
+//! by id. [`Service::poll_message`] turns one into a [`Message`]; the trace checker
+//! compares one with an expected event without building its JSON at all
+//! ([`crate::trace::probe`]). The payloads' shapes are decisions 24 and 25.
+
+use std::sync::Arc;
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::state::ThingId;
+use super::{Message, Service};
+use crate::mqtt::THINGS_PREFIX;
+use crate::status::JobExecutionStatus;
+use crate::trace::probe::matches_serialized;
+use crate::wire::data;
+
+/// The last topic level of a `notify` message.
+const NOTIFY: &str = "notify";
+/// The last topic level of a `notify-next` message.
+const NOTIFY_NEXT: &str = "notify-next";
+
+/// A published message, as the service keeps it until polled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Outgoing {
+    /// `$aws/things/{thing}/jobs/notify`.
+    Notify {
+        thing: ThingId,
+        payload: NotifyPayload,
+    },
+    /// `$aws/things/{thing}/jobs/notify-next`.
+    NotifyNext {
+        thing: ThingId,
+        payload: NotifyNextPayload,
+    },
+    /// An MQTT reply (`/accepted`, `/rejected`), built as JSON.
+    Reply(Message),
+}
+
+/// Decision 24: `{"timestamp", "jobs": {"IN_PROGRESS": [...], "QUEUED": [...]}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct NotifyPayload {
+    pub timestamp: i64,
+    pub jobs: PendingJobs,
+}
+
+/// The first ten of a thing's pending order, each with its status; serialized as one
+/// list per status, in that order, a status with none left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PendingJobs(pub Vec<(JobExecutionStatus, data::JobExecutionSummary)>);
+
+impl Serialize for PendingJobs {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The summaries of one status, in pending order.
+        struct Of<'a>(&'a PendingJobs, JobExecutionStatus);
+        impl Serialize for Of<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0 .0.iter().filter(|e| e.0 == self.1).map(|e| &e.1))
+            }
+        }
+        let mut map = serializer.serialize_map(None)?;
+        for status in [JobExecutionStatus::InProgress, JobExecutionStatus::Queued] {
+            if self.0.iter().any(|e| e.0 == status) {
+                map.serialize_entry(status.as_str(), &Of(self, status))?;
+            }
+        }
+        debug_assert!(self.0.iter().all(|e| e.0.is_pending()));
+        map.end()
+    }
+}
+
+/// Decision 25: `{"timestamp", "execution"}`, the execution left out when nothing is
+/// pending.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct NotifyNextPayload {
+    pub timestamp: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution: Option<MqttExecution>,
+}
+
+/// A data-plane execution as MQTT carries it (details, shapes): no `thingName`
+/// (INFERRED from the live transcript), and the job document as JSON (decision 1b), parsed
+/// once per job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct MqttExecution {
+    /// With `thing_name` and `job_document` left empty.
+    #[serde(flatten)]
+    pub execution: data::JobExecution,
+    #[serde(rename = "jobDocument", serialize_with = "shared")]
+    pub job_document: Arc<Value>,
+}
+
+fn shared<S: Serializer>(v: &Arc<Value>, serializer: S) -> Result<S::Ok, S::Error> {
+    v.as_ref().serialize(serializer)
+}
+
+fn topic(thing: &str, last: &str) -> String {
+    format!("{THINGS_PREFIX}{thing}/jobs/{last}")
+}
+
+fn topic_is(topic: &str, thing: &str, last: &str) -> bool {
+    topic
+        .strip_prefix(THINGS_PREFIX)
+        .and_then(|t| t.strip_prefix(thing))
+        .and_then(|t| t.strip_prefix("/jobs/"))
+        == Some(last)
+}
+
+fn json<T: Serialize>(payload: &T) -> Value {
+    serde_json::to_value(payload).unwrap_or(Value::Null)
+}
+
+impl Service {
+    /// The message `o` is, as a caller sees it.
+    pub(crate) fn render(&self, o: &Outgoing) -> Message {
+        match o {
+            Outgoing::Notify { thing, payload } => Message {
+                topic: topic(self.state.thing_name(*thing), NOTIFY),
+                payload: json(payload),
+            },
+            Outgoing::NotifyNext { thing, payload } => Message {
+                topic: topic(self.state.thing_name(*thing), NOTIFY_NEXT),
+                payload: json(payload),
+            },
+            Outgoing::Reply(m) => m.clone(),
+        }
+    }
+
+    /// Whether `o` is on `topic` and its payload matches `payload` (trace-format
+    /// "Matching"), without building its JSON.
+    pub(crate) fn outgoing_matches(&self, o: &Outgoing, topic: &str, payload: &Value) -> bool {
+        match o {
+            Outgoing::Notify { thing, payload: p } => {
+                topic_is(topic, self.state.thing_name(*thing), NOTIFY)
+                    && matches_serialized(payload, p)
+            }
+            Outgoing::NotifyNext { thing, payload: p } => {
+                topic_is(topic, self.state.thing_name(*thing), NOTIFY_NEXT)
+                    && matches_serialized(payload, p)
+            }
+            Outgoing::Reply(m) => m.topic == topic && matches_serialized(payload, &m.payload),
+        }
+    }
+
+    /// The next published message, as kept (see [`Service::render`]).
+    pub(crate) fn poll_outgoing(&mut self) -> Option<Outgoing> {
+        self.messages.pop_front()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topics_are_built_and_recognised_alike() {
+        let t = topic("t-1", NOTIFY_NEXT);
+        assert_eq!(t, "$aws/things/t-1/jobs/notify-next");
+        assert!(topic_is(&t, "t-1", NOTIFY_NEXT));
+        assert!(!topic_is(&t, "t-1", NOTIFY));
+        assert!(!topic_is(&t, "t", NOTIFY_NEXT));
+        assert!(!topic_is(
+            "$aws/things/t-1/jobs/notify-next/x",
+            "t-1",
+            NOTIFY_NEXT
+        ));
+        assert!(!topic_is("things/t-1/jobs/notify-next", "t-1", NOTIFY_NEXT));
+    }
+}
