@@ -91,69 +91,65 @@ fn update(t: usize, j: usize, status: JobExecutionStatus) -> Request {
     Request::UpdateJobExecution(UpdateJobExecutionRequest::new(&thing(t), &job(j), status))
 }
 
-/// IN_PROGRESS to IN_PROGRESS progress reports, round robin over the fleet.
-#[divan::bench(args = SIZES, sample_count = 50, sample_size = 2000)]
-fn update_job_execution(bencher: Bencher, n: usize) {
-    let svc = fleet(n, None);
+/// The 1 000 requests a benchmark hands round: `make(thing, job)` for `THINGS` distinct
+/// things spread evenly over the fleet of `n` executions (fewer when the fleet has fewer
+/// things), each with every job in turn.
+///
+/// `THINGS = 100` is the like-for-like comparison: the 1k fleet has 100 things, so at
+/// every size the requests name 100 things and 1 000 (thing, job) pairs, and only the
+/// fleet around them grows. `THINGS = 1000` spreads them over ten times as many things
+/// at 100k and 1M: a working set larger than the processor's caches and address
+/// translation buffers (docs/performance.md).
+fn requests<const THINGS: usize>(n: usize, make: impl Fn(usize, usize) -> Request) -> Vec<Request> {
     let things = n / JOBS;
-    let requests: Vec<Request> = (0..1000)
-        .map(|k| {
-            update(
-                (k * 7919) % things,
-                k % JOBS,
-                JobExecutionStatus::InProgress,
-            )
-        })
-        .collect();
-    round_robin(bencher, svc, requests);
+    let distinct = THINGS.min(things);
+    let stride = things / distinct;
+    (0..1000)
+        .map(|k| make((k % distinct) * stride, (k / distinct) % JOBS))
+        .collect()
+}
+
+/// IN_PROGRESS to IN_PROGRESS progress reports.
+#[divan::bench(args = SIZES, consts = [100, 1000], sample_count = 50, sample_size = 2000)]
+fn update_job_execution<const THINGS: usize>(bencher: Bencher, n: usize) {
+    let requests = requests::<THINGS>(n, |t, j| update(t, j, JobExecutionStatus::InProgress));
+    round_robin(bencher, fleet(n, None), requests);
 }
 
 /// StartNextPendingJobExecution on things whose head is IN_PROGRESS after the first call.
-#[divan::bench(args = SIZES, sample_count = 50, sample_size = 2000)]
-fn start_next_pending_job_execution(bencher: Bencher, n: usize) {
-    let svc = fleet(n, None);
-    let things = n / JOBS;
-    let requests: Vec<Request> = (0..1000)
-        .map(|k| {
-            Request::StartNextPendingJobExecution(StartNextPendingJobExecutionRequest {
-                thing_name: thing((k * 7919) % things),
-                ..Default::default()
-            })
+#[divan::bench(args = SIZES, consts = [100, 1000], sample_count = 50, sample_size = 2000)]
+fn start_next_pending_job_execution<const THINGS: usize>(bencher: Bencher, n: usize) {
+    let requests = requests::<THINGS>(n, |t, _| {
+        Request::StartNextPendingJobExecution(StartNextPendingJobExecutionRequest {
+            thing_name: thing(t),
+            ..Default::default()
         })
-        .collect();
-    round_robin(bencher, svc, requests);
+    });
+    round_robin(bencher, fleet(n, None), requests);
 }
 
 /// DescribeJobExecution of `$next`.
-#[divan::bench(args = SIZES, sample_count = 50, sample_size = 2000)]
-fn describe_job_execution_next(bencher: Bencher, n: usize) {
-    let svc = fleet(n, None);
-    let things = n / JOBS;
-    let requests: Vec<Request> = (0..1000)
-        .map(|k| {
-            Request::DescribeJobExecution(DescribeJobExecutionRequest {
-                job_id: "$next".into(),
-                thing_name: thing((k * 7919) % things),
-                ..Default::default()
-            })
+#[divan::bench(args = SIZES, consts = [100, 1000], sample_count = 50, sample_size = 2000)]
+fn describe_job_execution_next<const THINGS: usize>(bencher: Bencher, n: usize) {
+    let requests = requests::<THINGS>(n, |t, _| {
+        Request::DescribeJobExecution(DescribeJobExecutionRequest {
+            job_id: "$next".into(),
+            thing_name: thing(t),
+            ..Default::default()
         })
-        .collect();
-    round_robin(bencher, svc, requests);
+    });
+    round_robin(bencher, fleet(n, None), requests);
 }
 
 /// GetPendingJobExecutions (ten pending executions per thing).
-#[divan::bench(args = SIZES, sample_count = 50, sample_size = 2000)]
-fn get_pending_job_executions(bencher: Bencher, n: usize) {
-    let svc = fleet(n, None);
-    let things = n / JOBS;
-    let requests: Vec<Request> = (0..1000)
-        .map(|k| {
-            Request::GetPendingJobExecutions(GetPendingJobExecutionsRequest {
-                thing_name: thing((k * 7919) % things),
-            })
+#[divan::bench(args = SIZES, consts = [100, 1000], sample_count = 50, sample_size = 2000)]
+fn get_pending_job_executions<const THINGS: usize>(bencher: Bencher, n: usize) {
+    let requests = requests::<THINGS>(n, |t, _| {
+        Request::GetPendingJobExecutions(GetPendingJobExecutionsRequest {
+            thing_name: thing(t),
         })
-        .collect();
-    round_robin(bencher, svc, requests);
+    });
+    round_robin(bencher, fleet(n, None), requests);
 }
 
 /// Firing N due in-progress timers in one clock advance.

@@ -42,13 +42,14 @@ impl Service {
 
     /// Decision 24: the first ten of the pending order, with their statuses.
     fn pending_jobs(&self, thing: ThingId) -> PendingJobs {
-        PendingJobs(
-            self.state
-                .pending_of(thing)
-                .take(PENDING_LIST_LIMIT)
-                .map(|id| (self.state.exec(id).status, self.data_summary(id)))
-                .collect(),
-        )
+        let jobs: Vec<_> = self
+            .state
+            .pending_of(thing)
+            .take(PENDING_LIST_LIMIT)
+            .map(|id| (self.state.exec(id).status, self.data_summary(id)))
+            .collect();
+        debug_assert!(jobs.iter().all(|(s, _)| s.is_pending()));
+        PendingJobs(jobs)
     }
 
     /// An execution as `notify-next` carries it: no `thingName`, the job document as

@@ -47,7 +47,8 @@ pub(crate) struct NotifyPayload {
 }
 
 /// The first ten of a thing's pending order, each with its status; serialized as one
-/// list per status, in that order, a status with none left out.
+/// list per status (keys in the order the statuses first come, so IN_PROGRESS first), in
+/// pending order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct PendingJobs(pub Vec<(JobExecutionStatus, data::JobExecutionSummary)>);
 
@@ -61,12 +62,11 @@ impl Serialize for PendingJobs {
             }
         }
         let mut map = serializer.serialize_map(None)?;
-        for status in [JobExecutionStatus::InProgress, JobExecutionStatus::Queued] {
-            if self.0.iter().any(|e| e.0 == status) {
-                map.serialize_entry(status.as_str(), &Of(self, status))?;
+        for (i, (status, _)) in self.0.iter().enumerate() {
+            if !self.0[..i].iter().any(|e| e.0 == *status) {
+                map.serialize_entry(status.as_str(), &Of(self, *status))?;
             }
         }
-        debug_assert!(self.0.iter().all(|e| e.0.is_pending()));
         map.end()
     }
 }

@@ -3,21 +3,23 @@
 //! builds the JSON (for the message that says where it differs) only when it does not
 //! match.
 //!
-//! [`matches_serialized`]`(e, a)` is true exactly when
-//! [`matches`](super::matching::matches)`(e, &serde_json::to_value(a)?)` is `Ok`; the
-//! tests below and `tests/properties/probe.rs` hold the two to that.
+//! For any value serde_json can serialize, [`matches_serialized`]`(e, a)` is true exactly
+//! when [`matches`]`(e, &serde_json::to_value(a)?)` is `Ok`. What the probe cannot decide
+//! as it goes (a member written twice, of which serde_json keeps the last; a map key that
+//! is not a string or an integer; serde_json's own number and raw-value types) it hands
+//! to `to_value` and [`matches`]. The tests below and the parity test in `replay.rs` hold
+//! the two to that.
 
 use std::fmt;
 
 use serde::ser::{self, Impossible, Serialize};
 use serde_json::{Map, Number, Value};
 
-use super::matching::numbers_equal;
+use super::matching::{matches, numbers_equal};
 
 /// Whether `actual`, serialized as JSON, matches `expected` (trace-format "Matching":
 /// objects as subsets, arrays element by element with equal lengths, numbers by value,
-/// an expected `null` matching a missing member). A value that cannot be serialized as
-/// JSON does not match.
+/// an expected `null` matching a missing member).
 ///
 /// ```
 /// use iot_jobs_spec::trace::probe::matches_serialized;
@@ -29,12 +31,9 @@ use super::matching::numbers_equal;
 /// assert!(!matches_serialized(&json!({"version": 3}), &r));
 /// ```
 pub fn matches_serialized<T: Serialize + ?Sized>(expected: &Value, actual: &T) -> bool {
-    actual
-        .serialize(Probe {
-            expected,
-            skip: &[],
-        })
-        .is_ok()
+    probe(expected, actual, &[]).unwrap_or_else(|| {
+        serde_json::to_value(actual).is_ok_and(|a| matches(expected, &a).is_ok())
+    })
 }
 
 /// [`matches_serialized`] for an object, leaving out the expected members named in
@@ -44,40 +43,73 @@ pub(crate) fn matches_serialized_except<T: Serialize + ?Sized>(
     actual: &T,
     skip: &'static [&'static str],
 ) -> bool {
-    expected.is_object() && actual.serialize(Probe { expected, skip }).is_ok()
+    let Value::Object(want) = expected else {
+        return false;
+    };
+    probe(expected, actual, skip).unwrap_or_else(|| {
+        let mut want = want.clone();
+        want.retain(|k, _| !skip.contains(&k.as_str()));
+        serde_json::to_value(actual).is_ok_and(|a| matches(&Value::Object(want), &a).is_ok())
+    })
 }
 
-/// The value does not match (or is not JSON).
-#[derive(Debug)]
-pub(crate) struct NoMatch;
+/// Whether `actual` matches; `None` when the probe cannot tell without the JSON.
+fn probe<T: Serialize + ?Sized>(
+    expected: &Value,
+    actual: &T,
+    skip: &'static [&'static str],
+) -> Option<bool> {
+    match actual.serialize(Probe { expected, skip }) {
+        Ok(()) => Some(true),
+        Err(Stop::Differs) => Some(false),
+        Err(Stop::Undecided) => None,
+    }
+}
 
-impl fmt::Display for NoMatch {
+/// Why the probe stopped.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// The value does not match, or is not JSON.
+    Differs,
+    /// The probe cannot tell; the JSON must be built.
+    Undecided,
+}
+
+impl fmt::Display for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("no match")
+        f.write_str(match self {
+            Stop::Differs => "no match",
+            Stop::Undecided => "undecided",
+        })
     }
 }
 
-impl std::error::Error for NoMatch {}
+impl std::error::Error for Stop {}
 
-impl ser::Error for NoMatch {
+impl ser::Error for Stop {
+    /// The value's own serialization failed: let `to_value` say what it makes of it.
     fn custom<T: fmt::Display>(_: T) -> Self {
-        NoMatch
+        Stop::Undecided
     }
 }
 
-type R = Result<(), NoMatch>;
+type R = Result<(), Stop>;
 
 fn check(ok: bool) -> R {
     if ok {
         Ok(())
     } else {
-        Err(NoMatch)
+        Err(Stop::Differs)
     }
 }
 
 fn number(expected: &Value, n: Number) -> R {
     check(matches!(expected, Value::Number(e) if numbers_equal(e, &n)))
 }
+
+/// serde_json's number (with `arbitrary_precision`) and raw value serialize as structs
+/// of these names; the probe leaves them to `to_value`.
+const SERDE_JSON_PRIVATE: &str = "$serde_json::private::";
 
 /// Serializes a value while comparing it with `expected`.
 struct Probe<'e> {
@@ -88,7 +120,7 @@ struct Probe<'e> {
 
 impl<'e> ser::Serializer for Probe<'e> {
     type Ok = ();
-    type Error = NoMatch;
+    type Error = Stop;
     type SerializeSeq = SeqProbe<'e>;
     type SerializeTuple = SeqProbe<'e>;
     type SerializeTupleStruct = SeqProbe<'e>;
@@ -115,7 +147,7 @@ impl<'e> ser::Serializer for Probe<'e> {
     fn serialize_i128(self, v: i128) -> R {
         match Number::from_i128(v) {
             Some(n) => number(self.expected, n),
-            None => Err(NoMatch),
+            None => Err(Stop::Differs),
         }
     }
     fn serialize_u8(self, v: u8) -> R {
@@ -133,7 +165,7 @@ impl<'e> ser::Serializer for Probe<'e> {
     fn serialize_u128(self, v: u128) -> R {
         match Number::from_u128(v) {
             Some(n) => number(self.expected, n),
-            None => Err(NoMatch),
+            None => Err(Stop::Differs),
         }
     }
     fn serialize_f32(self, v: f32) -> R {
@@ -175,7 +207,10 @@ impl<'e> ser::Serializer for Probe<'e> {
     fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> R {
         self.serialize_str(variant)
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> R {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> R {
+        if name.starts_with(SERDE_JSON_PRIVATE) {
+            return Err(Stop::Undecided);
+        }
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -193,16 +228,16 @@ impl<'e> ser::Serializer for Probe<'e> {
             None => Ok(()),
         }
     }
-    fn serialize_seq(self, _: Option<usize>) -> Result<SeqProbe<'e>, NoMatch> {
+    fn serialize_seq(self, _: Option<usize>) -> Result<SeqProbe<'e>, Stop> {
         match self.expected {
             Value::Array(want) => Ok(SeqProbe { want, next: 0 }),
-            _ => Err(NoMatch),
+            _ => Err(Stop::Differs),
         }
     }
-    fn serialize_tuple(self, len: usize) -> Result<SeqProbe<'e>, NoMatch> {
+    fn serialize_tuple(self, len: usize) -> Result<SeqProbe<'e>, Stop> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<SeqProbe<'e>, NoMatch> {
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<SeqProbe<'e>, Stop> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -211,7 +246,7 @@ impl<'e> ser::Serializer for Probe<'e> {
         _: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<Self::SerializeTupleVariant, NoMatch> {
+    ) -> Result<Self::SerializeTupleVariant, Stop> {
         Ok(VariantProbe(match variant_value(self.expected, variant)? {
             Some(inner) => Some(
                 Probe {
@@ -223,13 +258,16 @@ impl<'e> ser::Serializer for Probe<'e> {
             None => None,
         }))
     }
-    fn serialize_map(self, _: Option<usize>) -> Result<MapProbe<'e>, NoMatch> {
+    fn serialize_map(self, _: Option<usize>) -> Result<MapProbe<'e>, Stop> {
         match self.expected {
             Value::Object(want) => Ok(MapProbe::new(want, self.skip)),
-            _ => Err(NoMatch),
+            _ => Err(Stop::Differs),
         }
     }
-    fn serialize_struct(self, _: &'static str, len: usize) -> Result<MapProbe<'e>, NoMatch> {
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<MapProbe<'e>, Stop> {
+        if name.starts_with(SERDE_JSON_PRIVATE) {
+            return Err(Stop::Undecided);
+        }
         self.serialize_map(Some(len))
     }
     fn serialize_struct_variant(
@@ -238,7 +276,7 @@ impl<'e> ser::Serializer for Probe<'e> {
         _: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<Self::SerializeStructVariant, NoMatch> {
+    ) -> Result<Self::SerializeStructVariant, Stop> {
         Ok(VariantProbe(match variant_value(self.expected, variant)? {
             Some(inner) => Some(
                 Probe {
@@ -255,12 +293,12 @@ impl<'e> ser::Serializer for Probe<'e> {
 /// An enum variant with data serializes as `{"Variant": data}`: the expected value for
 /// the data (`None`: the expectation does not name it), after checking that `expected`
 /// asks for nothing else.
-fn variant_value<'e>(expected: &'e Value, variant: &str) -> Result<Option<&'e Value>, NoMatch> {
+fn variant_value<'e>(expected: &'e Value, variant: &str) -> Result<Option<&'e Value>, Stop> {
     let Value::Object(want) = expected else {
-        return Err(NoMatch);
+        return Err(Stop::Differs);
     };
     if want.iter().any(|(k, v)| k != variant && !v.is_null()) {
-        return Err(NoMatch);
+        return Err(Stop::Differs);
     }
     Ok(want.get(variant))
 }
@@ -273,7 +311,7 @@ struct SeqProbe<'e> {
 
 impl SeqProbe<'_> {
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
-        let expected = self.want.get(self.next).ok_or(NoMatch)?;
+        let expected = self.want.get(self.next).ok_or(Stop::Differs)?;
         self.next += 1;
         value.serialize(Probe {
             expected,
@@ -287,7 +325,7 @@ impl SeqProbe<'_> {
 
 impl ser::SerializeSeq for SeqProbe<'_> {
     type Ok = ();
-    type Error = NoMatch;
+    type Error = Stop;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
         self.element(value)
     }
@@ -298,7 +336,7 @@ impl ser::SerializeSeq for SeqProbe<'_> {
 
 impl ser::SerializeTuple for SeqProbe<'_> {
     type Ok = ();
-    type Error = NoMatch;
+    type Error = Stop;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
         self.element(value)
     }
@@ -309,7 +347,7 @@ impl ser::SerializeTuple for SeqProbe<'_> {
 
 impl ser::SerializeTupleStruct for SeqProbe<'_> {
     type Ok = ();
-    type Error = NoMatch;
+    type Error = Stop;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
         self.element(value)
     }
@@ -318,14 +356,25 @@ impl ser::SerializeTupleStruct for SeqProbe<'_> {
     }
 }
 
+/// How many named members of one object the probe remembers, to notice one written
+/// twice; past that it leaves the object to `to_value`.
+const SEEN: usize = 24;
+
 /// Compares members by name. An expected member the value leaves out matches only when it
-/// is `null`; a member the expectation does not name is not looked at.
+/// is `null`; a member the expectation does not name is not looked at. A member that
+/// differs does not stop the object at once: serde_json keeps the last of a member
+/// written twice, so the rest is read first to see whether it comes again.
 struct MapProbe<'e> {
     want: &'e Map<String, Value>,
     /// Expected members not compared (e.g. an error's `code`).
     skip: &'static [&'static str],
-    /// How many non-null expected members the value has matched.
+    /// The expected members the value has written so far.
+    seen: [Option<&'e Value>; SEEN],
+    seen_len: usize,
+    /// How many of them are not `null`.
     found: usize,
+    /// Whether one of them differs.
+    differs: bool,
     /// What the expectation says of the entry being serialized (`serialize_key` then
     /// `serialize_value`): `Some(None)` when it says nothing.
     pending: Option<Option<&'e Value>>,
@@ -336,7 +385,10 @@ impl<'e> MapProbe<'e> {
         Self {
             want,
             skip,
+            seen: [None; SEEN],
+            seen_len: 0,
             found: 0,
+            differs: false,
             pending: None,
         }
     }
@@ -349,14 +401,28 @@ impl<'e> MapProbe<'e> {
         }
     }
     fn compare<T: Serialize + ?Sized>(&mut self, expected: Option<&'e Value>, value: &T) -> R {
-        if let Some(expected) = expected {
-            value.serialize(Probe {
-                expected,
-                skip: &[],
-            })?;
-            if !expected.is_null() {
-                self.found += 1;
-            }
+        let Some(expected) = expected else {
+            return Ok(());
+        };
+        if self.seen[..self.seen_len]
+            .iter()
+            .any(|s| s.is_some_and(|s| std::ptr::eq(s, expected)))
+            || self.seen_len == SEEN
+        {
+            return Err(Stop::Undecided);
+        }
+        self.seen[self.seen_len] = Some(expected);
+        self.seen_len += 1;
+        match value.serialize(Probe {
+            expected,
+            skip: &[],
+        }) {
+            Ok(()) => {}
+            Err(Stop::Differs) => self.differs = true,
+            Err(Stop::Undecided) => return Err(Stop::Undecided),
+        }
+        if !expected.is_null() {
+            self.found += 1;
         }
         Ok(())
     }
@@ -370,20 +436,20 @@ impl<'e> MapProbe<'e> {
             .iter()
             .filter(|(k, v)| !v.is_null() && !self.skip.contains(&k.as_str()))
             .count();
-        check(self.found == needed)
+        check(!self.differs && self.found == needed)
     }
 }
 
 impl ser::SerializeMap for MapProbe<'_> {
     type Ok = ();
-    type Error = NoMatch;
+    type Error = Stop;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> R {
         let expected = key.serialize(KeyLookup(self))?;
         self.pending = Some(expected);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
-        let expected = self.pending.take().ok_or(NoMatch)?;
+        let expected = self.pending.take().ok_or(Stop::Differs)?;
         self.compare(expected, value)
     }
     fn end(self) -> R {
@@ -393,7 +459,7 @@ impl ser::SerializeMap for MapProbe<'_> {
 
 impl ser::SerializeStruct for MapProbe<'_> {
     type Ok = ();
-    type Error = NoMatch;
+    type Error = Stop;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> R {
         self.member(key, value)
     }
@@ -408,7 +474,7 @@ struct VariantProbe<S>(Option<S>);
 
 impl ser::SerializeTupleVariant for VariantProbe<SeqProbe<'_>> {
     type Ok = ();
-    type Error = NoMatch;
+    type Error = Stop;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
         self.0.as_mut().map_or(Ok(()), |s| s.element(value))
     }
@@ -419,7 +485,7 @@ impl ser::SerializeTupleVariant for VariantProbe<SeqProbe<'_>> {
 
 impl ser::SerializeStructVariant for VariantProbe<MapProbe<'_>> {
     type Ok = ();
-    type Error = NoMatch;
+    type Error = Stop;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> R {
         self.0.as_mut().map_or(Ok(()), |m| m.member(key, value))
     }
@@ -429,51 +495,52 @@ impl ser::SerializeStructVariant for VariantProbe<MapProbe<'_>> {
 }
 
 /// A map key as serde_json writes it (a string, or an integer, bool or char as its text),
-/// looked up among the expected members.
+/// looked up among the expected members. Float keys, which serde_json writes in its own
+/// format, are left to `to_value`.
 struct KeyLookup<'p, 'e>(&'p MapProbe<'e>);
 
 impl<'e> ser::Serializer for KeyLookup<'_, 'e> {
     type Ok = Option<&'e Value>;
-    type Error = NoMatch;
-    type SerializeSeq = Impossible<Option<&'e Value>, NoMatch>;
-    type SerializeTuple = Impossible<Option<&'e Value>, NoMatch>;
-    type SerializeTupleStruct = Impossible<Option<&'e Value>, NoMatch>;
-    type SerializeTupleVariant = Impossible<Option<&'e Value>, NoMatch>;
-    type SerializeMap = Impossible<Option<&'e Value>, NoMatch>;
-    type SerializeStruct = Impossible<Option<&'e Value>, NoMatch>;
-    type SerializeStructVariant = Impossible<Option<&'e Value>, NoMatch>;
+    type Error = Stop;
+    type SerializeSeq = Impossible<Option<&'e Value>, Stop>;
+    type SerializeTuple = Impossible<Option<&'e Value>, Stop>;
+    type SerializeTupleStruct = Impossible<Option<&'e Value>, Stop>;
+    type SerializeTupleVariant = Impossible<Option<&'e Value>, Stop>;
+    type SerializeMap = Impossible<Option<&'e Value>, Stop>;
+    type SerializeStruct = Impossible<Option<&'e Value>, Stop>;
+    type SerializeStructVariant = Impossible<Option<&'e Value>, Stop>;
 
-    fn serialize_str(self, v: &str) -> Result<Option<&'e Value>, NoMatch> {
+    fn serialize_str(self, v: &str) -> Result<Option<&'e Value>, Stop> {
         Ok(self.0.lookup(v))
     }
-    fn serialize_char(self, v: char) -> Result<Option<&'e Value>, NoMatch> {
+    fn serialize_char(self, v: char) -> Result<Option<&'e Value>, Stop> {
         Ok(self.0.lookup(&v.to_string()))
     }
-    fn serialize_bool(self, v: bool) -> Result<Option<&'e Value>, NoMatch> {
+    fn serialize_bool(self, v: bool) -> Result<Option<&'e Value>, Stop> {
         Ok(self.0.lookup(&v.to_string()))
     }
-    fn serialize_i8(self, v: i8) -> Result<Option<&'e Value>, NoMatch> {
+    fn serialize_i8(self, v: i8) -> Result<Option<&'e Value>, Stop> {
         Ok(self.0.lookup(&v.to_string()))
     }
-    fn serialize_i16(self, v: i16) -> Result<Option<&'e Value>, NoMatch> {
+    fn serialize_i16(self, v: i16) -> Result<Option<&'e Value>, Stop> {
         Ok(self.0.lookup(&v.to_string()))
     }
-    fn serialize_i32(self, v: i32) -> Result<Option<&'e Value>, NoMatch> {
+    fn serialize_i32(self, v: i32) -> Result<Option<&'e Value>, Stop> {
         Ok(self.0.lookup(&v.to_string()))
     }
-    fn serialize_i64(self, v: i64) -> Result<Option<&'e Value>, NoMatch> {
+    fn serialize_i64(self, v: i64) -> Result<Option<&'e Value>, Stop> {
         Ok(self.0.lookup(&v.to_string()))
     }
-    fn serialize_u8(self, v: u8) -> Result<Option<&'e Value>, NoMatch> {
+    fn serialize_u8(self, v: u8) -> Result<Option<&'e Value>, Stop> {
         Ok(self.0.lookup(&v.to_string()))
     }
-    fn serialize_u16(self, v: u16) -> Result<Option<&'e Value>, NoMatch> {
+    fn serialize_u16(self, v: u16) -> Result<Option<&'e Value>, Stop> {
         Ok(self.0.lookup(&v.to_string()))
     }
-    fn serialize_u32(self, v: u32) -> Result<Option<&'e Value>, NoMatch> {
+    fn serialize_u32(self, v: u32) -> Result<Option<&'e Value>, Stop> {
         Ok(self.0.lookup(&v.to_string()))
     }
-    fn serialize_u64(self, v: u64) -> Result<Option<&'e Value>, NoMatch> {
+    fn serialize_u64(self, v: u64) -> Result<Option<&'e Value>, Stop> {
         Ok(self.0.lookup(&v.to_string()))
     }
     fn serialize_unit_variant(
@@ -481,36 +548,42 @@ impl<'e> ser::Serializer for KeyLookup<'_, 'e> {
         _: &'static str,
         _: u32,
         variant: &'static str,
-    ) -> Result<Option<&'e Value>, NoMatch> {
+    ) -> Result<Option<&'e Value>, Stop> {
         Ok(self.0.lookup(variant))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
         value: &T,
-    ) -> Result<Option<&'e Value>, NoMatch> {
+    ) -> Result<Option<&'e Value>, Stop> {
         value.serialize(self)
     }
-    fn serialize_f32(self, _: f32) -> Result<Option<&'e Value>, NoMatch> {
-        Err(NoMatch)
+    fn serialize_f32(self, _: f32) -> Result<Option<&'e Value>, Stop> {
+        Err(Stop::Undecided)
     }
-    fn serialize_f64(self, _: f64) -> Result<Option<&'e Value>, NoMatch> {
-        Err(NoMatch)
+    fn serialize_f64(self, _: f64) -> Result<Option<&'e Value>, Stop> {
+        Err(Stop::Undecided)
     }
-    fn serialize_bytes(self, _: &[u8]) -> Result<Option<&'e Value>, NoMatch> {
-        Err(NoMatch)
+    fn serialize_i128(self, v: i128) -> Result<Option<&'e Value>, Stop> {
+        Ok(self.0.lookup(&v.to_string()))
     }
-    fn serialize_none(self) -> Result<Option<&'e Value>, NoMatch> {
-        Err(NoMatch)
+    fn serialize_u128(self, v: u128) -> Result<Option<&'e Value>, Stop> {
+        Ok(self.0.lookup(&v.to_string()))
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<Option<&'e Value>, NoMatch> {
-        Err(NoMatch)
+    fn serialize_bytes(self, _: &[u8]) -> Result<Option<&'e Value>, Stop> {
+        Err(Stop::Differs)
     }
-    fn serialize_unit(self) -> Result<Option<&'e Value>, NoMatch> {
-        Err(NoMatch)
+    fn serialize_none(self) -> Result<Option<&'e Value>, Stop> {
+        Err(Stop::Differs)
     }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<Option<&'e Value>, NoMatch> {
-        Err(NoMatch)
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<Option<&'e Value>, Stop> {
+        Err(Stop::Differs)
+    }
+    fn serialize_unit(self) -> Result<Option<&'e Value>, Stop> {
+        Err(Stop::Differs)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<Option<&'e Value>, Stop> {
+        Err(Stop::Differs)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
@@ -518,21 +591,21 @@ impl<'e> ser::Serializer for KeyLookup<'_, 'e> {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<Option<&'e Value>, NoMatch> {
-        Err(NoMatch)
+    ) -> Result<Option<&'e Value>, Stop> {
+        Err(Stop::Differs)
     }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, NoMatch> {
-        Err(NoMatch)
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Stop> {
+        Err(Stop::Differs)
     }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, NoMatch> {
-        Err(NoMatch)
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Stop> {
+        Err(Stop::Differs)
     }
     fn serialize_tuple_struct(
         self,
         _: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeTupleStruct, NoMatch> {
-        Err(NoMatch)
+    ) -> Result<Self::SerializeTupleStruct, Stop> {
+        Err(Stop::Differs)
     }
     fn serialize_tuple_variant(
         self,
@@ -540,14 +613,14 @@ impl<'e> ser::Serializer for KeyLookup<'_, 'e> {
         _: u32,
         _: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeTupleVariant, NoMatch> {
-        Err(NoMatch)
+    ) -> Result<Self::SerializeTupleVariant, Stop> {
+        Err(Stop::Differs)
     }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NoMatch> {
-        Err(NoMatch)
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Stop> {
+        Err(Stop::Differs)
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, NoMatch> {
-        Err(NoMatch)
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Stop> {
+        Err(Stop::Differs)
     }
     fn serialize_struct_variant(
         self,
@@ -555,8 +628,8 @@ impl<'e> ser::Serializer for KeyLookup<'_, 'e> {
         _: u32,
         _: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeStructVariant, NoMatch> {
-        Err(NoMatch)
+    ) -> Result<Self::SerializeStructVariant, Stop> {
+        Err(Stop::Differs)
     }
 }
 
@@ -754,6 +827,88 @@ mod tests {
         }
         // Both answers came up often: the comparison was exercised both ways.
         assert!(outcomes.iter().all(|&n| n > 50), "{outcomes:?}");
+    }
+
+    /// A member written twice (serde_json keeps the last): the probe hands it to
+    /// `to_value`, whichever occurrence differs.
+    #[test]
+    fn members_written_twice_are_decided_by_the_json() {
+        #[derive(Serialize)]
+        struct Twice {
+            a: i32,
+            #[serde(flatten)]
+            again: BTreeMap<&'static str, Value>,
+        }
+        let twice = |last: Value| Twice {
+            a: 1,
+            again: BTreeMap::from([("a", last)]),
+        };
+        for (expected, last) in [
+            (json!({"a": 1, "b": 2}), json!(1)),
+            (json!({"a": 1}), json!(1)),
+            (json!({"a": 2}), json!(2)),
+            (json!({"a": 1}), json!(2)),
+            (json!({"a": null}), json!(null)),
+            (json!({}), json!(5)),
+        ] {
+            let actual = twice(last);
+            assert_eq!(
+                matches_serialized(&expected, &actual),
+                slow(&expected, &actual),
+                "{expected}"
+            );
+        }
+        assert!(matches_serialized(&json!({"a": 2}), &twice(json!(2))));
+        assert_eq!(probe(&json!({"a": 2}), &twice(json!(2)), &[]), None);
+    }
+
+    /// Keys serde_json writes as text: integers of any width as decimals, floats in its
+    /// own format (left to `to_value`), anything else refused.
+    #[test]
+    fn map_keys_as_serde_json_writes_them() {
+        let wide = BTreeMap::from([(u128::MAX, 1), (7, 2)]);
+        let text = u128::MAX.to_string();
+        assert!(matches_serialized(
+            &json!({ text.as_str(): 1, "7": 2 }),
+            &wide
+        ));
+        assert!(!matches_serialized(&json!({"7": 3}), &wide));
+        struct FloatKeys(Vec<(f64, i32)>);
+        impl Serialize for FloatKeys {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+            }
+        }
+        let floats = FloatKeys(vec![(1.5, 0)]);
+        assert_eq!(probe(&json!({"1.5": 0}), &floats, &[]), None);
+        assert!(matches_serialized(&json!({"1.5": 0}), &floats));
+        let unit_keys = BTreeMap::from([((), 1)]);
+        assert!(!matches_serialized(&json!({}), &unit_keys));
+        assert!(!slow(&json!({}), &unit_keys));
+    }
+
+    /// serde_json's private number and raw-value structs, and a value whose own
+    /// serialization fails, are left to `to_value`.
+    #[test]
+    fn what_the_probe_cannot_read_is_decided_by_the_json() {
+        #[derive(Serialize)]
+        #[serde(rename = "$serde_json::private::Number")]
+        struct Private {
+            x: i32,
+        }
+        assert_eq!(probe(&json!({"x": 1}), &Private { x: 1 }, &[]), None);
+        assert_eq!(
+            matches_serialized(&json!({"x": 1}), &Private { x: 1 }),
+            slow(&json!({"x": 1}), &Private { x: 1 })
+        );
+        struct Fails;
+        impl Serialize for Fails {
+            fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("cannot"))
+            }
+        }
+        assert_eq!(probe(&json!(null), &Fails, &[]), None);
+        assert!(!matches_serialized(&json!(null), &Fails));
     }
 
     #[test]

@@ -199,7 +199,9 @@ impl Replay {
         };
         let fits = |e: &Value, a: usize| {
             let o = &self.messages[a];
-            let topic = e.get("topic").and_then(Value::as_str).unwrap_or("");
+            let Some(topic) = e.get("topic").and_then(Value::as_str) else {
+                return false;
+            };
             match (e.get("payload"), e.get("payload_raw")) {
                 (Some(p), _) => self.service.outgoing_matches(o, topic, p),
                 (None, Some(Value::String(_))) => event_matches(e, &self.service.render(o)),
@@ -409,11 +411,24 @@ mod tests {
         }
     }
 
-    /// Changes one leaf of `v` (the `pick`-th, counting round), or adds a member.
+    /// Changes one leaf of `v` (the `pick`-th, counting round), or adds a member, or
+    /// expects a member to be `null`, or leaves a member out.
     fn change_leaf(v: &mut Value, pick: &mut usize) -> bool {
         match v {
             Value::Object(m) if m.is_empty() || pick.is_multiple_of(11) => {
                 m.insert("addedMember".into(), json!(1));
+                true
+            }
+            Value::Object(m) if pick.is_multiple_of(13) => {
+                if let Some(first) = m.values_mut().next() {
+                    *first = Value::Null;
+                }
+                true
+            }
+            Value::Object(m) if pick.is_multiple_of(17) => {
+                if let Some(first) = m.keys().next().cloned() {
+                    m.remove(&first);
+                }
                 true
             }
             Value::Object(m) => m.values_mut().any(|c| change_leaf(c, pick)),
@@ -428,6 +443,8 @@ mod tests {
                     return false;
                 }
                 *leaf = match leaf {
+                    // The same number written as a float matches.
+                    Value::Number(n) if pick.is_multiple_of(2) => json!(n.as_f64().unwrap_or(0.0)),
                     Value::Number(n) => json!(n.as_f64().unwrap_or(0.0) + 1.0),
                     Value::String(s) => json!(format!("{s}x")),
                     Value::Bool(b) => json!(!*b),
