@@ -1644,3 +1644,73 @@ fn inspection_of_an_unknown_thing_finds_nothing() {
     assert_eq!(w.svc.pending_order("t1"), [("j1".to_owned(), 1)]);
     assert!(w.svc.groups_of("nobody").is_empty());
 }
+
+/// Decisions 2 and 3 over many CONTINUOUS jobs at once (a join and a leave read the
+/// thing's newest execution of every job the group has, in one pass): jobs the thing never
+/// had, jobs with a pending, an IN_PROGRESS, a terminal newest, canceled jobs, and jobs
+/// that also target the thing directly, interleaved with jobs of other things. The
+/// expectation is worked out job by job.
+#[test]
+fn decision_02_and_03_a_join_and_a_leave_over_many_continuous_jobs() {
+    let mut w = World::new();
+    w.thing("t1")
+        .thing("t2")
+        .group("g", &[])
+        .group("h", &["t1"]);
+    let membership = json!({"thingGroupName": "g", "thingName": "t1"});
+    // 40 CONTINUOUS jobs on g; between them, jobs of t2 only, so t1's history has gaps.
+    let mut jobs = Vec::new();
+    for k in 0..40 {
+        let id = format!("c{k:02}");
+        let targets: Vec<&str> = if k % 7 == 3 {
+            vec!["group:g", "t1"]
+        } else {
+            vec!["group:g"]
+        };
+        w.job(&id, &targets, continuous());
+        w.job(&format!("other{k:02}"), &["t2"], json!({}));
+        jobs.push(id);
+    }
+    // t1 joins: every job queues (the ones that target t1 directly already did).
+    w.ok("AddThingToThingGroup", membership.clone());
+    for j in &jobs {
+        assert_eq!(numbers(&w, "t1", j), vec![(1, "QUEUED".into())], "{j}");
+    }
+    // Move the newest executions along: k % 5 == 1 IN_PROGRESS, == 2 SUCCEEDED,
+    // == 4 FAILED; cancel k % 6 == 5 (without force: its QUEUED one is CANCELED).
+    for (k, j) in jobs.iter().enumerate() {
+        match k % 5 {
+            1 => update_ok(&mut w, "t1", j, "IN_PROGRESS"),
+            2 => update_ok(&mut w, "t1", j, "SUCCEEDED"),
+            4 => update_ok(&mut w, "t1", j, "FAILED"),
+            _ => {}
+        }
+        if k % 6 == 5 {
+            w.ok("CancelJob", json!({"jobId": j}));
+        }
+    }
+    let before: Vec<Vec<(i64, String)>> = jobs.iter().map(|j| numbers(&w, "t1", j)).collect();
+    // t1 leaves g: a QUEUED newest becomes REMOVED unless the job still targets t1.
+    w.ok("RemoveThingFromThingGroup", membership.clone());
+    for (k, j) in jobs.iter().enumerate() {
+        let mut want = before[k].clone();
+        let direct = k % 7 == 3;
+        if want.last().is_some_and(|(_, s)| s == "QUEUED") && !direct {
+            want.last_mut().unwrap().1 = "REMOVED".into();
+        }
+        assert_eq!(numbers(&w, "t1", j), want, "leave, {j}");
+    }
+    let before: Vec<Vec<(i64, String)>> = jobs.iter().map(|j| numbers(&w, "t1", j)).collect();
+    // t1 joins again: a job still IN_PROGRESS queues the next execution unless the
+    // newest is pending.
+    w.ok("AddThingToThingGroup", membership);
+    for (k, j) in jobs.iter().enumerate() {
+        let mut want = before[k].clone();
+        let canceled = k % 6 == 5;
+        let (n, status) = want.last().cloned().unwrap();
+        if !canceled && status != "QUEUED" && status != "IN_PROGRESS" {
+            want.push((n + 1, "QUEUED".into()));
+        }
+        assert_eq!(numbers(&w, "t1", j), want, "rejoin, {j}");
+    }
+}

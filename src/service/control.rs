@@ -2,7 +2,7 @@
 //! DeleteJobExecution, DescribeJobExecution, the two List calls and DescribeJob
 //! (decisions 1b, 2, 20 to 23).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::state::{ExecId, Job, JobId, ThingId};
@@ -163,7 +163,6 @@ impl Service {
             executions: BTreeSet::new(),
             pending: 0,
             newest_by_status: [0; 8],
-            retries_spent: BTreeMap::new(),
         };
         let continuous_groups = if job.selection == crate::status::TargetSelection::Continuous {
             job.target_groups.clone()
@@ -235,6 +234,18 @@ impl Service {
             );
         }
         let now = self.now;
+        // A canceled job never again has a QUEUED execution (they were all canceled just
+        // now, by a row that always holds, and nothing queues one for a job that is not
+        // IN_PROGRESS), so group joins and leaves have nothing to do for it.
+        let job = self.state.job(job_id);
+        if job.selection == crate::status::TargetSelection::Continuous {
+            let key = (job.seq, job_id);
+            for g in job.target_groups.clone() {
+                if let Some(jobs) = self.state.continuous_by_group.get_mut(&g) {
+                    jobs.remove(&key);
+                }
+            }
+        }
         let job = self.state.job_mut(job_id);
         job.status = JobStatus::Canceled;
         job.force_canceled = Some(force);
@@ -351,7 +362,7 @@ impl Service {
         }
         let end = (start + size).min(ids.len());
         let next = (end < ids.len()).then(|| end.to_string());
-        Ok((ids[start..end].to_vec(), next))
+        Ok((sorted_range(ids, start, end), next))
     }
 
     /// Details, lists: oldest first; maxResults 1..250; nextToken a decimal offset.
@@ -368,18 +379,15 @@ impl Service {
         }
         not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
         let thing = self.require_thing(&r.thing_name)?;
-        let mut ids: Vec<ExecId> = self.state.things[thing as usize]
+        // `Some(None)`: a jobId no job has, so nothing is listed.
+        let job = r.job_id.as_deref().map(|j| self.state.job_id(j));
+        let ids: Vec<ExecId> = self.state.things[thing as usize]
             .history
             .iter()
-            .filter(|h| {
-                r.job_id
-                    .as_deref()
-                    .is_none_or(|j| j == self.state.job_name(h.job))
-            })
+            .filter(|h| job.is_none_or(|j| j == Some(h.job)))
             .flat_map(|h| h.ids())
             .filter(|&id| r.status.is_none_or(|s| self.state.exec(id).status == s))
             .collect();
-        ids.sort_unstable();
         let (ids, next_token) = self.page(ids, r.max_results, &r.next_token)?;
         Ok(ListJobExecutionsForThingResponse {
             execution_summaries: ids
@@ -466,5 +474,44 @@ impl Service {
                 job_executions_retry_config: job.retry.clone(),
             },
         })
+    }
+}
+
+/// `ids[start..end]` of `ids` in order (creation order), without sorting the rest: a page
+/// of a long list costs the list's length plus the page's sorting.
+fn sorted_range(mut ids: Vec<ExecId>, start: usize, end: usize) -> Vec<ExecId> {
+    if start >= end {
+        return Vec::new();
+    }
+    if start > 0 {
+        ids.select_nth_unstable(start);
+    }
+    let rest = &mut ids[start..];
+    if end - start < rest.len() {
+        rest.select_nth_unstable(end - start);
+    }
+    let page = &mut rest[..end - start];
+    page.sort_unstable();
+    page.to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sorted_range;
+
+    #[test]
+    fn a_page_is_the_range_of_the_sorted_list() {
+        let ids = vec![9, 3, 7, 1, 8, 2, 6, 0, 5, 4];
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        for start in 0..=ids.len() {
+            for end in start..=ids.len() {
+                assert_eq!(
+                    sorted_range(ids.clone(), start, end),
+                    sorted[start..end],
+                    "{start}..{end}"
+                );
+            }
+        }
     }
 }

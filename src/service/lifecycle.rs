@@ -77,9 +77,9 @@ impl Service {
             return;
         };
         let (kind, budget) = (criterion.failure_type, criterion.number_of_retries);
-        let spent = job
+        let spent = self.state.things[thing as usize]
             .retries_spent
-            .get(&thing)
+            .get(&job_id)
             .and_then(|m| m.get(&kind))
             .copied()
             .unwrap_or(0);
@@ -98,11 +98,9 @@ impl Service {
         };
         // retryAttempt counts the retries made since the thing last became a target:
         // every criterion's spending, this retry included.
-        let spent = self
-            .state
-            .job_mut(job_id)
+        let spent = self.state.things[thing as usize]
             .retries_spent
-            .entry(thing)
+            .entry(job_id)
             .or_default();
         *spent.entry(kind).or_insert(0) += 1;
         let attempt = spent.values().sum();

@@ -242,12 +242,31 @@ impl Service {
         {
             return Ok(Empty {});
         }
+        // Only IN_PROGRESS jobs queue executions or touch retry budgets; the index holds
+        // no other (a canceled job leaves it).
         let jobs = self.continuous_jobs_of(&group);
-        // Whether the thing was a target of each job before joining (directly or through
-        // another group): only then is this a rejoin for the retry budgets.
-        let was_target: Vec<bool> = jobs
+        debug_assert!(jobs
             .iter()
-            .map(|&j| self.state.is_target(self.state.job(j), &thing))
+            .all(|&j| self.state.job(j).status == JobStatus::InProgress));
+        // Per job, whether the thing's newest execution is pending, and whether the retry
+        // budgets the thing has spent on it are kept. Details, retries (DOC): a rejoin (the
+        // thing had left every target) starts them afresh, whether or not it queues an
+        // execution; so does a new execution queued by the join. So they are kept only
+        // when the newest is pending and the thing was a target before joining (directly
+        // or through another group), asked only when there are budgets to keep.
+        let newest = self.state.newest_of_each(thing_id, &jobs);
+        let before: Vec<(bool, bool)> = jobs
+            .iter()
+            .zip(newest)
+            .map(|(&j, newest)| {
+                let pending = newest.is_some_and(|(_, status)| status.is_pending());
+                let spent = self.state.things[thing_id as usize]
+                    .retries_spent
+                    .contains_key(&j);
+                let keep_budgets =
+                    pending && spent && self.state.is_target(self.state.job(j), &thing);
+                (pending, keep_budgets)
+            })
             .collect();
         if let Some(t) = self.state.thing_mut(&thing) {
             t.groups.insert(group.clone());
@@ -257,23 +276,15 @@ impl Service {
         }
         let now = self.now;
         let sw = self.config.switches;
-        for (job_id, was_target) in jobs.into_iter().zip(was_target) {
+        for (job_id, (pending, keep_budgets)) in jobs.into_iter().zip(before) {
+            if !keep_budgets {
+                self.state.things[thing_id as usize]
+                    .retries_spent
+                    .remove(&job_id);
+            }
             // Decision 2 as written: joining a target group queues an execution unless the
             // newest one is pending, even when the thing was a target already (directly or
             // through another group).
-            if self.state.job(job_id).status != JobStatus::InProgress {
-                continue;
-            }
-            let pending = self
-                .state
-                .newest(thing_id, job_id)
-                .is_some_and(|id| self.state.exec(id).status.is_pending());
-            // Details, retries (DOC): a rejoin (the thing had left every target) starts the
-            // retry budgets afresh, whether or not it queues an execution; so does a new
-            // execution queued by the join.
-            if !was_target || !pending {
-                self.state.job_mut(job_id).retries_spent.remove(&thing_id);
-            }
             if pending {
                 continue;
             }
@@ -317,20 +328,23 @@ impl Service {
         if let Some(g) = self.state.groups.get_mut(&group) {
             g.members.remove(&thing);
         }
-        for job_id in self.continuous_jobs_of(&group) {
-            if self.state.is_target(self.state.job(job_id), &thing) {
+        let jobs = self.continuous_jobs_of(&group);
+        let newest = self.state.newest_of_each(thing_id, &jobs);
+        for (job_id, newest) in jobs.into_iter().zip(newest) {
+            // The newest QUEUED is asked first: it is the cheaper question.
+            let Some((id, status)) = newest else {
                 continue;
-            }
-            if let Some(id) = self.state.newest(thing_id, job_id) {
-                if self.state.exec(id).status == JobExecutionStatus::Queued {
-                    self.service_end(
-                        id,
-                        JobExecutionStatus::Removed,
-                        Cause::ThingLeavesTargets,
-                        false,
-                        None,
-                    );
-                }
+            };
+            if status == JobExecutionStatus::Queued
+                && !self.state.is_target(self.state.job(job_id), &thing)
+            {
+                self.service_end(
+                    id,
+                    JobExecutionStatus::Removed,
+                    Cause::ThingLeavesTargets,
+                    false,
+                    None,
+                );
             }
         }
         Ok(Empty {})

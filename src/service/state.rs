@@ -81,35 +81,46 @@ pub(crate) struct ThingSlot {
     pub history: Vec<JobHistory>,
     /// The thing's pending executions in decision 4's order.
     pub pending: BTreeSet<PendingKey>,
+    /// Per job, the retries spent per criterion since the thing last became a target (kept
+    /// with the thing: a group join asks it of many jobs at once).
+    pub retries_spent: BTreeMap<JobId, BTreeMap<RetryableFailureType, i32>>,
     /// Where the thing is in [`State::touched`] while this moment has touched it.
     touched_at: Option<usize>,
 }
 
-/// A thing's executions of one job, oldest first. The newest is kept inline: it is what
-/// every call without an executionNumber means, and it is found without a further read.
+/// A thing's executions of one job, oldest first. The newest is kept inline, with its
+/// status: it is what every call without an executionNumber means, and a group join asks
+/// whether it is pending for many jobs at once, so it is found without a further read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct JobHistory {
     pub job: JobId,
+    /// The newest's status, kept equal to it by [`State::update`] and
+    /// [`State::delete_execution`].
+    newest_status: JobExecutionStatus,
     older: Vec<ExecId>,
     newest: ExecId,
 }
 
 impl JobHistory {
+    /// A history of one new (QUEUED) execution.
     fn new(job: JobId, id: ExecId) -> Self {
         Self {
             job,
+            newest_status: JobExecutionStatus::Queued,
             older: Vec::new(),
             newest: id,
         }
     }
 
-    /// Adds `id` as the newest.
+    /// Adds `id`, a new (QUEUED) execution, as the newest.
     fn push(&mut self, id: ExecId) {
         self.older.push(self.newest);
         self.newest = id;
+        self.newest_status = JobExecutionStatus::Queued;
     }
 
-    /// Takes `id` out; `false` when none is left.
+    /// Takes `id` out; `false` when none is left. When `id` was the newest, the caller
+    /// sets the new newest's status.
     fn remove(&mut self, id: ExecId) -> bool {
         if self.newest != id {
             self.older.retain(|&x| x != id);
@@ -176,8 +187,6 @@ pub(crate) struct Job {
     /// Per status (index in [`JobExecutionStatus::ALL`]), how many things' newest execution
     /// is in it (DescribeJob's jobProcessDetails without a scan).
     pub newest_by_status: [u32; 8],
-    /// Per thing, retries spent per criterion since the thing last became a target.
-    pub retries_spent: BTreeMap<ThingId, BTreeMap<RetryableFailureType, i32>>,
 }
 
 /// What one moment did to a thing's pending set, for notifications (decisions 24, 25).
@@ -348,6 +357,34 @@ impl State {
         self.history_of(thing, job).map(|h| h.newest)
     }
 
+    /// [`State::newest`] of each of `jobs` (ascending ids) on `thing`, with its status,
+    /// in one forward pass over its history: each search gallops from where the last one ended, so a
+    /// group's many jobs cost about one read of the history, not a search each.
+    pub fn newest_of_each(
+        &self,
+        thing: ThingId,
+        jobs: &[JobId],
+    ) -> Vec<Option<(ExecId, JobExecutionStatus)>> {
+        debug_assert!(jobs.windows(2).all(|w| w[0] < w[1]));
+        let history = &self.things[thing as usize].history;
+        let mut from = 0;
+        jobs.iter()
+            .map(|&job| {
+                let rest = &history[from..];
+                // The first entry at or past `job` lies before `bound`.
+                let mut bound = 1;
+                while bound < rest.len() && rest[bound - 1].job < job {
+                    bound *= 2;
+                }
+                let bound = bound.min(rest.len());
+                from += rest[..bound].partition_point(|h| h.job < job);
+                let found = history.get(from).filter(|h| h.job == job)?;
+                debug_assert_eq!(found.newest_status, self.exec(found.newest).status);
+                Some((found.newest, found.newest_status))
+            })
+            .collect()
+    }
+
     /// The execution of `job` on `thing` numbered `number`.
     pub fn numbered(&self, thing: ThingId, job: JobId, number: i64) -> Option<ExecId> {
         self.history_of(thing, job)?
@@ -485,6 +522,7 @@ impl State {
             if is_newest {
                 j.newest_by_status[status_index(old_status)] -= 1;
                 j.newest_by_status[status_index(new_status)] += 1;
+                self.set_newest_status(thing, job, new_status);
             }
         }
         // Only a change of pending key can change the thing's pending set, and with it
@@ -534,6 +572,9 @@ impl State {
         self.execs[id] = None;
         self.by_status[status_index(status)] -= 1;
         let next_newest = self.newest(thing, job).map(|n| self.exec(n).status);
+        if let (true, Some(n)) = (was_newest, next_newest) {
+            self.set_newest_status(thing, job, n);
+        }
         let j = self.job_mut(job);
         j.executions.remove(&id);
         if status.is_pending() {
@@ -544,6 +585,13 @@ impl State {
             if let Some(n) = next_newest {
                 j.newest_by_status[status_index(n)] += 1;
             }
+        }
+    }
+
+    fn set_newest_status(&mut self, thing: ThingId, job: JobId, status: JobExecutionStatus) {
+        let history = &mut self.things[thing as usize].history;
+        if let Ok(i) = history.binary_search_by_key(&job, |h| h.job) {
+            history[i].newest_status = status;
         }
     }
 
