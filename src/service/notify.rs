@@ -32,7 +32,7 @@ impl Service {
             if head != touch.head_before {
                 let payload = NotifyNextPayload {
                     timestamp,
-                    execution: head.map(|id| self.mqtt_execution(id)),
+                    execution: head.map(|id| Box::new(self.mqtt_execution(id))),
                 };
                 self.messages
                     .push_back(Outgoing::NotifyNext { thing, payload });

@@ -72,12 +72,13 @@ impl Serialize for PendingJobs {
 }
 
 /// Decision 25: `{"timestamp", "execution"}`, the execution left out when nothing is
-/// pending.
+/// pending. Boxed: a moment that touches a whole fleet queues one per thing, and the
+/// queue keeps its capacity after it is drained, so its entries are kept small.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct NotifyNextPayload {
     pub timestamp: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub execution: Option<MqttExecution>,
+    pub execution: Option<Box<MqttExecution>>,
 }
 
 /// A data-plane execution as MQTT carries it (details, shapes): no `thingName`
