@@ -877,6 +877,15 @@ fn details_lists_for_thing_is_oldest_first_by_creation() {
     // Filtered by job: the same order.
     let l = for_thing(&mut w, json!({"jobId": "b"})).unwrap();
     assert_eq!(items(&l), ["b#1", "b#2"]);
+    // A jobId that names no job lists nothing.
+    let none = for_thing(&mut w, json!({"jobId": "nope"})).unwrap();
+    assert!(items(&none).is_empty(), "{none}");
+    // Pages of two, in the same order across pages.
+    let first = for_thing(&mut w, json!({"maxResults": 2})).unwrap();
+    assert_eq!(items(&first), ["b#1", "a#1"]);
+    let token = first["nextToken"].clone();
+    let second = for_thing(&mut w, json!({"maxResults": 2, "nextToken": token})).unwrap();
+    assert_eq!(items(&second), ["c#1", "b#2"]);
     // Summary values.
     let s = &l["executionSummaries"][0]["jobExecutionSummary"];
     assert_eq!(s["status"], "FAILED");

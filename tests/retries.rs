@@ -695,3 +695,18 @@ fn details_retries_a_join_that_queues_an_execution_starts_the_budget_afresh_for_
         ]
     );
 }
+
+#[test]
+fn details_retries_a_join_while_pending_and_still_targeted_keeps_the_budget_spent() {
+    let mut w = World::new();
+    w.thing("t1").group("g", &["t1"]).group("h", &[]);
+    continuous(&mut w, &["g", "h"], &[], &[("ALL", 1)]);
+    fail(&mut w, "t1", "j1"); // #1 fails, the one retry queues #2
+    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
+    // Joining `h` while still in `g`, #2 pending: not a rejoin, nothing queued, and the
+    // budget stays spent.
+    join(&mut w, "h", "t1");
+    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
+    fail(&mut w, "t1", "j1");
+    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "FAILED")]);
+}

@@ -175,7 +175,7 @@ impl Service {
                 .continuous_by_group
                 .entry(g)
                 .or_default()
-                .insert((seq, job_id));
+                .insert(job_id);
         }
         let sw = self.config.switches;
         if let Some(row) = rules::permits(
@@ -238,11 +238,14 @@ impl Service {
         // now, by a row that always holds, and nothing queues one for a job that is not
         // IN_PROGRESS), so group joins and leaves have nothing to do for it.
         let job = self.state.job(job_id);
+        debug_assert!(job
+            .executions
+            .iter()
+            .all(|&id| self.state.exec(id).status != JobExecutionStatus::Queued));
         if job.selection == crate::status::TargetSelection::Continuous {
-            let key = (job.seq, job_id);
             for g in job.target_groups.clone() {
                 if let Some(jobs) = self.state.continuous_by_group.get_mut(&g) {
-                    jobs.remove(&key);
+                    jobs.remove(&job_id);
                 }
             }
         }

@@ -215,14 +215,15 @@ impl Service {
         Ok((group, thing, id))
     }
 
-    /// CONTINUOUS jobs targeting `group`, in creation order.
+    /// The CONTINUOUS jobs targeting `group` that are not canceled, in creation order
+    /// (ascending ids).
     fn continuous_jobs_of(&self, group: &str) -> Vec<JobId> {
         self.state
             .continuous_by_group
             .get(group)
             .into_iter()
             .flatten()
-            .map(|&(_, id)| id)
+            .copied()
             .collect()
     }
 

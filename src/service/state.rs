@@ -211,8 +211,9 @@ pub(crate) struct State {
     pub seq: u64,
     /// Things whose pending set this moment touched, in the order first touched.
     touched: Vec<(ThingId, Touch)>,
-    /// group → the CONTINUOUS jobs targeting it, as (creation seq, job id).
-    pub continuous_by_group: BTreeMap<String, BTreeSet<(u64, JobId)>>,
+    /// group → the CONTINUOUS jobs targeting it that are not canceled, by id (ids are
+    /// given in creation order, so this is creation order too).
+    pub continuous_by_group: BTreeMap<String, BTreeSet<JobId>>,
     /// How many existing executions are in each status (index in `JobExecutionStatus::ALL`).
     pub by_status: [usize; 8],
 }
