@@ -507,7 +507,9 @@ mod tests {
         let ids: Vec<usize> = (0..300).map(|i| (i * 7919) % 300).collect();
         let mut sorted = ids.clone();
         sorted.sort_unstable();
-        let bounds = [0, 1, 2, 9, 10, 11, 50, 100, 149, 150, 151, 250, 298, 299, 300];
+        let bounds = [
+            0, 1, 2, 9, 10, 11, 50, 100, 149, 150, 151, 250, 298, 299, 300,
+        ];
         for &start in &bounds {
             for &end in bounds.iter().filter(|&&e| e >= start) {
                 assert_eq!(

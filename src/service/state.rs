@@ -359,8 +359,8 @@ impl State {
     }
 
     /// [`State::newest`] of each of `jobs` (ascending ids) on `thing`, with its status,
-    /// in one forward pass over its history: each search gallops from where the last one ended, so a
-    /// group's many jobs cost about one read of the history, not a search each.
+    /// in one forward pass over its history: each search starts where the last one
+    /// ended, and the status is read from the history, not from the execution.
     pub fn newest_of_each(
         &self,
         thing: ThingId,
@@ -371,14 +371,7 @@ impl State {
         let mut from = 0;
         jobs.iter()
             .map(|&job| {
-                let rest = &history[from..];
-                // The first entry at or past `job` lies before `bound`.
-                let mut bound = 1;
-                while bound < rest.len() && rest[bound - 1].job < job {
-                    bound *= 2;
-                }
-                let bound = bound.min(rest.len());
-                from += rest[..bound].partition_point(|h| h.job < job);
+                from += history[from..].partition_point(|h| h.job < job);
                 let found = history.get(from).filter(|h| h.job == job)?;
                 debug_assert_eq!(found.newest_status, self.exec(found.newest).status);
                 Some((found.newest, found.newest_status))

@@ -804,6 +804,8 @@ mod tests {
         {
             let actual = outer(kind, f, started);
             let json = serde_json::to_value(&actual).unwrap_or(Value::Null);
+            // Nothing here is written twice or keyed by a float: the probe decides alone.
+            assert!(probe(&json, &actual, &[]).is_some(), "{json}");
             for seed in 0..200u32 {
                 // A fixed pseudo-random sequence per seed (xorshift).
                 let mut x = seed.wrapping_mul(2_654_435_761) | 1;
@@ -815,6 +817,7 @@ mod tests {
                 });
                 let expected = near(&json, &mut choices);
                 let fast = matches_serialized(&expected, &actual);
+                assert_eq!(probe(&expected, &actual, &[]), Some(fast), "{expected}");
                 assert_eq!(fast, slow(&expected, &actual), "{expected} against {json}");
                 outcomes[usize::from(fast)] += 1;
             }
@@ -911,6 +914,86 @@ mod tests {
         assert!(!matches_serialized(&json!(null), &Fails));
     }
 
+    /// Integer, bool and char keys are written as their text.
+    #[test]
+    fn scalar_map_keys_are_looked_up_as_text() {
+        fn both<K: Serialize + Ord>(key: K, text: &str) {
+            let map = BTreeMap::from([(key, 1)]);
+            for (expected, matches) in [
+                (json!({ text: 1 }), true),
+                (json!({ text: 2 }), false),
+                (json!({ "other": 1 }), false),
+            ] {
+                assert_eq!(probe(&expected, &map, &[]), Some(matches), "{expected}");
+                assert_eq!(slow(&expected, &map), matches, "{expected}");
+            }
+        }
+        both('c', "c");
+        both(true, "true");
+        both(-8i8, "-8");
+        both(-16i16, "-16");
+        both(-32i32, "-32");
+        both(-64i64, "-64");
+        both(-128i128, "-128");
+        both(8u8, "8");
+        both(16u16, "16");
+        both(64u64, "64");
+        both(crate::JobExecutionStatus::InProgress, "IN_PROGRESS");
+    }
+
+    /// A map written entry by entry, with keys of any type.
+    struct Pairs<K, V>(Vec<(K, V)>);
+
+    impl<K: Serialize, V: Serialize> Serialize for Pairs<K, V> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+        }
+    }
+
+    /// Keys serde_json refuses make the value no JSON: it matches nothing, even an
+    /// expectation that names no member. A newtype key is its inner value; a float key is
+    /// left to `to_value`.
+    #[test]
+    fn other_map_keys_are_refused_or_unwrapped() {
+        #[derive(Serialize)]
+        struct Unit;
+        #[derive(Serialize)]
+        struct Newtype(u8);
+        #[derive(Serialize)]
+        enum Variant {
+            A(u8),
+        }
+        struct Bytes;
+        impl Serialize for Bytes {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(b"k")
+            }
+        }
+        fn refused<K: Serialize>(key: K) {
+            let map = Pairs(vec![(key, Value::Null)]);
+            assert_eq!(probe(&json!({}), &map, &[]), Some(false));
+            assert!(!slow(&json!({}), &map));
+        }
+        refused(());
+        refused(Unit);
+        refused(Some(1));
+        refused(None::<u8>);
+        refused(Variant::A(1));
+        refused(Bytes);
+        let newtype = Pairs(vec![(Newtype(7), 1)]);
+        assert_eq!(probe(&json!({"7": 1}), &newtype, &[]), Some(true));
+        assert_eq!(probe(&json!({"7": 2}), &newtype, &[]), Some(false));
+        let float = Pairs(vec![(2.5f32, 1)]);
+        assert_eq!(probe(&json!({"2.5": 1}), &float, &[]), None);
+        assert!(matches_serialized(&json!({"2.5": 1}), &float));
+    }
+
+    #[test]
+    fn what_the_probe_reports_reads_as_words() {
+        assert_eq!(Stop::Differs.to_string(), "no match");
+        assert_eq!(Stop::Undecided.to_string(), "undecided");
+    }
+
     #[test]
     fn an_error_is_compared_without_its_code_and_message() {
         let actual = json!({"code": "A", "message": "m", "executionState": {"versionNumber": 2}});
@@ -922,5 +1005,27 @@ mod tests {
         let want = json!({"code": "A", "extra": 1});
         assert!(!matches_serialized_except(&want, &actual, skip));
         assert!(!matches_serialized_except(&json!("A"), &actual, skip));
+        // Written twice, the error is decided by its JSON, still without code and message.
+        #[derive(Serialize)]
+        struct Twice {
+            code: &'static str,
+            #[serde(flatten)]
+            again: BTreeMap<&'static str, &'static str>,
+        }
+        let twice = Twice {
+            code: "A",
+            again: BTreeMap::from([("code", "A")]),
+        };
+        assert_eq!(probe(&json!({"code": "A"}), &twice, &[]), None);
+        assert!(matches_serialized_except(
+            &json!({"code": "B", "message": "m"}),
+            &twice,
+            skip
+        ));
+        assert!(!matches_serialized_except(
+            &json!({"code": "A", "x": 1}),
+            &twice,
+            skip
+        ));
     }
 }

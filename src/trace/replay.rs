@@ -476,6 +476,61 @@ mod tests {
         }
     }
 
+    const SETUP: &str = r#"{"call": "CreateThing", "input": {"thingName": "t1"}}"#;
+    const CREATE_JOB: &str = r#"{"call": "CreateJob", "input": {"jobId": "j1",
+        "targets": ["arn:aws:iot:us-east-1:123456789012:thing/t1"], "document": "{}"}}"#;
+
+    /// A replay after SETUP, and CreateJob's step with the events the specification
+    /// publishes for it (a `notify` and a `notify-next` for t1).
+    fn create_job_step() -> (Replay, Step) {
+        let mut replay = Replay::new(Config::default());
+        let setup = replay.parse(SETUP).unwrap().unwrap();
+        replay.execute(&setup);
+        let mut filled = replay.clone();
+        let mut step = filled.parse(CREATE_JOB).unwrap().unwrap();
+        filled.fill(&mut step);
+        step.events = match step.raw.remove("events") {
+            Some(Value::Array(events)) => Some(events),
+            other => panic!("events: {other:?}"),
+        };
+        assert_eq!(step.events.as_ref().map(Vec::len), Some(2));
+        (replay, step)
+    }
+
+    #[test]
+    fn events_match_as_published_and_differ_when_changed() {
+        let (replay, step) = create_job_step();
+        assert_eq!(replay.clone().check(&step), Verdict::Agrees);
+        // Same count, one payload changed: no published message matches it.
+        let mut changed = step.clone();
+        changed.events.as_mut().unwrap()[0]["payload"]["timestamp"] = json!(99);
+        let Verdict::Diverges(why) = replay.clone().check(&changed) else {
+            panic!("a changed event must diverge");
+        };
+        assert!(why.contains("no published message matches"), "{why}");
+        assert!(why.contains("$aws/things/t1/jobs/notify-next"), "{why}");
+        // One missing: the count differs, and the message lists what was published.
+        let mut fewer = step.clone();
+        fewer.events.as_mut().unwrap().pop();
+        let Verdict::Diverges(why) = replay.clone().check(&fewer) else {
+            panic!("a missing event must diverge");
+        };
+        assert!(why.contains("expected 1 messages"), "{why}");
+        assert!(why.contains("$aws/things/t1/jobs/notify "), "{why}");
+    }
+
+    #[test]
+    fn an_event_given_as_raw_text_matches_its_json_exactly() {
+        let (replay, mut step) = create_job_step();
+        for e in step.events.as_mut().unwrap() {
+            let payload = e.as_object_mut().unwrap().remove("payload").unwrap();
+            e["payload_raw"] = json!(payload.to_string());
+        }
+        assert_eq!(replay.clone().check(&step), Verdict::Agrees);
+        step.events.as_mut().unwrap()[1]["payload_raw"] = json!("{\"timestamp\": 0}");
+        assert!(matches!(replay.clone().check(&step), Verdict::Diverges(_)));
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
