@@ -329,10 +329,17 @@ fn compare_reply(expect: &Expect, reply: Reply) -> Verdict {
         _ => false,
     };
     if agrees {
-        Verdict::Agrees
-    } else {
-        compare(expect, reply.into_answer())
+        return Verdict::Agrees;
     }
+    let typed = matches!(reply, Reply::Output(_) | Reply::Error(_));
+    let verdict = compare(expect, reply.into_answer());
+    // In debug builds (the tests), every step checked is a cross-check: what the typed
+    // comparison found different, the JSON one must too.
+    debug_assert!(
+        !typed || !matches!(verdict, Verdict::Agrees | Verdict::Setup),
+        "the typed comparison and the JSON one disagree: {verdict:?}"
+    );
+    verdict
 }
 
 /// Compares an expectation with an answer.
