@@ -4,11 +4,11 @@
 //! match.
 //!
 //! For any value serde_json can serialize, [`matches_serialized`]`(e, a)` is true exactly
-//! when [`matches`]`(e, &serde_json::to_value(a)?)` is `Ok`. What the probe cannot decide
-//! as it goes (a member written twice, of which serde_json keeps the last; a map key that
-//! is not a string or an integer; serde_json's own number and raw-value types) it hands
-//! to `to_value` and [`matches`]. The tests below and the parity test in `replay.rs` hold
-//! the two to that.
+//! when [`matches()`]`(e, &serde_json::to_value(a)?)` is `Ok`. What the probe cannot
+//! decide as it goes (a member written twice, of which serde_json keeps the last; a map
+//! key that is not a string or an integer; serde_json's own number and raw-value types) it
+//! hands to `to_value` and [`matches()`]. The tests below and the parity test in
+//! `replay.rs` hold the two to that.
 
 use std::fmt;
 
