@@ -441,12 +441,19 @@ impl State {
         now: u64,
         retry_attempt: i32,
     ) -> ExecId {
-        // Numbers grow along a history, so the newest has the highest.
-        let number = self
-            .newest(thing, job)
-            .map_or(1, |n| self.exec(n).number + 1);
+        // One search of the thing's history serves the number, the newest's status and
+        // the insertion. Numbers grow along a history, so the newest has the highest.
+        let at = self.things[thing as usize]
+            .history
+            .binary_search_by_key(&job, |h| h.job);
+        let (number, previous) = match at {
+            Ok(i) => {
+                let h = &self.things[thing as usize].history[i];
+                (self.exec(h.newest).number + 1, Some(h.newest_status))
+            }
+            Err(_) => (1, None),
+        };
         let id = self.execs.len();
-        let previous = self.newest(thing, job).map(|p| self.exec(p).status);
         self.touch(thing, true);
         let exec = Execution {
             job,
@@ -467,7 +474,7 @@ impl State {
         self.by_status[status_index(JobExecutionStatus::Queued)] += 1;
         self.execs.push(Some(exec));
         let slot = &mut self.things[thing as usize];
-        match slot.history.binary_search_by_key(&job, |h| h.job) {
+        match at {
             Ok(i) => slot.history[i].push(id),
             Err(i) => slot.history.insert(i, JobHistory::new(job, id)),
         }
@@ -499,8 +506,17 @@ impl State {
         }
         let (new_status, new_key, new_timer) = (e.status, e.pending_key(id), e.timer());
         if new_status != old_status {
-            // `f` does not touch the history, so "newest" is as it was before.
-            let is_newest = self.newest(thing, job) == Some(id);
+            // `f` does not touch the history, so "newest" is as it was before: found once,
+            // it is also where the newest's status is kept.
+            let history = &mut self.things[thing as usize].history;
+            let newest = history
+                .binary_search_by_key(&job, |h| h.job)
+                .ok()
+                .filter(|&i| history[i].newest == id);
+            if let Some(i) = newest {
+                history[i].newest_status = new_status;
+            }
+            let is_newest = newest.is_some();
             self.by_status[status_index(old_status)] -= 1;
             self.by_status[status_index(new_status)] += 1;
             let j = self.job_mut(job);
@@ -516,7 +532,6 @@ impl State {
             if is_newest {
                 j.newest_by_status[status_index(old_status)] -= 1;
                 j.newest_by_status[status_index(new_status)] += 1;
-                self.set_newest_status(thing, job, new_status);
             }
         }
         // Only a change of pending key can change the thing's pending set, and with it
