@@ -202,13 +202,15 @@ pub fn retry_config(config: &JobExecutionsRetryConfig) -> Result {
 
 /// CreateJob's `document` (decision 1b): a JSON document of at most 32768 characters.
 pub fn document(value: &str) -> Result {
+    parse_document(value).map(drop)
+}
+
+/// [`document`], giving the document parsed (what MQTT carries, decision 1b).
+pub fn parse_document(value: &str) -> std::result::Result<serde_json::Value, ServiceError> {
     length("document", value, 0, Some(DOCUMENT_MAX_CHARS))?;
-    if let Err(e) = serde_json::from_str::<serde_json::Value>(value) {
-        return Err(ServiceError::invalid_request(format!(
-            "document is not a valid JSON document: {e}"
-        )));
-    }
-    Ok(())
+    serde_json::from_str(value).map_err(|e| {
+        ServiceError::invalid_request(format!("document is not a valid JSON document: {e}"))
+    })
 }
 
 /// Free text with no category-C characters and at most `max` characters (`description`,

@@ -42,13 +42,15 @@ impl Service {
             .iter()
             .map(|arn| validate::target_arn("targets", arn))
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        match (&r.document, &r.document_source) {
-            (Some(doc), _) => validate::document(doc)?,
+        // The document is parsed once, here: MQTT carries it parsed (decision 1b).
+        let document_json = match (&r.document, &r.document_source) {
+            (Some(doc), _) => validate::parse_document(doc)?,
             (None, None) => {
                 return Err(ServiceError::invalid_request("give document or documentSource").into())
             }
-            (None, Some(_)) => {}
-        }
+            // Refused below: documentSource is outside the model.
+            (None, Some(_)) => serde_json::Value::Null,
+        };
         if let Some(d) = &r.description {
             validate::free_text("description", d, 2028)?;
         }
@@ -137,15 +139,10 @@ impl Service {
         things.retain(|&t| seen.insert(t));
         let now = self.now;
         let seq = self.state.next_seq();
-        let document = r.document.unwrap_or_default();
-        let document_json = Arc::new(
-            serde_json::from_str(&document)
-                .unwrap_or_else(|_| serde_json::Value::String(document.clone())),
-        );
         let job = Job {
             seq,
-            document: Arc::from(document),
-            document_json,
+            document: Arc::from(r.document.unwrap_or_default()),
+            document_json: Arc::new(document_json),
             selection: r.target_selection.unwrap_or_default(),
             status: JobStatus::InProgress,
             in_progress_minutes: minutes,
@@ -164,19 +161,7 @@ impl Service {
             pending: 0,
             newest_by_status: [0; 8],
         };
-        let continuous_groups = if job.selection == crate::status::TargetSelection::Continuous {
-            job.target_groups.clone()
-        } else {
-            BTreeSet::new()
-        };
         let job_id = self.state.insert_job(&r.job_id, job);
-        for g in continuous_groups {
-            self.state
-                .continuous_by_group
-                .entry(g)
-                .or_default()
-                .insert(job_id);
-        }
         let sw = self.config.switches;
         if let Some(row) = rules::permits(
             None,
@@ -234,21 +219,7 @@ impl Service {
             );
         }
         let now = self.now;
-        // A canceled job never again has a QUEUED execution (they were all canceled just
-        // now, by a row that always holds, and nothing queues one for a job that is not
-        // IN_PROGRESS), so group joins and leaves have nothing to do for it.
-        let job = self.state.job(job_id);
-        debug_assert!(job
-            .executions
-            .iter()
-            .all(|&id| self.state.exec(id).status != JobExecutionStatus::Queued));
-        if job.selection == crate::status::TargetSelection::Continuous {
-            for g in job.target_groups.clone() {
-                if let Some(jobs) = self.state.continuous_by_group.get_mut(&g) {
-                    jobs.remove(&job_id);
-                }
-            }
-        }
+        self.state.unindex_continuous(job_id);
         let job = self.state.job_mut(job_id);
         job.status = JobStatus::Canceled;
         job.force_canceled = Some(force);

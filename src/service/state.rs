@@ -327,12 +327,37 @@ impl State {
         &mut self.jobs[id as usize]
     }
 
-    /// Adds a job (its id must be new).
+    /// Adds a job (its id must be new), a CONTINUOUS one to the index of its groups.
     pub fn insert_job(&mut self, name: &str, job: Job) -> JobId {
         let id = self.job_names.intern(name);
         assert_eq!(id as usize, self.jobs.len(), "a job id is created once");
+        if job.selection == TargetSelection::Continuous {
+            for g in &job.target_groups {
+                self.continuous_by_group
+                    .entry(g.clone())
+                    .or_default()
+                    .insert(id);
+            }
+        }
         self.jobs.push(job);
         id
+    }
+
+    /// Takes a job that is being canceled out of the index of its groups. A canceled job
+    /// never again has a QUEUED execution (its QUEUED ones were canceled, by a row that
+    /// always holds, and nothing queues one for a job that is not IN_PROGRESS), so group
+    /// joins and leaves have nothing to do for it.
+    pub fn unindex_continuous(&mut self, id: JobId) {
+        let job = &self.jobs[id as usize];
+        debug_assert!(job
+            .executions
+            .iter()
+            .all(|&e| self.exec(e).status != JobExecutionStatus::Queued));
+        for g in &job.target_groups {
+            if let Some(jobs) = self.continuous_by_group.get_mut(g) {
+                jobs.remove(&id);
+            }
+        }
     }
 
     /// The ids of every job, sorted by the job's name (the AWS jobId).
