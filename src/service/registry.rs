@@ -260,7 +260,7 @@ impl Service {
             .iter()
             .zip(newest)
             .map(|(&j, newest)| {
-                let pending = newest.is_some_and(|(_, status)| status.is_pending());
+                let pending = newest.is_some_and(|id| self.state.exec(id).status.is_pending());
                 let spent = self.state.things[thing_id as usize]
                     .retries_spent
                     .contains_key(&j);
@@ -333,10 +333,10 @@ impl Service {
         let newest = self.state.newest_of_each(thing_id, &jobs);
         for (job_id, newest) in jobs.into_iter().zip(newest) {
             // The newest QUEUED is asked first: it is the cheaper question.
-            let Some((id, status)) = newest else {
+            let Some(id) = newest else {
                 continue;
             };
-            if status == JobExecutionStatus::Queued
+            if self.state.exec(id).status == JobExecutionStatus::Queued
                 && !self.state.is_target(self.state.job(job_id), &thing)
             {
                 self.service_end(

@@ -88,39 +88,32 @@ pub(crate) struct ThingSlot {
     touched_at: Option<usize>,
 }
 
-/// A thing's executions of one job, oldest first. The newest is kept inline, with its
-/// status: it is what every call without an executionNumber means, and a group join asks
-/// whether it is pending for many jobs at once, so it is found without a further read.
+/// A thing's executions of one job, oldest first. The newest is kept inline: it is what
+/// every call without an executionNumber means, and it is found without a further read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct JobHistory {
     pub job: JobId,
-    /// The newest's status, kept equal to it by [`State::update`] and
-    /// [`State::delete_execution`].
-    newest_status: JobExecutionStatus,
     older: Vec<ExecId>,
     newest: ExecId,
 }
 
 impl JobHistory {
-    /// A history of one new (QUEUED) execution.
+    /// A history of one execution.
     fn new(job: JobId, id: ExecId) -> Self {
         Self {
             job,
-            newest_status: JobExecutionStatus::Queued,
             older: Vec::new(),
             newest: id,
         }
     }
 
-    /// Adds `id`, a new (QUEUED) execution, as the newest.
+    /// Adds `id` as the newest.
     fn push(&mut self, id: ExecId) {
         self.older.push(self.newest);
         self.newest = id;
-        self.newest_status = JobExecutionStatus::Queued;
     }
 
-    /// Takes `id` out; `false` when none is left. When `id` was the newest, the caller
-    /// sets the new newest's status.
+    /// Takes `id` out; `false` when none is left.
     fn remove(&mut self, id: ExecId) -> bool {
         if self.newest != id {
             self.older.retain(|&x| x != id);
@@ -383,23 +376,16 @@ impl State {
         self.history_of(thing, job).map(|h| h.newest)
     }
 
-    /// [`State::newest`] of each of `jobs` (ascending ids) on `thing`, with its status,
-    /// in one forward pass over its history: each search starts where the last one
-    /// ended, and the status is read from the history, not from the execution.
-    pub fn newest_of_each(
-        &self,
-        thing: ThingId,
-        jobs: &[JobId],
-    ) -> Vec<Option<(ExecId, JobExecutionStatus)>> {
+    /// [`State::newest`] of each of `jobs` (ascending ids) on `thing`, in one forward
+    /// pass over its history: each search starts where the last one ended.
+    pub fn newest_of_each(&self, thing: ThingId, jobs: &[JobId]) -> Vec<Option<ExecId>> {
         debug_assert!(jobs.windows(2).all(|w| w[0] < w[1]));
         let history = &self.things[thing as usize].history;
         let mut from = 0;
         jobs.iter()
             .map(|&job| {
                 from += history[from..].partition_point(|h| h.job < job);
-                let found = history.get(from).filter(|h| h.job == job)?;
-                debug_assert_eq!(found.newest_status, self.exec(found.newest).status);
-                Some((found.newest, found.newest_status))
+                history.get(from).filter(|h| h.job == job).map(|h| h.newest)
             })
             .collect()
     }
@@ -466,18 +452,16 @@ impl State {
         now: u64,
         retry_attempt: i32,
     ) -> ExecId {
-        // One search of the thing's history serves the number, the newest's status and
-        // the insertion. Numbers grow along a history, so the newest has the highest.
+        // One search of the thing's history serves the newest and the insertion.
+        // Numbers grow along a history, so the newest has the highest.
         let at = self.things[thing as usize]
             .history
             .binary_search_by_key(&job, |h| h.job);
-        let (number, previous) = match at {
-            Ok(i) => {
-                let h = &self.things[thing as usize].history[i];
-                (self.exec(h.newest).number + 1, Some(h.newest_status))
-            }
-            Err(_) => (1, None),
-        };
+        let previous = at
+            .ok()
+            .map(|i| self.exec(self.things[thing as usize].history[i].newest));
+        let number = previous.map_or(1, |p| p.number + 1);
+        let previous = previous.map(|p| p.status);
         let id = self.execs.len();
         self.touch(thing, true);
         let exec = Execution {
@@ -531,17 +515,8 @@ impl State {
         }
         let (new_status, new_key, new_timer) = (e.status, e.pending_key(id), e.timer());
         if new_status != old_status {
-            // `f` does not touch the history, so "newest" is as it was before: found once,
-            // it is also where the newest's status is kept.
-            let history = &mut self.things[thing as usize].history;
-            let newest = history
-                .binary_search_by_key(&job, |h| h.job)
-                .ok()
-                .filter(|&i| history[i].newest == id);
-            if let Some(i) = newest {
-                history[i].newest_status = new_status;
-            }
-            let is_newest = newest.is_some();
+            // `f` does not touch the history, so "newest" is as it was before.
+            let is_newest = self.newest(thing, job) == Some(id);
             self.by_status[status_index(old_status)] -= 1;
             self.by_status[status_index(new_status)] += 1;
             let j = self.job_mut(job);
@@ -606,9 +581,6 @@ impl State {
         self.execs[id] = None;
         self.by_status[status_index(status)] -= 1;
         let next_newest = self.newest(thing, job).map(|n| self.exec(n).status);
-        if let (true, Some(n)) = (was_newest, next_newest) {
-            self.set_newest_status(thing, job, n);
-        }
         let j = self.job_mut(job);
         j.executions.remove(&id);
         if status.is_pending() {
@@ -619,13 +591,6 @@ impl State {
             if let Some(n) = next_newest {
                 j.newest_by_status[status_index(n)] += 1;
             }
-        }
-    }
-
-    fn set_newest_status(&mut self, thing: ThingId, job: JobId, status: JobExecutionStatus) {
-        let history = &mut self.things[thing as usize].history;
-        if let Ok(i) = history.binary_search_by_key(&job, |h| h.job) {
-            history[i].newest_status = status;
         }
     }
 
