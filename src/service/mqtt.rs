@@ -168,7 +168,7 @@ impl Service {
                 ))
             }
         };
-        Ok(self.mqtt_body(response))
+        Ok(self.mqtt_body(topic, response))
     }
 
     /// An HTTP refusal as an MQTT one. An expectedVersion that differs from the state the
@@ -194,14 +194,25 @@ impl Service {
         }
     }
 
-    /// A response as the MQTT accepted payload carries it: executions without
-    /// `thingName`, job documents as parsed JSON.
-    fn mqtt_body(&self, response: Response) -> Map<String, Value> {
+    /// A response as the MQTT accepted payload carries it: executions as
+    /// [`Service::mqtt_execution`] makes them, job documents as parsed JSON.
+    fn mqtt_body(&self, topic: &RequestTopic, response: Response) -> Map<String, Value> {
+        let execution = match &response {
+            Response::DescribeJobExecution(r) => r.execution.clone(),
+            Response::StartNextPendingJobExecution(r) => r.execution.clone(),
+            _ => None,
+        };
         let mut v = response.to_json();
-        if let Some(exec) = v.get_mut("execution") {
-            to_mqtt_execution(exec);
+        if let Some(e) = execution {
+            v["execution"] =
+                serde_json::to_value(self.mqtt_execution(e, false)).unwrap_or(Value::Null);
         }
-        parse_document(&mut v);
+        // UpdateJobExecution's `includeJobDocument`: the document of the topic's job.
+        if let (Some(doc), RequestTopic::Update { job, .. }) = (v.get_mut("jobDocument"), topic) {
+            if let Some(parsed) = self.mqtt_document(job) {
+                *doc = parsed;
+            }
+        }
         match v {
             Value::Object(m) => m,
             _ => Map::new(),
@@ -228,26 +239,5 @@ impl Service {
             body.insert("executionState".into(), s);
         }
         Value::Object(body)
-    }
-}
-
-/// A data-plane execution as MQTT carries it: no `thingName` (details, shapes;
-/// INFERRED from the live transcript), the job document as parsed JSON (as
-/// [`super::outbox::MqttExecution`] for `notify-next`).
-fn to_mqtt_execution(exec: &mut Value) {
-    if let Value::Object(m) = exec {
-        m.remove("thingName");
-    }
-    parse_document(exec);
-}
-
-/// `jobDocument` as parsed JSON (decision 1b: MQTT carries the document as JSON).
-fn parse_document(v: &mut Value) {
-    if let Some(doc) = v.get_mut("jobDocument") {
-        if let Value::String(s) = doc {
-            if let Ok(parsed) = serde_json::from_str::<Value>(s) {
-                *doc = parsed;
-            }
-        }
     }
 }

@@ -32,7 +32,7 @@ impl Service {
             if head != touch.head_before {
                 let payload = NotifyNextPayload {
                     timestamp,
-                    execution: head.map(|id| Box::new(self.mqtt_execution(id))),
+                    execution: head.map(|id| Box::new(self.notify_next_execution(id))),
                 };
                 self.messages
                     .push_back(Outgoing::NotifyNext { thing, payload });
@@ -52,15 +52,8 @@ impl Service {
         PendingJobs(jobs)
     }
 
-    /// An execution as `notify-next` carries it: no `thingName`, the job document as
-    /// JSON.
-    fn mqtt_execution(&self, id: ExecId) -> MqttExecution {
-        let mut execution = self.data_execution(id, false);
-        execution.thing_name = None;
-        let job = self.state.exec(id).job;
-        MqttExecution {
-            execution,
-            job_document: self.state.job(job).document_json.clone(),
-        }
+    /// Decision 25: the head as `notify-next` carries it, with its job document.
+    fn notify_next_execution(&self, id: ExecId) -> MqttExecution {
+        self.mqtt_execution(self.data_execution(id, false), true)
     }
 }

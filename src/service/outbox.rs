@@ -81,20 +81,24 @@ pub(crate) struct NotifyNextPayload {
     pub execution: Option<Box<MqttExecution>>,
 }
 
-/// A data-plane execution as MQTT carries it (details, shapes): no `thingName`
-/// (INFERRED from the live transcript), and the job document as JSON (decision 1b), parsed
-/// once per job.
+/// A data-plane execution as MQTT carries it (details, shapes), in `notify-next` and in
+/// replies: no `thingName` (INFERRED from the live transcript), and the job document as
+/// JSON (decision 1b), parsed once per job. Made by [`Service::mqtt_execution`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct MqttExecution {
     /// With `thing_name` and `job_document` left empty.
     #[serde(flatten)]
-    pub execution: data::JobExecution,
-    #[serde(rename = "jobDocument", serialize_with = "shared")]
-    pub job_document: Arc<Value>,
+    execution: data::JobExecution,
+    #[serde(
+        rename = "jobDocument",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "shared"
+    )]
+    job_document: Option<Arc<Value>>,
 }
 
-fn shared<S: Serializer>(v: &Arc<Value>, serializer: S) -> Result<S::Ok, S::Error> {
-    v.as_ref().serialize(serializer)
+fn shared<S: Serializer>(v: &Option<Arc<Value>>, serializer: S) -> Result<S::Ok, S::Error> {
+    v.as_deref().serialize(serializer)
 }
 
 fn topic(thing: &str, last: &str) -> String {
@@ -114,6 +118,33 @@ fn json<T: Serialize>(payload: &T) -> Value {
 }
 
 impl Service {
+    /// `execution` as MQTT carries it: without `thingName`, and with its job's document
+    /// parsed where it carries one (or where `with_document` asks for it).
+    pub(crate) fn mqtt_execution(
+        &self,
+        mut execution: data::JobExecution,
+        with_document: bool,
+    ) -> MqttExecution {
+        execution.thing_name = None;
+        let with_document = execution.job_document.take().is_some() || with_document;
+        let job_document = execution
+            .job_id
+            .as_deref()
+            .filter(|_| with_document)
+            .and_then(|name| self.state.job_id(name))
+            .map(|job| self.state.job(job).document_json.clone());
+        MqttExecution {
+            execution,
+            job_document,
+        }
+    }
+
+    /// The job document of `job` as MQTT carries it (decision 1b).
+    pub(crate) fn mqtt_document(&self, job: &str) -> Option<Value> {
+        let job = self.state.job_id(job)?;
+        Some(self.state.job(job).document_json.as_ref().clone())
+    }
+
     /// The message `o` is, as a caller sees it.
     pub(crate) fn render(&self, o: &Outgoing) -> Message {
         match o {
