@@ -18,6 +18,26 @@ use crate::error::ErrorCode;
 /// The prefix of every thing's topics.
 pub const THINGS_PREFIX: &str = "$aws/things/";
 
+/// The last level of a thing's `notify` topic (decision 24).
+pub const NOTIFY: &str = "notify";
+
+/// The last level of a thing's `notify-next` topic (decision 25).
+pub const NOTIFY_NEXT: &str = "notify-next";
+
+/// `$aws/things/{thing}/jobs/{rest}`.
+pub fn jobs_topic(thing: &str, rest: &str) -> String {
+    format!("{THINGS_PREFIX}{thing}/jobs/{rest}")
+}
+
+/// Whether `topic` is [`jobs_topic`]`(thing, rest)`, without building it.
+pub fn is_jobs_topic(topic: &str, thing: &str, rest: &str) -> bool {
+    topic
+        .strip_prefix(THINGS_PREFIX)
+        .and_then(|t| t.strip_prefix(thing))
+        .and_then(|t| t.strip_prefix("/jobs/"))
+        == Some(rest)
+}
+
 /// A topic a device publishes a request to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RequestTopic {
@@ -62,10 +82,10 @@ impl RequestTopic {
     /// The topic itself.
     pub fn topic(&self) -> String {
         match self {
-            Self::GetPending { thing } => format!("{THINGS_PREFIX}{thing}/jobs/get"),
-            Self::StartNext { thing } => format!("{THINGS_PREFIX}{thing}/jobs/start-next"),
-            Self::Describe { thing, job } => format!("{THINGS_PREFIX}{thing}/jobs/{job}/get"),
-            Self::Update { thing, job } => format!("{THINGS_PREFIX}{thing}/jobs/{job}/update"),
+            Self::GetPending { thing } => jobs_topic(thing, "get"),
+            Self::StartNext { thing } => jobs_topic(thing, "start-next"),
+            Self::Describe { thing, job } => jobs_topic(thing, &format!("{job}/get")),
+            Self::Update { thing, job } => jobs_topic(thing, &format!("{job}/update")),
         }
     }
 
@@ -141,8 +161,8 @@ impl JobsTopic {
             }
         };
         Some(match parts.as_slice() {
-            ["notify"] => JobsTopic::Notify { thing },
-            ["notify-next"] => JobsTopic::NotifyNext { thing },
+            [NOTIFY] => JobsTopic::Notify { thing },
+            [NOTIFY_NEXT] => JobsTopic::NotifyNext { thing },
             [head @ .., last @ ("accepted" | "rejected")] if request(head).is_some() => {
                 JobsTopic::Reply {
                     request: request(head)?,
@@ -215,6 +235,37 @@ impl RejectedErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn topics_are_built_and_recognised_alike() {
+        let t = jobs_topic("t-1", NOTIFY_NEXT);
+        assert_eq!(t, "$aws/things/t-1/jobs/notify-next");
+        assert!(is_jobs_topic(&t, "t-1", NOTIFY_NEXT));
+        assert!(!is_jobs_topic(&t, "t-1", NOTIFY));
+        assert!(!is_jobs_topic(&t, "t", NOTIFY_NEXT));
+        assert!(!is_jobs_topic(
+            "$aws/things/t-1/jobs/notify-next/x",
+            "t-1",
+            NOTIFY_NEXT
+        ));
+        assert!(!is_jobs_topic(
+            "things/t-1/jobs/notify-next",
+            "t-1",
+            NOTIFY_NEXT
+        ));
+        assert_eq!(
+            JobsTopic::parse(&t),
+            Some(JobsTopic::NotifyNext {
+                thing: "t-1".into()
+            })
+        );
+        assert_eq!(
+            JobsTopic::parse(&jobs_topic("t-1", NOTIFY)),
+            Some(JobsTopic::Notify {
+                thing: "t-1".into()
+            })
+        );
+    }
 
     #[test]
     fn every_request_topic_round_trips() {

@@ -12,15 +12,10 @@ use serde_json::Value;
 
 use super::state::ThingId;
 use super::{Message, Service};
-use crate::mqtt::THINGS_PREFIX;
+use crate::mqtt::{is_jobs_topic, jobs_topic, NOTIFY, NOTIFY_NEXT};
 use crate::status::JobExecutionStatus;
 use crate::trace::probe::matches_serialized;
 use crate::wire::data;
-
-/// The last topic level of a `notify` message.
-const NOTIFY: &str = "notify";
-/// The last topic level of a `notify-next` message.
-const NOTIFY_NEXT: &str = "notify-next";
 
 /// A published message, as the service keeps it until polled.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,18 +96,6 @@ fn shared<S: Serializer>(v: &Option<Arc<Value>>, serializer: S) -> Result<S::Ok,
     v.as_deref().serialize(serializer)
 }
 
-fn topic(thing: &str, last: &str) -> String {
-    format!("{THINGS_PREFIX}{thing}/jobs/{last}")
-}
-
-fn topic_is(topic: &str, thing: &str, last: &str) -> bool {
-    topic
-        .strip_prefix(THINGS_PREFIX)
-        .and_then(|t| t.strip_prefix(thing))
-        .and_then(|t| t.strip_prefix("/jobs/"))
-        == Some(last)
-}
-
 fn json<T: Serialize>(payload: &T) -> Value {
     serde_json::to_value(payload).unwrap_or(Value::Null)
 }
@@ -149,11 +132,11 @@ impl Service {
     pub(crate) fn render(&self, o: &Outgoing) -> Message {
         match o {
             Outgoing::Notify { thing, payload } => Message {
-                topic: topic(self.state.thing_name(*thing), NOTIFY),
+                topic: jobs_topic(self.state.thing_name(*thing), NOTIFY),
                 payload: json(payload),
             },
             Outgoing::NotifyNext { thing, payload } => Message {
-                topic: topic(self.state.thing_name(*thing), NOTIFY_NEXT),
+                topic: jobs_topic(self.state.thing_name(*thing), NOTIFY_NEXT),
                 payload: json(payload),
             },
             Outgoing::Reply(m) => m.clone(),
@@ -165,11 +148,11 @@ impl Service {
     pub(crate) fn outgoing_matches(&self, o: &Outgoing, topic: &str, payload: &Value) -> bool {
         match o {
             Outgoing::Notify { thing, payload: p } => {
-                topic_is(topic, self.state.thing_name(*thing), NOTIFY)
+                is_jobs_topic(topic, self.state.thing_name(*thing), NOTIFY)
                     && matches_serialized(payload, p)
             }
             Outgoing::NotifyNext { thing, payload: p } => {
-                topic_is(topic, self.state.thing_name(*thing), NOTIFY_NEXT)
+                is_jobs_topic(topic, self.state.thing_name(*thing), NOTIFY_NEXT)
                     && matches_serialized(payload, p)
             }
             Outgoing::Reply(m) => m.topic == topic && matches_serialized(payload, &m.payload),
@@ -179,25 +162,5 @@ impl Service {
     /// The next published message, as kept (see [`Service::render`]).
     pub(crate) fn poll_outgoing(&mut self) -> Option<Outgoing> {
         self.messages.pop_front()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn topics_are_built_and_recognised_alike() {
-        let t = topic("t-1", NOTIFY_NEXT);
-        assert_eq!(t, "$aws/things/t-1/jobs/notify-next");
-        assert!(topic_is(&t, "t-1", NOTIFY_NEXT));
-        assert!(!topic_is(&t, "t-1", NOTIFY));
-        assert!(!topic_is(&t, "t", NOTIFY_NEXT));
-        assert!(!topic_is(
-            "$aws/things/t-1/jobs/notify-next/x",
-            "t-1",
-            NOTIFY_NEXT
-        ));
-        assert!(!topic_is("things/t-1/jobs/notify-next", "t-1", NOTIFY_NEXT));
     }
 }
