@@ -197,15 +197,14 @@ impl Replay {
         let Some(expected) = &step.events else {
             return verdict;
         };
+        // A `payload` is compared with the typed message; anything else (`payload_raw`)
+        // as `event_matches` says, with the message rendered.
         let fits = |e: &Value, a: usize| {
             let o = &self.messages[a];
-            let Some(topic) = e.get("topic").and_then(Value::as_str) else {
-                return false;
-            };
-            match (e.get("payload"), e.get("payload_raw")) {
-                (Some(p), _) => self.service.outgoing_matches(o, topic, p),
-                (None, Some(Value::String(_))) => event_matches(e, &self.service.render(o)),
-                _ => false,
+            match (e.get("payload"), e.get("topic").and_then(Value::as_str)) {
+                (Some(p), Some(topic)) => self.service.outgoing_matches(o, topic, p),
+                (Some(_), None) => false,
+                (None, _) => event_matches(e, &self.service.render(o)),
             }
         };
         let outcome = match_events_by(expected, self.messages.len(), fits, || {
