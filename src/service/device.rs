@@ -3,7 +3,7 @@
 
 use super::state::{ExecId, ThingId, Timer};
 use super::Service;
-use crate::config::{CANCEL_STEP_TIMER, PENDING_LIST_LIMIT};
+use crate::config::CANCEL_STEP_TIMER;
 use crate::error::{ErrorCode, ServiceError};
 use crate::rules::{self, Cause, DeviceRefusal};
 use crate::status::JobExecutionStatus;
@@ -87,9 +87,8 @@ impl Service {
         validate::thing_name("thingName", &r.thing_name)?;
         let thing = self.require_thing(&r.thing_name)?;
         let mut out = GetPendingJobExecutionsResponse::default();
-        for id in self.state.pending_of(thing).take(PENDING_LIST_LIMIT) {
-            let summary = self.data_summary(id);
-            match self.state.exec(id).status {
+        for (status, summary) in self.pending_jobs(thing).0 {
+            match status {
                 JobExecutionStatus::InProgress => out.in_progress_jobs.push(summary),
                 _ => out.queued_jobs.push(summary),
             }

@@ -40,8 +40,9 @@ impl Service {
         }
     }
 
-    /// Decision 24: the first ten of the pending order, with their statuses.
-    fn pending_jobs(&self, thing: ThingId) -> PendingJobs {
+    /// Decision 14: the first ten of the pending order, with their statuses, as `notify`
+    /// (decision 24) and GetPendingJobExecutions list them.
+    pub(super) fn pending_jobs(&self, thing: ThingId) -> PendingJobs {
         let jobs: Vec<_> = self
             .state
             .pending_of(thing)
