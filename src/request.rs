@@ -122,13 +122,13 @@ fn read<T: serde::de::DeserializeOwned>(op: Operation, input: &Value) -> Result<
 impl Response {
     /// The response as the JSON AWS sends.
     pub fn to_json(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+        crate::wire::to_json(self)
     }
 }
 
 impl Request {
     /// The request as JSON, with path and query members as plain members.
     pub fn to_json(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+        crate::wire::to_json(self)
     }
 }

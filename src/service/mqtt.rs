@@ -204,8 +204,7 @@ impl Service {
         };
         let mut v = response.to_json();
         if let Some(e) = execution {
-            v["execution"] =
-                serde_json::to_value(self.mqtt_execution(e, false)).unwrap_or(Value::Null);
+            v["execution"] = crate::wire::to_json(&self.mqtt_execution(e, false));
         }
         // UpdateJobExecution's `includeJobDocument`: the document of the topic's job.
         if let (Some(doc), RequestTopic::Update { job, .. }) = (v.get_mut("jobDocument"), topic) {

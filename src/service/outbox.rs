@@ -15,7 +15,7 @@ use super::{Message, Service};
 use crate::mqtt::{is_jobs_topic, jobs_topic, NOTIFY, NOTIFY_NEXT};
 use crate::status::JobExecutionStatus;
 use crate::trace::probe::matches_serialized;
-use crate::wire::data;
+use crate::wire::{data, to_json};
 
 /// A published message, as the service keeps it until polled.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,10 +96,6 @@ fn shared<S: Serializer>(v: &Option<Arc<Value>>, serializer: S) -> Result<S::Ok,
     v.as_deref().serialize(serializer)
 }
 
-fn json<T: Serialize>(payload: &T) -> Value {
-    serde_json::to_value(payload).unwrap_or(Value::Null)
-}
-
 impl Service {
     /// `execution` as MQTT carries it: without `thingName`, and with its job's document
     /// parsed where it carries one (or where `with_document` asks for it).
@@ -133,11 +129,11 @@ impl Service {
         match o {
             Outgoing::Notify { thing, payload } => Message {
                 topic: jobs_topic(self.state.thing_name(*thing), NOTIFY),
-                payload: json(payload),
+                payload: to_json(payload),
             },
             Outgoing::NotifyNext { thing, payload } => Message {
                 topic: jobs_topic(self.state.thing_name(*thing), NOTIFY_NEXT),
-                payload: json(payload),
+                payload: to_json(payload),
             },
             Outgoing::Reply(m) => m.clone(),
         }

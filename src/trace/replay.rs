@@ -60,14 +60,10 @@ impl Reply {
     fn into_answer(self) -> Answer {
         match self {
             Reply::Output(r) => Answer::Output(r.to_json()),
-            Reply::Error(e) => Answer::Error(error_json(&e)),
+            Reply::Error(e) => Answer::Error(crate::wire::to_json(&e)),
             Reply::Other(a) => a,
         }
     }
-}
-
-fn error_json(e: &ServiceError) -> Value {
-    serde_json::to_value(e).unwrap_or(Value::Null)
 }
 
 /// A specification being driven by a trace.

@@ -27,3 +27,9 @@ use std::collections::BTreeMap;
 
 /// `statusDetails`: names to values, kept in key order so output is deterministic.
 pub type DetailsMap = BTreeMap<String, String>;
+
+/// A wire value as JSON. The crate's wire types always serialize; `null` stands for one
+/// that would not.
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
