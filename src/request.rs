@@ -132,3 +132,17 @@ impl Request {
         crate::wire::to_json(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_request_reads_and_writes_the_same_members() {
+        let input = json!({"thingName": "t1", "jobId": "j1", "status": "IN_PROGRESS",
+                           "expectedVersion": 2, "statusDetails": {"a": "b"}});
+        let request = Request::decode(Operation::UpdateJobExecution, &input).unwrap();
+        assert_eq!(request.to_json(), input);
+    }
+}

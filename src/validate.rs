@@ -325,6 +325,19 @@ mod tests {
     use crate::wire::control::RetryCriteria;
 
     #[test]
+    fn a_document_is_json_of_at_most_the_limit() {
+        assert!(document(r#"{"op": "install"}"#).is_ok());
+        assert!(document("{").is_err());
+        assert!(document("").is_err());
+        assert_eq!(
+            parse_document(r#"{"op": [1]}"#).ok(),
+            Some(serde_json::json!({"op": [1]}))
+        );
+        let over = format!("\"{}\"", "x".repeat(DOCUMENT_MAX_CHARS));
+        assert!(document(&over).is_err());
+    }
+
+    #[test]
     fn names_follow_the_model_patterns_and_lengths() {
         assert!(thing_name("t", &"a".repeat(128)).is_ok());
         assert!(thing_name("t", &"a".repeat(129)).is_err());
