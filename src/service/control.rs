@@ -157,9 +157,6 @@ impl Service {
             force_canceled: None,
             reason_code: None,
             comment: None,
-            executions: BTreeSet::new(),
-            pending: 0,
-            newest_by_status: [0; 8],
         };
         let job_id = self.state.insert_job(&r.job_id, job);
         let sw = self.config.switches;
@@ -203,10 +200,9 @@ impl Service {
             .into());
         }
         let force = r.force.unwrap_or(false);
-        let pending: Vec<ExecId> = job
-            .executions
-            .iter()
-            .copied()
+        let pending: Vec<ExecId> = self
+            .state
+            .executions_of(job_id)
             .filter(|&id| self.state.exec(id).status.is_pending())
             .collect();
         for id in pending {
@@ -384,11 +380,10 @@ impl Service {
         if let Some(m) = r.max_results {
             validate::max_results(m)?;
         }
-        let job = self.state.job(self.require_job(&r.job_id)?);
-        let ids: Vec<ExecId> = job
-            .executions
-            .iter()
-            .copied()
+        let job_id = self.require_job(&r.job_id)?;
+        let ids: Vec<ExecId> = self
+            .state
+            .executions_of(job_id)
             .filter(|&id| r.status.is_none_or(|s| self.state.exec(id).status == s))
             .collect();
         let (ids, next_token) = self.page(ids, r.max_results, &r.next_token)?;
@@ -408,13 +403,14 @@ impl Service {
     /// is in it.
     pub(super) fn describe_job(&mut self, r: DescribeJobRequest) -> Result<DescribeJobResponse> {
         validate::job_id("jobId", &r.job_id)?;
-        let job = self.state.job(self.require_job(&r.job_id)?);
+        let job_id = self.require_job(&r.job_id)?;
+        let (job, counts) = (self.state.job(job_id), self.state.job_execs(job_id));
         let count = |s: JobExecutionStatus| {
             let i = JobExecutionStatus::ALL
                 .iter()
                 .position(|&x| x == s)
                 .unwrap_or(0);
-            i32::try_from(job.newest_by_status[i]).unwrap_or(i32::MAX)
+            i32::try_from(counts.newest_by_status[i]).unwrap_or(i32::MAX)
         };
         let d = JobProcessDetails {
             number_of_canceled_things: count(JobExecutionStatus::Canceled),

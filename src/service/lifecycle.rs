@@ -112,11 +112,12 @@ impl Service {
     /// Decision 23: a SNAPSHOT job is COMPLETED once every execution is terminal.
     pub(super) fn maybe_complete(&mut self, job_id: JobId) {
         let now = self.now;
+        let pending = self.state.job_execs(job_id).pending;
         let job = self.state.job_mut(job_id);
         if job.selection != TargetSelection::Snapshot || job.status != JobStatus::InProgress {
             return;
         }
-        if job.pending == 0 {
+        if pending == 0 {
             job.status = JobStatus::Completed;
             job.completed_at = Some(now);
             job.last_updated_at = now;

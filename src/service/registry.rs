@@ -11,7 +11,7 @@ use crate::status::{JobExecutionStatus, JobStatus};
 use crate::validate::{self, Target};
 use crate::wire::control::*;
 
-use super::state::{Group, JobId, Thing, ThingId};
+use super::state::{ExecId, Group, JobId, Thing, ThingId};
 
 type Result<T> = std::result::Result<T, Error>;
 
@@ -331,22 +331,26 @@ impl Service {
         }
         let jobs = self.continuous_jobs_of(&group);
         let newest = self.state.newest_of_each(thing_id, &jobs);
-        for (job_id, newest) in jobs.into_iter().zip(newest) {
+        let removed: Vec<ExecId> = {
+            let is_target = self.state.indexed_target_test(&thing);
             // The newest QUEUED is asked first: it is the cheaper question.
-            let Some(id) = newest else {
-                continue;
-            };
-            if self.state.exec(id).status == JobExecutionStatus::Queued
-                && !self.state.is_target(self.state.job(job_id), &thing)
-            {
-                self.service_end(
-                    id,
-                    JobExecutionStatus::Removed,
-                    Cause::ThingLeavesTargets,
-                    false,
-                    None,
-                );
-            }
+            jobs.into_iter()
+                .zip(newest)
+                .filter_map(|(job_id, newest)| {
+                    let id = newest?;
+                    (self.state.exec(id).status == JobExecutionStatus::Queued && !is_target(job_id))
+                        .then_some(id)
+                })
+                .collect()
+        };
+        for id in removed {
+            self.service_end(
+                id,
+                JobExecutionStatus::Removed,
+                Cause::ThingLeavesTargets,
+                false,
+                None,
+            );
         }
         Ok(Empty {})
     }

@@ -1,6 +1,7 @@
 //! The service's state and the indexes kept beside it: thing and job names interned to
 //! dense ids (looked up once per request), executions in an arena in creation order, per
-//! thing its executions by job and its pending order, and one queue of timer deadlines.
+//! thing its executions by job and its pending order, per job its executions and their
+//! counts (apart from the job's other fields), and one queue of timer deadlines.
 //!
 //! Everything here is mechanism. Which change is allowed is asked of
 //! [`crate::rules`] by the callers; this module only keeps the indexes true.
@@ -173,10 +174,19 @@ pub(crate) struct Job {
     pub force_canceled: Option<bool>,
     pub reason_code: Option<String>,
     pub comment: Option<String>,
-    /// Executions in creation order (deleted ones taken out).
-    pub executions: BTreeSet<ExecId>,
+}
+
+/// What is kept about a job's executions, apart from the [`Job`]: every execution created
+/// or changed writes here, so it is kept small (one cache line) and dense, and a group join
+/// that queues executions of a hundred jobs touches a hundred lines, not a hundred jobs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct JobExecutions {
+    /// Every execution ever created, in creation order. A deleted one stays listed (its
+    /// id is never reused) and [`State::executions_of`] skips it: creating is a push, and
+    /// only the rare DeleteJobExecution leaves a gap.
+    created: Vec<ExecId>,
     /// How many of them are QUEUED or IN_PROGRESS (decision 23 without a scan).
-    pub pending: usize,
+    pub pending: u32,
     /// Per status (index in [`JobExecutionStatus::ALL`]), how many things' newest execution
     /// is in it (DescribeJob's jobProcessDetails without a scan).
     pub newest_by_status: [u32; 8],
@@ -198,6 +208,8 @@ pub(crate) struct State {
     /// Every job id; a [`JobId`] indexes `jobs`.
     pub job_names: Names,
     pub jobs: Vec<Job>,
+    /// Per job (a [`JobId`] indexes it), its executions and their counts.
+    job_execs: Vec<JobExecutions>,
     pub execs: Vec<Option<Execution>>,
     /// Every running timer: (deadline, seq, execution).
     pub timers: BTreeSet<(u64, u64, ExecId)>,
@@ -320,6 +332,20 @@ impl State {
         &mut self.jobs[id as usize]
     }
 
+    /// The counts kept about `id`'s executions.
+    pub fn job_execs(&self, id: JobId) -> &JobExecutions {
+        &self.job_execs[id as usize]
+    }
+
+    /// The executions of job `id` that exist, in creation order.
+    pub fn executions_of(&self, id: JobId) -> impl Iterator<Item = ExecId> + '_ {
+        self.job_execs[id as usize]
+            .created
+            .iter()
+            .copied()
+            .filter(|&e| self.execs[e].is_some())
+    }
+
     /// Adds a job (its id must be new), a CONTINUOUS one to the index of its groups.
     pub fn insert_job(&mut self, name: &str, job: Job) -> JobId {
         let id = self.job_names.intern(name);
@@ -333,6 +359,7 @@ impl State {
             }
         }
         self.jobs.push(job);
+        self.job_execs.push(JobExecutions::default());
         id
     }
 
@@ -341,11 +368,10 @@ impl State {
     /// always holds, and nothing queues one for a job that is not IN_PROGRESS), so group
     /// joins and leaves have nothing to do for it.
     pub fn unindex_continuous(&mut self, id: JobId) {
+        debug_assert!(self
+            .executions_of(id)
+            .all(|e| self.exec(e).status != JobExecutionStatus::Queued));
         let job = &self.jobs[id as usize];
-        debug_assert!(job
-            .executions
-            .iter()
-            .all(|&e| self.exec(e).status != JobExecutionStatus::Queued));
         for g in &job.target_groups {
             if let Some(jobs) = self.continuous_by_group.get_mut(g) {
                 jobs.remove(&id);
@@ -377,14 +403,16 @@ impl State {
     }
 
     /// [`State::newest`] of each of `jobs` (ascending ids) on `thing`, in one forward
-    /// pass over its history: each search starts where the last one ended.
+    /// pass over its history: each search gallops on from where the last one ended, so it
+    /// costs the logarithm of the distance it moves, and the entries it reads first are
+    /// the ones the last search left in the cache.
     pub fn newest_of_each(&self, thing: ThingId, jobs: &[JobId]) -> Vec<Option<ExecId>> {
         debug_assert!(jobs.windows(2).all(|w| w[0] < w[1]));
         let history = &self.things[thing as usize].history;
         let mut from = 0;
         jobs.iter()
             .map(|&job| {
-                from += history[from..].partition_point(|h| h.job < job);
+                from += gallop(&history[from..], |h| h.job < job);
                 history.get(from).filter(|h| h.job == job).map(|h| h.newest)
             })
             .collect()
@@ -490,8 +518,8 @@ impl State {
         if let Some(key) = key {
             slot.pending.insert(key);
         }
-        let j = self.job_mut(job);
-        j.executions.insert(id);
+        let j = &mut self.job_execs[job as usize];
+        j.created.push(id);
         j.pending += 1;
         if let Some(p) = previous {
             j.newest_by_status[status_index(p)] -= 1;
@@ -519,7 +547,7 @@ impl State {
             let is_newest = self.newest(thing, job) == Some(id);
             self.by_status[status_index(old_status)] -= 1;
             self.by_status[status_index(new_status)] += 1;
-            let j = self.job_mut(job);
+            let j = &mut self.job_execs[job as usize];
             // No row of the table leaves a terminal status, so a change can only take an
             // execution out of the pending ones, never bring one back.
             debug_assert!(
@@ -581,8 +609,7 @@ impl State {
         self.execs[id] = None;
         self.by_status[status_index(status)] -= 1;
         let next_newest = self.newest(thing, job).map(|n| self.exec(n).status);
-        let j = self.job_mut(job);
-        j.executions.remove(&id);
+        let j = &mut self.job_execs[job as usize];
         if status.is_pending() {
             j.pending -= 1;
         }
@@ -594,11 +621,59 @@ impl State {
         }
     }
 
+    /// [`State::is_target`] for jobs the group index holds (CONTINUOUS, not canceled),
+    /// asked of the index: a closure that says whether `thing` is a target of such a job.
+    /// The thing's groups are looked up once, so each job costs a search of sets of ids
+    /// and of its direct targets, not a search of its group names per group.
+    pub fn indexed_target_test<'a>(&'a self, thing: &'a str) -> impl Fn(JobId) -> bool + 'a {
+        let groups: Vec<&BTreeSet<JobId>> = self
+            .thing(thing)
+            .into_iter()
+            .flat_map(|t| &t.groups)
+            .filter_map(|g| self.continuous_by_group.get(g))
+            .collect();
+        move |job| {
+            let target = groups.iter().any(|jobs| jobs.contains(&job))
+                || self.job(job).target_things.contains(thing);
+            debug_assert_eq!(target, self.is_target(self.job(job), thing));
+            target
+        }
+    }
+
     /// Whether `thing` is a target of `job` now: directly, or through a group it is in.
     pub fn is_target(&self, job: &Job, thing: &str) -> bool {
         job.target_things.contains(thing)
             || self
                 .thing(thing)
                 .is_some_and(|t| t.groups.iter().any(|g| job.target_groups.contains(g)))
+    }
+}
+
+/// `slice.partition_point(before)`, found by probing 1, 3, 7, 15, ... entries in, then
+/// searching the last span: O(log p) for a partition point p, against O(log n) for a
+/// binary search of the whole slice.
+fn gallop<T>(slice: &[T], before: impl Fn(&T) -> bool) -> usize {
+    // Invariant: every entry below `low` is before the point.
+    let (mut low, mut step) = (0, 1);
+    while low + step <= slice.len() && before(&slice[low + step - 1]) {
+        low += step;
+        step *= 2;
+    }
+    let high = (low + step).min(slice.len());
+    low + slice[low..high].partition_point(before)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gallop;
+
+    #[test]
+    fn gallop_finds_the_partition_point_of_every_sorted_slice() {
+        for len in 0..70 {
+            let slice: Vec<usize> = (0..len).collect();
+            for point in 0..=len {
+                assert_eq!(gallop(&slice, |&x| x < point), point, "{point} of {len}");
+            }
+        }
     }
 }
