@@ -177,8 +177,9 @@ pub(crate) struct Job {
 }
 
 /// What is kept about a job's executions, apart from the [`Job`]: every execution created
-/// or changed writes here, so it is kept small (one cache line) and dense, and a group join
-/// that queues executions of a hundred jobs touches a hundred lines, not a hundred jobs.
+/// or changed writes here, so it is kept small (at most 64 bytes, asserted below) and
+/// dense, and a group join that queues executions of a hundred jobs reads and writes about
+/// a hundred cache lines, not the fields of a hundred jobs spread over several each.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct JobExecutions {
     /// Every execution ever created, in creation order. A deleted one stays listed (its
@@ -191,6 +192,8 @@ pub(crate) struct JobExecutions {
     /// is in it (DescribeJob's jobProcessDetails without a scan).
     pub newest_by_status: [u32; 8],
 }
+
+const _: () = assert!(std::mem::size_of::<JobExecutions>() <= 64);
 
 /// What one moment did to a thing's pending set, for notifications (decisions 24, 25).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -403,16 +406,14 @@ impl State {
     }
 
     /// [`State::newest`] of each of `jobs` (ascending ids) on `thing`, in one forward
-    /// pass over its history: each search gallops on from where the last one ended, so it
-    /// costs the logarithm of the distance it moves, and the entries it reads first are
-    /// the ones the last search left in the cache.
+    /// pass over its history: each search starts where the last one ended.
     pub fn newest_of_each(&self, thing: ThingId, jobs: &[JobId]) -> Vec<Option<ExecId>> {
         debug_assert!(jobs.windows(2).all(|w| w[0] < w[1]));
         let history = &self.things[thing as usize].history;
         let mut from = 0;
         jobs.iter()
             .map(|&job| {
-                from += gallop(&history[from..], |h| h.job < job);
+                from += history[from..].partition_point(|h| h.job < job);
                 history.get(from).filter(|h| h.job == job).map(|h| h.newest)
             })
             .collect()
@@ -646,34 +647,5 @@ impl State {
             || self
                 .thing(thing)
                 .is_some_and(|t| t.groups.iter().any(|g| job.target_groups.contains(g)))
-    }
-}
-
-/// `slice.partition_point(before)`, found by probing 1, 3, 7, 15, ... entries in, then
-/// searching the last span: O(log p) for a partition point p, against O(log n) for a
-/// binary search of the whole slice.
-fn gallop<T>(slice: &[T], before: impl Fn(&T) -> bool) -> usize {
-    // Invariant: every entry below `low` is before the point.
-    let (mut low, mut step) = (0, 1);
-    while low + step <= slice.len() && before(&slice[low + step - 1]) {
-        low += step;
-        step *= 2;
-    }
-    let high = (low + step).min(slice.len());
-    low + slice[low..high].partition_point(before)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::gallop;
-
-    #[test]
-    fn gallop_finds_the_partition_point_of_every_sorted_slice() {
-        for len in 0..70 {
-            let slice: Vec<usize> = (0..len).collect();
-            for point in 0..=len {
-                assert_eq!(gallop(&slice, |&x| x < point), point, "{point} of {len}");
-            }
-        }
     }
 }
