@@ -182,9 +182,9 @@ pub(crate) struct Job {
 /// a hundred cache lines, not the fields of a hundred jobs spread over several each.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct JobExecutions {
-    /// Every execution ever created, in creation order. A deleted one stays listed (its
-    /// id is never reused) and [`State::executions_of`] skips it: creating is a push, and
-    /// only the rare DeleteJobExecution leaves a gap.
+    /// The executions that exist, in creation order (ids ascending): creating one is a
+    /// push; deleting one (DeleteJobExecution, rare) finds it by binary search and shifts
+    /// those after it.
     created: Vec<ExecId>,
     /// How many of them are QUEUED or IN_PROGRESS (decision 23 without a scan).
     pub pending: u32,
@@ -342,11 +342,7 @@ impl State {
 
     /// The executions of job `id` that exist, in creation order.
     pub fn executions_of(&self, id: JobId) -> impl Iterator<Item = ExecId> + '_ {
-        self.job_execs[id as usize]
-            .created
-            .iter()
-            .copied()
-            .filter(|&e| self.execs[e].is_some())
+        self.job_execs[id as usize].created.iter().copied()
     }
 
     /// Adds a job (its id must be new), a CONTINUOUS one to the index of its groups.
@@ -611,6 +607,9 @@ impl State {
         self.by_status[status_index(status)] -= 1;
         let next_newest = self.newest(thing, job).map(|n| self.exec(n).status);
         let j = &mut self.job_execs[job as usize];
+        if let Ok(at) = j.created.binary_search(&id) {
+            j.created.remove(at);
+        }
         if status.is_pending() {
             j.pending -= 1;
         }
