@@ -57,7 +57,10 @@ impl Service {
         if job.status != JobStatus::InProgress || !self.state.exists(thing) {
             return;
         }
-        if job.selection == TargetSelection::Continuous && !self.state.is_target(job, thing_name) {
+        // A CONTINUOUS job that is IN_PROGRESS is one the group index holds.
+        if job.selection == TargetSelection::Continuous
+            && !self.state.indexed_target_test(thing_name)(job_id)
+        {
             return;
         }
         let Some(config) = &job.retry else {

@@ -256,19 +256,19 @@ impl Service {
         // when the newest is pending and the thing was a target before joining (directly
         // or through another group), asked only when there are budgets to keep.
         let newest = self.state.newest_of_each(thing_id, &jobs);
-        let before: Vec<(bool, bool)> = jobs
-            .iter()
-            .zip(newest)
-            .map(|(&j, newest)| {
-                let pending = newest.is_some_and(|id| self.state.exec(id).status.is_pending());
-                let spent = self.state.things[thing_id as usize]
-                    .retries_spent
-                    .contains_key(&j);
-                let keep_budgets =
-                    pending && spent && self.state.is_target(self.state.job(j), &thing);
-                (pending, keep_budgets)
-            })
-            .collect();
+        let before: Vec<(bool, bool)> = {
+            let is_target = self.state.indexed_target_test(&thing);
+            jobs.iter()
+                .zip(newest)
+                .map(|(&j, newest)| {
+                    let pending = newest.is_some_and(|id| self.state.exec(id).status.is_pending());
+                    let spent = self.state.things[thing_id as usize]
+                        .retries_spent
+                        .contains_key(&j);
+                    (pending, pending && spent && is_target(j))
+                })
+                .collect()
+        };
         if let Some(t) = self.state.thing_mut(&thing) {
             t.groups.insert(group.clone());
         }

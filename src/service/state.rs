@@ -641,6 +641,8 @@ impl State {
     }
 
     /// Whether `thing` is a target of `job` now: directly, or through a group it is in.
+    /// This is the rule as the job's own fields state it; the model asks it of the group
+    /// index ([`State::indexed_target_test`]), which debug builds check against this.
     pub fn is_target(&self, job: &Job, thing: &str) -> bool {
         job.target_things.contains(thing)
             || self
