@@ -314,27 +314,6 @@ impl Service {
         })
     }
 
-    fn page(
-        &self,
-        ids: Vec<ExecId>,
-        max_results: Option<i32>,
-        next_token: &Option<String>,
-    ) -> std::result::Result<(Vec<ExecId>, Option<String>), ServiceError> {
-        let size = usize::try_from(max_results.unwrap_or(DEFAULT_MAX_RESULTS)).unwrap_or(1);
-        let start = match next_token {
-            Some(t) => validate::next_token(t)?,
-            None => 0,
-        };
-        if start > ids.len() || (start == ids.len() && start > 0) {
-            return Err(ServiceError::invalid_request(format!(
-                "nextToken '{start}' is not a token this service gave"
-            )));
-        }
-        let end = (start + size).min(ids.len());
-        let next = (end < ids.len()).then(|| end.to_string());
-        Ok((sorted_range(ids, start, end), next))
-    }
-
     /// Details, lists: oldest first; maxResults 1..250; nextToken a decimal offset.
     pub(super) fn list_for_thing(
         &mut self,
@@ -349,16 +328,23 @@ impl Service {
         }
         not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
         let thing = self.require_thing(&r.thing_name)?;
-        // `Some(None)`: a jobId no job has, so nothing is listed.
-        let job = r.job_id.as_deref().map(|j| self.state.job_id(j));
-        let ids: Vec<ExecId> = self.state.things[thing as usize]
-            .history
-            .iter()
-            .filter(|h| job.is_none_or(|j| j == Some(h.job)))
-            .flat_map(|h| h.ids())
-            .filter(|&id| r.status.is_none_or(|s| self.state.exec(id).status == s))
-            .collect();
-        let (ids, next_token) = self.page(ids, r.max_results, &r.next_token)?;
+        let status = |id: &ExecId| r.status.is_none_or(|s| self.state.exec(*id).status == s);
+        let (ids, next_token) = match r.job_id.as_deref() {
+            None => page(
+                self.state.executions_on(thing).filter(status),
+                r.max_results,
+                &r.next_token,
+            )?,
+            // A jobId no job has lists nothing.
+            Some(job) => {
+                let history = self
+                    .state
+                    .job_id(job)
+                    .and_then(|j| self.state.history_of(thing, j));
+                let ids = history.into_iter().flat_map(|h| h.ids()).filter(status);
+                page(ids, r.max_results, &r.next_token)?
+            }
+        };
         Ok(ListJobExecutionsForThingResponse {
             execution_summaries: ids
                 .into_iter()
@@ -381,12 +367,11 @@ impl Service {
             validate::max_results(m)?;
         }
         let job_id = self.require_job(&r.job_id)?;
-        let ids: Vec<ExecId> = self
+        let ids = self
             .state
             .executions_of(job_id)
-            .filter(|&id| r.status.is_none_or(|s| self.state.exec(id).status == s))
-            .collect();
-        let (ids, next_token) = self.page(ids, r.max_results, &r.next_token)?;
+            .filter(|&id| r.status.is_none_or(|s| self.state.exec(id).status == s));
+        let (ids, next_token) = page(ids, r.max_results, &r.next_token)?;
         Ok(ListJobExecutionsForJobResponse {
             execution_summaries: ids
                 .into_iter()
@@ -449,42 +434,77 @@ impl Service {
 
 /// `ids[start..end]` of `ids` in order (creation order), without sorting the rest: a page
 /// of a long list costs the list's length plus the page's sorting.
-fn sorted_range(mut ids: Vec<ExecId>, start: usize, end: usize) -> Vec<ExecId> {
-    if start >= end {
-        return Vec::new();
+/// One page of `ids` (ascending, so oldest first), read without collecting the rest:
+/// skip the token's offset, take the page, and ask for one more to know whether a
+/// `nextToken` is due.
+fn page(
+    mut ids: impl Iterator<Item = ExecId>,
+    max_results: Option<i32>,
+    next_token: &Option<String>,
+) -> std::result::Result<(Vec<ExecId>, Option<String>), ServiceError> {
+    let size = usize::try_from(max_results.unwrap_or(DEFAULT_MAX_RESULTS)).unwrap_or(1);
+    let start = match next_token {
+        Some(t) => validate::next_token(t)?,
+        None => 0,
+    };
+    let skipped = ids.by_ref().take(start).count();
+    let page: Vec<ExecId> = ids.by_ref().take(size).collect();
+    // A token past the end, or at the end of a non-empty list, is none this service
+    // gave (it gives none at the end).
+    if skipped < start || (page.is_empty() && start > 0) {
+        return Err(ServiceError::invalid_request(format!(
+            "nextToken '{start}' is not a token this service gave"
+        )));
     }
-    // start < end <= len: the index is in the list.
-    ids.select_nth_unstable(start);
-    let rest = &mut ids[start..];
-    if end - start < rest.len() {
-        rest.select_nth_unstable(end - start);
-    }
-    let page = &mut rest[..end - start];
-    page.sort_unstable();
-    page.to_vec()
+    debug_assert!(page.windows(2).all(|w| w[0] < w[1]), "oldest first");
+    let next = ids
+        .next()
+        .is_some()
+        .then(|| (start + page.len()).to_string());
+    Ok((page, next))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::sorted_range;
+    use super::page;
+
+    fn token(t: Option<usize>) -> Option<String> {
+        t.map(|t| t.to_string())
+    }
 
     #[test]
-    fn a_page_is_the_range_of_the_sorted_list() {
-        // Long enough that selecting is not just sorting the whole list.
-        let ids: Vec<usize> = (0..300).map(|i| (i * 7919) % 300).collect();
-        let mut sorted = ids.clone();
-        sorted.sort_unstable();
-        let bounds = [
-            0, 1, 2, 9, 10, 11, 50, 100, 149, 150, 151, 250, 298, 299, 300,
-        ];
-        for &start in &bounds {
-            for &end in bounds.iter().filter(|&&e| e >= start) {
-                assert_eq!(
-                    sorted_range(ids.clone(), start, end),
-                    sorted[start..end],
-                    "{start}..{end}"
-                );
+    fn pages_cover_the_list_once_in_order() {
+        for len in [0usize, 1, 2, 5, 6, 17] {
+            for size in [1i32, 2, 5, 250] {
+                let (mut seen, mut next) = (Vec::new(), None);
+                loop {
+                    let (ids, n) = page(0..len, Some(size), &next).unwrap();
+                    assert!(ids.len() <= size as usize);
+                    seen.extend(ids);
+                    match n {
+                        None => break,
+                        Some(t) => next = Some(t),
+                    }
+                }
+                assert_eq!(seen, (0..len).collect::<Vec<_>>(), "len {len} size {size}");
             }
         }
+    }
+
+    #[test]
+    fn a_token_past_the_end_or_at_it_is_refused() {
+        assert!(page(0..5usize, Some(2), &token(Some(6))).is_err());
+        assert!(page(0..5usize, Some(2), &token(Some(5))).is_err());
+        assert_eq!(
+            page(0..5usize, Some(2), &token(Some(4))).unwrap(),
+            (vec![4], None)
+        );
+        assert_eq!(
+            page(0..5usize, Some(2), &token(Some(2))).unwrap(),
+            (vec![2, 3], Some("4".into()))
+        );
+        // An empty list's first page is empty, and no error.
+        assert_eq!(page(0..0usize, None, &None).unwrap(), (vec![], None));
+        assert!(page(0..0usize, None, &token(Some(0))).is_ok());
     }
 }

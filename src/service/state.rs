@@ -80,6 +80,10 @@ pub(crate) struct ThingSlot {
     pub thing: Option<Box<Thing>>,
     /// The thing's executions, per job, sorted by [`JobId`] (job creation order).
     pub history: Vec<JobHistory>,
+    /// The same executions in creation order (ids ascending), so that a page of
+    /// ListJobExecutionsForThing is read, not sorted out of every execution the thing has
+    /// had. Kept like [`JobExecutions`]'s list: a push, a binary search on deletion.
+    created: Vec<ExecId>,
     /// The thing's pending executions in decision 4's order.
     pub pending: BTreeSet<PendingKey>,
     /// Per job, the retries spent per criterion since the thing last became a target (kept
@@ -345,6 +349,11 @@ impl State {
         self.job_execs[id as usize].created.iter().copied()
     }
 
+    /// The executions of `thing` that exist, oldest first (ids ascending).
+    pub fn executions_on(&self, thing: ThingId) -> impl Iterator<Item = ExecId> + '_ {
+        self.things[thing as usize].created.iter().copied()
+    }
+
     /// Adds a job (its id must be new), a CONTINUOUS one to the index of its groups.
     pub fn insert_job(&mut self, name: &str, job: Job) -> JobId {
         let id = self.job_names.intern(name);
@@ -512,6 +521,7 @@ impl State {
             Ok(i) => slot.history[i].push(id),
             Err(i) => slot.history.insert(i, JobHistory::new(job, id)),
         }
+        slot.created.push(id);
         if let Some(key) = key {
             slot.pending.insert(key);
         }
@@ -599,6 +609,9 @@ impl State {
             if !slot.history[i].remove(id) {
                 slot.history.remove(i);
             }
+        }
+        if let Ok(at) = slot.created.binary_search(&id) {
+            slot.created.remove(at);
         }
         if let Some(t) = timer {
             self.timers.remove(&(t.deadline, t.seq, id));
