@@ -46,8 +46,8 @@ fn check_trace(bencher: Bencher) {
     bencher.bench(|| {
         let mut checker = Checker::new(&Config::default(), &Tolerance::default());
         for line in lines {
-            let step = checker.parse(line).unwrap().unwrap();
-            assert_eq!(checker.check(&step), Verdict::Agrees);
+            let step = checker.read(line).unwrap().unwrap();
+            assert_eq!(checker.check_text(&step), Ok(Verdict::Agrees));
         }
     });
 }

@@ -7,7 +7,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::process::ExitCode;
 
 use iot_jobs_spec::examples::EXAMPLES;
-use iot_jobs_spec::trace::{Answer, Checker, Replay, Step, Tolerance, Verdict};
+use iot_jobs_spec::trace::{Action, Answer, Checker, Replay, Tolerance, Verdict};
 use iot_jobs_spec::{decisions, rules, Config};
 use serde_json::Value;
 
@@ -331,29 +331,40 @@ fn check_lines(
 ) -> Outcome {
     let mut replay = Checker::new(&Config::default(), tolerance);
     let (mut steps, mut agreed, mut unchecked) = (0usize, 0usize, 0usize);
-    for (index, line) in reader.lines().enumerate() {
-        let number = index + 1;
-        let line = match line {
-            Ok(l) => l,
+    let mut reader = reader;
+    // One buffer for every line: `check` keeps nothing of a line once it is checked.
+    let mut buffer = String::new();
+    for number in 1.. {
+        buffer.clear();
+        match reader.read_line(&mut buffer) {
+            Ok(0) => break,
+            Ok(_) => {}
             Err(e) => {
                 let _ = writeln!(out, "{name}:{number}: cannot read the line: {e}");
                 return Outcome::Malformed;
             }
+        }
+        let line = buffer.strip_suffix('\n').unwrap_or(&buffer);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let malformed = |out: &mut dyn Write, why: String| {
+            let _ = writeln!(out, "{name}:{number}: malformed step: {why}");
+            Outcome::Malformed
         };
-        let step = match replay.parse(&line) {
+        let step = match replay.read(line) {
             Ok(Some(step)) => step,
             Ok(None) => continue,
-            Err(why) => {
-                let _ = writeln!(out, "{name}:{number}: malformed step: {why}");
-                return Outcome::Malformed;
-            }
+            Err(why) => return malformed(out, why),
         };
         steps += 1;
-        match replay.check(&step) {
+        let verdict = match replay.check_text(&step) {
+            Ok(verdict) => verdict,
+            Err(why) => return malformed(out, why),
+        };
+        match verdict {
             Verdict::Agrees => agreed += 1,
             Verdict::Setup => {}
             Verdict::Diverges(why) => {
-                let _ = writeln!(out, "{name}:{number}: {}: {why}", label(&step));
+                let _ = writeln!(out, "{name}:{number}: {}: {why}", label(step.action()));
                 let _ = writeln!(
                     out,
                     "{name}: diverges at line {number} ({agreed} checked steps agree before it)"
@@ -390,10 +401,10 @@ fn check_lines(
     Outcome::Agrees
 }
 
-fn label(step: &Step) -> String {
-    match &step.action {
-        iot_jobs_spec::trace::Action::Call { name, .. } => name.clone(),
-        iot_jobs_spec::trace::Action::Publish { topic, .. } => format!("publish {topic}"),
+fn label(action: &Action) -> String {
+    match action {
+        Action::Call { name, .. } => name.clone(),
+        Action::Publish { topic, .. } => format!("publish {topic}"),
     }
 }
 

@@ -12,8 +12,9 @@ use serde_json::Value;
 
 use super::state::ThingId;
 use super::{Message, Service};
-use crate::mqtt::{is_jobs_topic, jobs_topic, NOTIFY, NOTIFY_NEXT};
+use crate::mqtt::{is_jobs_topic, jobs_topic, NOTIFY, NOTIFY_NEXT, THINGS_PREFIX};
 use crate::status::JobExecutionStatus;
+use crate::trace::canonical;
 use crate::trace::probe::matches_serialized;
 use crate::wire::{data, to_json};
 
@@ -153,6 +154,40 @@ impl Service {
             }
             Outgoing::Reply(m) => m.topic == topic && matches_serialized(payload, &m.payload),
         }
+    }
+
+    /// Writes `o` as a trace's `events` entry is written, `{"payload":...,"topic":...}`
+    /// ([`crate::trace::canonical`]); `false` where that writer gives up.
+    pub(crate) fn write_outgoing(&self, o: &Outgoing, t: &mut canonical::Text) -> bool {
+        t.push_raw(b"{\"payload\":");
+        let (payload, topic) = match o {
+            Outgoing::Notify { thing, payload } => (
+                canonical::write(payload, &[], t),
+                [
+                    THINGS_PREFIX,
+                    self.state.thing_name(*thing),
+                    "/jobs/",
+                    NOTIFY,
+                ],
+            ),
+            Outgoing::NotifyNext { thing, payload } => (
+                canonical::write(payload, &[], t),
+                [
+                    THINGS_PREFIX,
+                    self.state.thing_name(*thing),
+                    "/jobs/",
+                    NOTIFY_NEXT,
+                ],
+            ),
+            Outgoing::Reply(m) => (
+                canonical::write(&m.payload, &[], t),
+                [&*m.topic, "", "", ""],
+            ),
+        };
+        t.push_raw(b",\"topic\":");
+        let ok = payload && t.push_str_parts(&topic);
+        t.push_raw(b"}");
+        ok
     }
 
     /// The next published message, as kept (see [`Service::render`]).

@@ -1,6 +1,8 @@
 //! A checker that may allow what a real service does differently without being wrong.
 
-use super::{Replay, Step, Verdict};
+use std::convert::Infallible;
+
+use super::{Replay, Step, StepText, Verdict};
 use crate::config::Config;
 
 /// What a checker tolerates.
@@ -55,6 +57,11 @@ impl Checker {
         self.candidates[0].1.parse(line)
     }
 
+    /// Reads the next line for [`Checker::check_text`] (see [`StepText::parse`]).
+    pub fn read<'a>(&self, line: &'a str) -> Result<Option<StepText<'a>>, String> {
+        StepText::parse(line, self.candidates[0].1.at())
+    }
+
     /// The timer latenesses still consistent with every step so far.
     pub fn lateness(&self) -> Vec<u64> {
         self.candidates.iter().map(|(l, _)| *l).collect()
@@ -63,18 +70,32 @@ impl Checker {
     /// Checks `step` on every candidate and keeps those that agree. The verdict of the
     /// first surviving candidate, or of the first candidate when none survives.
     pub fn check(&mut self, step: &Step) -> Verdict {
-        let verdicts: Vec<Verdict> = self
-            .candidates
-            .iter_mut()
-            .map(|(_, r)| r.check(step))
-            .collect();
+        let Ok(verdict) = self.check_each(|r| Ok::<_, Infallible>(r.check(step)));
+        verdict
+    }
+
+    /// [`Checker::check`] for a step read by [`Checker::read`], its expectations compared
+    /// as text first (see [`Replay::check_text`]): what `iot-jobs-spec check` runs. `Err`
+    /// when an expectation turns out malformed.
+    pub fn check_text(&mut self, step: &StepText<'_>) -> Result<Verdict, String> {
+        self.check_each(|r| r.check_text(step))
+    }
+
+    fn check_each<E>(
+        &mut self,
+        mut check: impl FnMut(&mut Replay) -> Result<Verdict, E>,
+    ) -> Result<Verdict, E> {
+        let mut verdicts = Vec::with_capacity(self.candidates.len());
+        for (_, r) in &mut self.candidates {
+            verdicts.push(check(r)?);
+        }
         let first = verdicts[0].clone();
         let keep: Vec<bool> = verdicts
             .iter()
             .map(|v| !matches!(v, Verdict::Diverges(_)))
             .collect();
         if !keep.iter().any(|&k| k) {
-            return first;
+            return Ok(first);
         }
         let mut i = 0;
         self.candidates.retain(|_| {
@@ -82,6 +103,6 @@ impl Checker {
             keep[i - 1]
         });
         let survivor = verdicts.into_iter().zip(keep).find(|(_, k)| *k);
-        survivor.map_or(first, |(v, _)| v)
+        Ok(survivor.map_or(first, |(v, _)| v))
     }
 }

@@ -18,6 +18,7 @@
 //! }
 //! ```
 
+pub(crate) mod canonical;
 mod checker;
 pub mod matching;
 pub mod probe;
@@ -26,4 +27,4 @@ mod step;
 
 pub use checker::{Checker, Tolerance};
 pub use replay::{Answer, Replay, Verdict};
-pub use step::{Action, Expect, Step};
+pub use step::{Action, Expect, Step, StepText};

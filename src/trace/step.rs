@@ -1,6 +1,10 @@
 //! Reading one line of a trace into a [`Step`], refusing malformed lines with a message
 //! that says what is wrong (the caller adds `FILE:LINE:`).
 
+use std::borrow::Cow;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::plane::{Operation, Plane};
@@ -57,14 +61,53 @@ impl Step {
     /// Parses one line. `prev_at` is the previous step's time (0 before the first).
     /// `Ok(None)` for a blank line; `Err` says why the line is malformed.
     pub fn parse(line: &str, prev_at: u64) -> Result<Option<Step>, String> {
+        StepText::parse(line, prev_at)?
+            .map(StepText::into_step)
+            .transpose()
+    }
+}
+
+/// One line read as far as executing it needs: its time and action checked, its other
+/// members parsed, and its expectations (`output`, `error`, `events`) left as the line's
+/// text. [`Step::parse`] goes through it and parses those too; `check`
+/// ([`super::Checker::check_text`]) first compares them as text with the answer written
+/// the way the line's writer writes JSON, and parses them only when the texts differ.
+#[derive(Clone, Debug)]
+pub struct StepText<'a> {
+    line: &'a str,
+    at: u64,
+    action: Action,
+    /// The line's members but the expectations, and `input`, which is in the action.
+    raw: Map<String, Value>,
+    input_in_line: bool,
+    output: Option<&'a RawValue>,
+    error: Option<&'a RawValue>,
+    events: Option<&'a RawValue>,
+}
+
+impl<'a> StepText<'a> {
+    /// Reads one line as [`Step::parse`] does, but for the expectations' contents: their
+    /// shapes are checked when they are parsed, and the same malformed line gives the same
+    /// message then.
+    pub fn parse(line: &'a str, prev_at: u64) -> Result<Option<Self>, String> {
         if line.trim().is_empty() {
             return Ok(None);
         }
-        let value: Value =
-            serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
-        let Value::Object(mut raw) = value else {
-            return Err("not a JSON object".to_owned());
-        };
+        let members: Members<'a> = serde_json::from_str(line).map_err(|_| line_error(line))?;
+        let (mut output, mut error, mut events) = (None, None, None);
+        let mut raw = Map::new();
+        // A key written twice: the last one counts, as in a parsed object.
+        for (key, text) in members.0 {
+            match &*key {
+                "output" => output = Some(text),
+                "error" => error = Some(text),
+                "events" => events = Some(text),
+                _ => {
+                    let value = serde_json::from_str(text.get()).map_err(|_| line_error(line))?;
+                    raw.insert(key.into_owned(), value);
+                }
+            }
+        }
         let at = match raw.get("at") {
             None => prev_at,
             Some(Value::Number(n)) if n.is_u64() => n.as_u64().unwrap_or(0),
@@ -73,36 +116,96 @@ impl Step {
         if at < prev_at {
             return Err(format!("`at` goes back in time: {at} after {prev_at}"));
         }
+        let input_in_line = raw.contains_key("input") && raw.contains_key("call");
         let action = match (raw.get("call"), raw.get("publish")) {
             (Some(_), Some(_)) => return Err("`call` and `publish` exclude each other".into()),
             (None, None) => return Err("a step needs `call` or `publish`".into()),
-            (Some(call), None) => call_action(&raw, call)?,
+            (Some(_), None) => call_action(&mut raw)?,
             (None, Some(p)) => publish_action(p)?,
         };
-        if matches!(action, Action::Publish { .. })
-            && (raw.contains_key("output") || raw.contains_key("error"))
-        {
+        if matches!(action, Action::Publish { .. }) && (output.is_some() || error.is_some()) {
             return Err(
                 "a `publish` step is answered by its `events`, not `output` or `error`".into(),
             );
         }
-        // The expectations move out of the line (no copy): `raw` keeps the rest, and
-        // writing the step back puts fresh ones in.
-        let expect = match (raw.remove("output"), raw.remove("error")) {
-            (Some(_), Some(_)) => return Err("`output` and `error` exclude each other".into()),
-            (Some(o @ Value::Object(_)), None) => Expect::Output(o),
-            (Some(o), None) => return Err(format!("`output` must be an object, got {o}")),
+        if output.is_some() && error.is_some() {
+            return Err("`output` and `error` exclude each other".into());
+        }
+        Ok(Some(Self {
+            line,
+            at,
+            action,
+            raw,
+            input_in_line,
+            output,
+            error,
+            events,
+        }))
+    }
+
+    /// The logical time the step happens at.
+    pub fn at(&self) -> u64 {
+        self.at
+    }
+
+    /// The call or publish.
+    pub fn action(&self) -> &Action {
+        &self.action
+    }
+
+    /// The step with its expectations parsed; `Err` says why one is malformed.
+    pub fn into_step(self) -> Result<Step, String> {
+        let expect = self.expect()?;
+        let events = self.expected_events()?;
+        let mut raw = self.raw;
+        if self.input_in_line {
+            if let Action::Call { input, .. } = &self.action {
+                raw.insert("input".into(), input.clone());
+            }
+        }
+        Ok(Step {
+            at: self.at,
+            action: self.action,
+            expect,
+            events,
+            raw,
+        })
+    }
+
+    /// The text of `output` or `error`, whichever the line has.
+    pub(crate) fn expectation_text(&self) -> Option<Result<&'a str, &'a str>> {
+        match (self.output, self.error) {
+            (Some(o), _) => Some(Ok(o.get())),
+            (None, Some(e)) => Some(Err(e.get())),
+            (None, None) => None,
+        }
+    }
+
+    /// The text of `events`, when the line has them.
+    pub(crate) fn events_text(&self) -> Option<&'a str> {
+        self.events.map(RawValue::get)
+    }
+
+    /// The expectation, parsed and its shape checked.
+    pub(crate) fn expect(&self) -> Result<Expect, String> {
+        match (self.parsed(self.output)?, self.parsed(self.error)?) {
+            (Some(o @ Value::Object(_)), _) => Ok(Expect::Output(o)),
+            (Some(o), _) => Err(format!("`output` must be an object, got {o}")),
             (None, Some(e @ Value::Object(_))) => {
                 if !matches!(e.get("code"), Some(Value::String(_))) {
                     return Err("`error` needs a string `code`".into());
                 }
-                Expect::Error(e)
+                Ok(Expect::Error(e))
             }
-            (None, Some(e)) => return Err(format!("`error` must be an object, got {e}")),
-            (None, None) => Expect::Nothing,
-        };
-        let events = match raw.remove("events") {
-            None => None,
+            (None, Some(e)) => Err(format!("`error` must be an object, got {e}")),
+            (None, None) => Ok(Expect::Nothing),
+        }
+    }
+
+    /// The expected events, parsed and their shape checked.
+    pub(crate) fn expected_events(&self) -> Result<Option<Vec<Value>>, String> {
+        match self.parsed(self.events)? {
+            None => Ok(None),
             Some(Value::Array(list)) => {
                 for e in &list {
                     let ok = e.as_object().is_some_and(|m| {
@@ -115,24 +218,84 @@ impl Step {
                         ));
                     }
                 }
-                Some(list)
+                Ok(Some(list))
             }
-            Some(v) => return Err(format!("`events` must be an array, got {v}")),
-        };
-        Ok(Some(Step {
-            at,
-            action,
-            expect,
-            events,
-            raw,
-        }))
+            Some(v) => Err(format!("`events` must be an array, got {v}")),
+        }
+    }
+
+    fn parsed(&self, text: Option<&RawValue>) -> Result<Option<Value>, String> {
+        text.map(|t| serde_json::from_str(t.get()).map_err(|_| line_error(self.line)))
+            .transpose()
     }
 }
 
-fn call_action(raw: &Map<String, Value>, call: &Value) -> Result<Action, String> {
-    let Value::String(name) = call else {
-        return Err(format!("`call` must be a string, got {call}"));
+/// Why a line that does not read as members is malformed, in serde_json's words about the
+/// whole line (a member that fails to parse on its own is reported the same way, so the
+/// position is the line's).
+fn line_error(line: &str) -> String {
+    match serde_json::from_str::<Value>(line) {
+        Err(e) => format!("not a JSON object: {e}"),
+        Ok(_) => "not a JSON object".to_owned(),
+    }
+}
+
+/// A line's members, each still its text, in the order written.
+struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
+                let mut members = Vec::new();
+                while let Some(Key(key)) = map.next_key()? {
+                    members.push((key, map.next_value()?));
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
+/// A member's name: borrowed from the line unless it has escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(Visit)
+    }
+}
+
+/// The call the line makes. Its `input` moves out of `raw` into the action (no copy);
+/// [`StepText::into_step`] puts it back.
+fn call_action(raw: &mut Map<String, Value>) -> Result<Action, String> {
+    let name = match raw.get("call") {
+        Some(Value::String(name)) => name.clone(),
+        call => {
+            let call = call.unwrap_or(&Value::Null);
+            return Err(format!("`call` must be a string, got {call}"));
+        }
     };
+    let name = &name;
     let home = Operation::default_plane(name)
         .ok_or_else(|| format!("unknown call `{name}`: no AWS IoT Jobs operation has that name"))?;
     let plane = match raw.get("service") {
@@ -148,9 +311,9 @@ fn call_action(raw: &Map<String, Value>, call: &Value) -> Result<Action, String>
         }
         Some(v) => return Err(format!("`service` must be a string, got {v}")),
     };
-    let input = match raw.get("input") {
+    let input = match raw.remove("input") {
         None => Value::Object(Map::new()),
-        Some(v @ Value::Object(_)) => v.clone(),
+        Some(v @ Value::Object(_)) => v,
         Some(v) => return Err(format!("`input` must be an object, got {v}")),
     };
     Ok(Action::Call {
