@@ -18,7 +18,7 @@
 //! }
 //! ```
 
-pub(crate) mod canonical;
+pub mod canonical;
 mod checker;
 pub mod matching;
 pub mod probe;
