@@ -344,8 +344,11 @@ fn check_lines(
                 return Outcome::Malformed;
             }
         }
-        let line = buffer.strip_suffix('\n').unwrap_or(&buffer);
-        let line = line.strip_suffix('\r').unwrap_or(line);
+        // As `BufRead::lines` ends a line: at `\n` or `\r\n`.
+        let line = match buffer.strip_suffix('\n') {
+            Some(line) => line.strip_suffix('\r').unwrap_or(line),
+            None => &buffer,
+        };
         let malformed = |out: &mut dyn Write, why: String| {
             let _ = writeln!(out, "{name}:{number}: malformed step: {why}");
             Outcome::Malformed

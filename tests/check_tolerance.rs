@@ -33,12 +33,26 @@ fn recorded(late: u64) -> Vec<String> {
         .collect()
 }
 
+/// The verdicts and the latenesses left, checking each parsed step; checking the lines
+/// as text (what the CLI does) must come to the same.
 fn check(lines: &[String], slack: u64) -> (Vec<Verdict>, Vec<u64>) {
-    let mut checker = Checker::new(&Config::default(), &Tolerance { timer_slack: slack });
-    let verdicts = lines
+    let tolerance = Tolerance { timer_slack: slack };
+    let mut checker = Checker::new(&Config::default(), &tolerance);
+    let verdicts: Vec<Verdict> = lines
         .iter()
         .map(|l| checker.check(&checker.parse(l).unwrap().unwrap()))
         .collect();
+    let mut as_text = Checker::new(&Config::default(), &tolerance);
+    let text_verdicts: Vec<Verdict> = lines
+        .iter()
+        .map(|l| {
+            as_text
+                .check_text(&as_text.read(l).unwrap().unwrap())
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(text_verdicts, verdicts);
+    assert_eq!(as_text.lateness(), checker.lateness());
     (verdicts, checker.lateness())
 }
 

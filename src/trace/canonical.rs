@@ -660,7 +660,7 @@ mod tests {
             ],
             map: [("k".to_owned(), Some(0.1f32)), ("a".to_owned(), None)].into(),
             message: "free text".into(),
-            escaped: "quote \" tab \t é \u{1}".into(),
+            escaped: "quote \" tab \t é \u{1} \u{7f} \u{2028} \\ /".into(),
         };
         assert_eq!(text(&v, &[]).unwrap(), through_value(&v));
         // Skipping applies to the top level only.
