@@ -432,8 +432,6 @@ impl Service {
     }
 }
 
-/// `ids[start..end]` of `ids` in order (creation order), without sorting the rest: a page
-/// of a long list costs the list's length plus the page's sorting.
 /// One page of `ids` (ascending, so oldest first), read without collecting the rest:
 /// skip the token's offset, take the page, and ask for one more to know whether a
 /// `nextToken` is due.
@@ -447,11 +445,11 @@ fn page(
         Some(t) => validate::next_token(t)?,
         None => 0,
     };
-    let skipped = ids.by_ref().take(start).count();
+    ids.by_ref().take(start).for_each(drop);
     let page: Vec<ExecId> = ids.by_ref().take(size).collect();
-    // A token past the end, or at the end of a non-empty list, is none this service
-    // gave (it gives none at the end).
-    if skipped < start || (page.is_empty() && start > 0) {
+    // A token at or past the end of the list is none this service gave (it gives none at
+    // the end); the first page of an empty list is empty.
+    if page.is_empty() && start > 0 {
         return Err(ServiceError::invalid_request(format!(
             "nextToken '{start}' is not a token this service gave"
         )));

@@ -691,6 +691,114 @@ mod tests {
         assert_eq!(text(&u128::MAX, &[]), None);
     }
 
+    /// Calls `serialize_bytes`, which no derived type does.
+    struct Bytes(&'static [u8]);
+
+    impl Serialize for Bytes {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+
+    #[derive(Serialize)]
+    struct UnitStruct;
+
+    #[derive(Serialize)]
+    struct Newtype(i16);
+
+    #[derive(Serialize)]
+    struct TupleStruct(u16, i8);
+
+    #[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+    enum KeyVariant {
+        B,
+        A,
+    }
+
+    #[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+    struct KeyNewtype(&'static str);
+
+    #[derive(Serialize)]
+    struct EveryShape {
+        t: bool,
+        i8: i8,
+        i16: i16,
+        i32: i32,
+        i64: i64,
+        u8: u8,
+        u16: u16,
+        u32: u32,
+        u64: u64,
+        f32: f32,
+        f64: f64,
+        nan: f64,
+        char: char,
+        bytes: Bytes,
+        none: Option<u8>,
+        some: Option<u8>,
+        unit: (),
+        unit_struct: UnitStruct,
+        newtype: Newtype,
+        tuple: (u8, &'static str),
+        tuple_struct: TupleStruct,
+        shapes: Vec<Shape>,
+        variant_keys: BTreeMap<KeyVariant, u8>,
+        newtype_keys: BTreeMap<KeyNewtype, u8>,
+        empty: BTreeMap<String, u8>,
+    }
+
+    #[test]
+    fn every_serde_shape_comes_out_as_serde_json_writes_its_value() {
+        let v = EveryShape {
+            t: true,
+            i8: -8,
+            i16: -16,
+            i32: -32,
+            i64: i64::MIN,
+            u8: 8,
+            u16: 16,
+            u32: 32,
+            u64: u64::MAX,
+            f32: 0.3,
+            f64: 1.0,
+            nan: f64::NAN,
+            char: 'c',
+            bytes: Bytes(b"ab"),
+            none: None,
+            some: Some(1),
+            unit: (),
+            unit_struct: UnitStruct,
+            newtype: Newtype(-1),
+            tuple: (1, "x"),
+            tuple_struct: TupleStruct(2, -2),
+            shapes: vec![Shape::Unit, Shape::Newtype(1), Shape::Tuple(1, "y".into())],
+            variant_keys: [(KeyVariant::B, 1), (KeyVariant::A, 2)].into(),
+            newtype_keys: [(KeyNewtype("z"), 1), (KeyNewtype("a"), 2)].into(),
+            empty: BTreeMap::new(),
+        };
+        assert_eq!(text(&v, &[]).unwrap(), through_value(&v));
+    }
+
+    #[test]
+    fn keys_of_other_kinds_give_up() {
+        assert_eq!(text(&BTreeMap::from([(true, 1u8)]), &[]), None);
+        assert_eq!(text(&BTreeMap::from([('c', 1u8)]), &[]), None);
+        assert_eq!(text(&BTreeMap::from([(-1i64, 1u8)]), &[]), None);
+        assert_eq!(text(&BTreeMap::from([((), 1u8)]), &[]), None);
+        assert_eq!(text(&BTreeMap::from([(Some("k"), 1u8)]), &[]), None);
+        assert_eq!(text(&BTreeMap::from([((1u8, 2u8), 1u8)]), &[]), None);
+        assert_eq!(text(&i128::MIN, &[]), None);
+    }
+
+    #[test]
+    fn plain_strings_are_the_ones_with_nothing_to_escape() {
+        assert!(super::plain("thing-1:a_b é"));
+        for s in ["a\"b", "a\\b", "a\nb", "\u{1f}"] {
+            assert!(!super::plain(s), "{s:?}");
+        }
+        assert!(super::GiveUp.to_string().contains("canonical"));
+    }
+
     fn json_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
