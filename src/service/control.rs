@@ -475,15 +475,16 @@ mod tests {
         for len in [0usize, 1, 2, 5, 6, 17] {
             for size in [1i32, 2, 5, 250] {
                 let (mut seen, mut next) = (Vec::new(), None);
-                loop {
+                for _ in 0..=len {
                     let (ids, n) = page(0..len, Some(size), &next).unwrap();
                     assert!(ids.len() <= size as usize);
                     seen.extend(ids);
-                    match n {
-                        None => break,
-                        Some(t) => next = Some(t),
+                    next = n;
+                    if next.is_none() {
+                        break;
                     }
                 }
+                assert_eq!(next, None, "len {len} size {size}: the pages never end");
                 assert_eq!(seen, (0..len).collect::<Vec<_>>(), "len {len} size {size}");
             }
         }

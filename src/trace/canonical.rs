@@ -779,15 +779,65 @@ mod tests {
         assert_eq!(text(&v, &[]).unwrap(), through_value(&v));
     }
 
+    /// A map of one member, its key `K`.
+    struct OneKey<K>(K);
+
+    impl<K: Serialize> Serialize for OneKey<K> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = s.serialize_map(Some(1))?;
+            map.serialize_entry(&self.0, &1)?;
+            map.end()
+        }
+    }
+
     #[test]
     fn keys_of_other_kinds_give_up() {
-        assert_eq!(text(&BTreeMap::from([(true, 1u8)]), &[]), None);
-        assert_eq!(text(&BTreeMap::from([('c', 1u8)]), &[]), None);
-        assert_eq!(text(&BTreeMap::from([(-1i64, 1u8)]), &[]), None);
-        assert_eq!(text(&BTreeMap::from([((), 1u8)]), &[]), None);
-        assert_eq!(text(&BTreeMap::from([(Some("k"), 1u8)]), &[]), None);
-        assert_eq!(text(&BTreeMap::from([((1u8, 2u8), 1u8)]), &[]), None);
+        assert_eq!(text(&OneKey(true), &[]), None);
+        assert_eq!(text(&OneKey('c'), &[]), None);
+        assert_eq!(text(&OneKey(-1i8), &[]), None);
+        assert_eq!(text(&OneKey(-1i16), &[]), None);
+        assert_eq!(text(&OneKey(-1i32), &[]), None);
+        assert_eq!(text(&OneKey(-1i64), &[]), None);
+        assert_eq!(text(&OneKey(1u8), &[]), None);
+        assert_eq!(text(&OneKey(1u16), &[]), None);
+        assert_eq!(text(&OneKey(1u32), &[]), None);
+        assert_eq!(text(&OneKey(1u64), &[]), None);
+        assert_eq!(text(&OneKey(1.5f32), &[]), None);
+        assert_eq!(text(&OneKey(1.5f64), &[]), None);
+        assert_eq!(text(&OneKey(Bytes(b"k")), &[]), None);
+        assert_eq!(text(&OneKey(()), &[]), None);
+        assert_eq!(text(&OneKey(UnitStruct), &[]), None);
+        assert_eq!(text(&OneKey(None::<&str>), &[]), None);
+        assert_eq!(text(&OneKey(Some("k")), &[]), None);
+        assert_eq!(text(&OneKey(Shape::Newtype(1)), &[]), None);
+        assert_eq!(text(&OneKey(Shape::Tuple(1, "t".into())), &[]), None);
+        assert_eq!(
+            text(&OneKey(Shape::Struct { b: 1.0, a: vec![] }), &[]),
+            None
+        );
+        assert_eq!(text(&OneKey(vec!["k"]), &[]), None);
+        assert_eq!(text(&OneKey(("k", 1)), &[]), None);
+        assert_eq!(text(&OneKey(TupleStruct(1, 1)), &[]), None);
+        assert_eq!(text(&OneKey(BTreeMap::from([("k", 1)])), &[]), None);
+        assert_eq!(text(&OneKey(Newtype(1)), &[]), None);
+        assert_eq!(
+            text(
+                &OneKey(Inner {
+                    z_last: 1,
+                    maybe: None,
+                    a_first: "k"
+                }),
+                &[]
+            ),
+            None
+        );
+        // The kinds a `Value` keeps as they are.
+        assert_eq!(text(&OneKey("k"), &[]).unwrap(), r#"{"k":1}"#);
+        assert_eq!(text(&OneKey(KeyVariant::A), &[]).unwrap(), r#"{"A":1}"#);
+        assert_eq!(text(&OneKey(KeyNewtype("n")), &[]).unwrap(), r#"{"n":1}"#);
         assert_eq!(text(&i128::MIN, &[]), None);
+        assert_eq!(text(&u128::MAX, &[]), None);
     }
 
     #[test]

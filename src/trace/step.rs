@@ -116,7 +116,8 @@ impl<'a> StepText<'a> {
         if at < prev_at {
             return Err(format!("`at` goes back in time: {at} after {prev_at}"));
         }
-        let input_in_line = raw.contains_key("input") && raw.contains_key("call");
+        // Only a call's `input` moves into the action (and back in `into_step`).
+        let input_in_line = raw.contains_key("input");
         let action = match (raw.get("call"), raw.get("publish")) {
             (Some(_), Some(_)) => return Err("`call` and `publish` exclude each other".into()),
             (None, None) => return Err("a step needs `call` or `publish`".into()),
@@ -367,6 +368,22 @@ mod tests {
                 .contains("exclude")
         );
         assert!(err(r#"{"comment": "no call"}"#).contains("needs `call`"));
+        let publish = r#""publish": {"topic": "$aws/things/t/jobs/get", "payload": {}}"#;
+        for expectation in [r#""output": {}"#, r#""error": {"code": "X"}"#] {
+            let line = format!("{{{publish}, {expectation}}}");
+            assert!(err(&line).contains("answered by its `events`"), "{line}");
+        }
+    }
+
+    #[test]
+    fn what_a_line_and_its_member_names_must_be() {
+        let not_object = serde_json::from_str::<Members>("[1]").err().unwrap();
+        assert!(
+            not_object.to_string().contains("a JSON object"),
+            "{not_object}"
+        );
+        let not_name = serde_json::from_str::<Key>("1").err().unwrap();
+        assert!(not_name.to_string().contains("a member name"), "{not_name}");
     }
 
     #[test]
@@ -377,6 +394,12 @@ mod tests {
             .unwrap();
         assert_eq!(s.at, 7);
         assert_eq!(s.expect, Expect::Nothing);
+        // The line is kept as written: no `input` where it had none, and its own where it
+        // had one (it moves into the action and back).
+        assert!(!s.raw.contains_key("input"));
+        let with_input = r#"{"call": "GetPendingJobExecutions", "input": {"thingName": "t"}}"#;
+        let s2 = Step::parse(with_input, 0).unwrap().unwrap();
+        assert_eq!(s2.raw["input"], serde_json::json!({"thingName": "t"}));
         let Action::Call { plane, input, .. } = s.action else {
             panic!("a call")
         };
