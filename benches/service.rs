@@ -1,6 +1,11 @@
 //! What the oracle costs per call, on fleets of 1k, 100k and 1M executions.
 //!
 //! Run: `cargo bench --bench service`. Figures and the machine are in docs/performance.md.
+//!
+//! With `COUNT_CALLS=CALL:FLEET:CALLS` set (CALL one of `update`, `start`, `describe`,
+//! `pending`), the binary instead builds the fleet and makes CALLS calls of the like-for-
+//! like set, unmeasured: the harness docs/performance.md runs under cachegrind to count
+//! instructions and misses per call.
 
 use divan::{black_box, Bencher};
 use iot_jobs_spec::wire::control::{CreateJobRequest, CreateThingRequest};
@@ -11,7 +16,34 @@ use iot_jobs_spec::wire::data::{
 use iot_jobs_spec::{Config, JobExecutionStatus, Request, Service};
 
 fn main() {
-    divan::main();
+    match std::env::var("COUNT_CALLS") {
+        Ok(spec) => count_calls(&spec),
+        Err(_) => divan::main(),
+    }
+}
+
+/// `COUNT_CALLS=CALL:FLEET:CALLS`: see the module docs.
+fn count_calls(spec: &str) {
+    let usage = "COUNT_CALLS=update|start|describe|pending:FLEET:CALLS";
+    let parts: Vec<&str> = spec.split(':').collect();
+    let [call, n, calls] = parts[..] else {
+        panic!("{usage}")
+    };
+    let n: usize = n.parse().expect(usage);
+    let calls: usize = calls.parse().expect(usage);
+    let make = match call {
+        "update" => progress,
+        "start" => start_next,
+        "describe" => describe_next,
+        "pending" => get_pending,
+        _ => panic!("{usage}"),
+    };
+    let requests = requests::<100>(n, make);
+    let mut svc = fleet(n, None);
+    for k in 0..calls {
+        black_box(svc.handle(1, requests[k % requests.len()].clone())).ok();
+        while svc.poll_message().is_some() {}
+    }
 }
 
 const SIZES: &[usize] = &[1_000, 100_000, 1_000_000];
@@ -91,6 +123,32 @@ fn update(t: usize, j: usize, status: JobExecutionStatus) -> Request {
     Request::UpdateJobExecution(UpdateJobExecutionRequest::new(&thing(t), &job(j), status))
 }
 
+/// An IN_PROGRESS progress report.
+fn progress(t: usize, j: usize) -> Request {
+    update(t, j, JobExecutionStatus::InProgress)
+}
+
+fn start_next(t: usize, _: usize) -> Request {
+    Request::StartNextPendingJobExecution(StartNextPendingJobExecutionRequest {
+        thing_name: thing(t),
+        ..Default::default()
+    })
+}
+
+fn describe_next(t: usize, _: usize) -> Request {
+    Request::DescribeJobExecution(DescribeJobExecutionRequest {
+        job_id: "$next".into(),
+        thing_name: thing(t),
+        ..Default::default()
+    })
+}
+
+fn get_pending(t: usize, _: usize) -> Request {
+    Request::GetPendingJobExecutions(GetPendingJobExecutionsRequest {
+        thing_name: thing(t),
+    })
+}
+
 /// The 1 000 requests a benchmark hands round: `make(thing, job)` for `THINGS` distinct
 /// things spread evenly over the fleet of `n` executions (fewer when the fleet has fewer
 /// things), each with every job in turn.
@@ -112,44 +170,29 @@ fn requests<const THINGS: usize>(n: usize, make: impl Fn(usize, usize) -> Reques
 /// IN_PROGRESS to IN_PROGRESS progress reports.
 #[divan::bench(args = SIZES, consts = [100, 1000], sample_count = 50, sample_size = 2000)]
 fn update_job_execution<const THINGS: usize>(bencher: Bencher, n: usize) {
-    let requests = requests::<THINGS>(n, |t, j| update(t, j, JobExecutionStatus::InProgress));
-    round_robin(bencher, fleet(n, None), requests);
+    round_robin(bencher, fleet(n, None), requests::<THINGS>(n, progress));
 }
 
 /// StartNextPendingJobExecution on things whose head is IN_PROGRESS after the first call.
 #[divan::bench(args = SIZES, consts = [100, 1000], sample_count = 50, sample_size = 2000)]
 fn start_next_pending_job_execution<const THINGS: usize>(bencher: Bencher, n: usize) {
-    let requests = requests::<THINGS>(n, |t, _| {
-        Request::StartNextPendingJobExecution(StartNextPendingJobExecutionRequest {
-            thing_name: thing(t),
-            ..Default::default()
-        })
-    });
-    round_robin(bencher, fleet(n, None), requests);
+    round_robin(bencher, fleet(n, None), requests::<THINGS>(n, start_next));
 }
 
 /// DescribeJobExecution of `$next`.
 #[divan::bench(args = SIZES, consts = [100, 1000], sample_count = 50, sample_size = 2000)]
 fn describe_job_execution_next<const THINGS: usize>(bencher: Bencher, n: usize) {
-    let requests = requests::<THINGS>(n, |t, _| {
-        Request::DescribeJobExecution(DescribeJobExecutionRequest {
-            job_id: "$next".into(),
-            thing_name: thing(t),
-            ..Default::default()
-        })
-    });
-    round_robin(bencher, fleet(n, None), requests);
+    round_robin(
+        bencher,
+        fleet(n, None),
+        requests::<THINGS>(n, describe_next),
+    );
 }
 
 /// GetPendingJobExecutions (ten pending executions per thing).
 #[divan::bench(args = SIZES, consts = [100, 1000], sample_count = 50, sample_size = 2000)]
 fn get_pending_job_executions<const THINGS: usize>(bencher: Bencher, n: usize) {
-    let requests = requests::<THINGS>(n, |t, _| {
-        Request::GetPendingJobExecutions(GetPendingJobExecutionsRequest {
-            thing_name: thing(t),
-        })
-    });
-    round_robin(bencher, fleet(n, None), requests);
+    round_robin(bencher, fleet(n, None), requests::<THINGS>(n, get_pending));
 }
 
 /// Firing N due in-progress timers in one clock advance.
