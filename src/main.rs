@@ -325,13 +325,12 @@ fn check(args: &[String]) -> ExitCode {
 
 fn check_lines(
     name: &str,
-    reader: Box<dyn BufRead + '_>,
+    mut reader: Box<dyn BufRead + '_>,
     tolerance: &Tolerance,
     out: &mut impl Write,
 ) -> Outcome {
     let mut replay = Checker::new(&Config::default(), tolerance);
     let (mut steps, mut agreed, mut unchecked) = (0usize, 0usize, 0usize);
-    let mut reader = reader;
     // One buffer for every line: `check` keeps nothing of a line once it is checked.
     let mut buffer = String::new();
     for number in 1.. {

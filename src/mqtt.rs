@@ -24,18 +24,25 @@ pub const NOTIFY: &str = "notify";
 /// The last level of a thing's `notify-next` topic (decision 25).
 pub const NOTIFY_NEXT: &str = "notify-next";
 
+/// `$aws/things/{thing}/jobs/{rest}` in the parts it is made of, unjoined: the one place
+/// that says how a thing's jobs topic is laid out.
+pub(crate) fn jobs_topic_parts<'a>(thing: &'a str, rest: &'a str) -> [&'a str; 4] {
+    [THINGS_PREFIX, thing, "/jobs/", rest]
+}
+
 /// `$aws/things/{thing}/jobs/{rest}`.
 pub fn jobs_topic(thing: &str, rest: &str) -> String {
-    format!("{THINGS_PREFIX}{thing}/jobs/{rest}")
+    jobs_topic_parts(thing, rest).concat()
 }
 
 /// Whether `topic` is [`jobs_topic`]`(thing, rest)`, without building it.
 pub fn is_jobs_topic(topic: &str, thing: &str, rest: &str) -> bool {
-    topic
-        .strip_prefix(THINGS_PREFIX)
-        .and_then(|t| t.strip_prefix(thing))
-        .and_then(|t| t.strip_prefix("/jobs/"))
-        == Some(rest)
+    is_topic(topic, &jobs_topic_parts(thing, rest))
+}
+
+/// Whether `topic` is `parts` joined, without joining them.
+pub(crate) fn is_topic(topic: &str, parts: &[&str]) -> bool {
+    parts.iter().try_fold(topic, |t, p| t.strip_prefix(p)) == Some("")
 }
 
 /// A topic a device publishes a request to.

@@ -314,6 +314,11 @@ impl Service {
         })
     }
 
+    /// The List calls' `status` filter: every execution when none is given.
+    fn in_status(&self, status: Option<JobExecutionStatus>) -> impl Fn(&ExecId) -> bool + '_ {
+        move |&id| status.is_none_or(|s| self.state.exec(id).status == s)
+    }
+
     /// Details, lists: oldest first; maxResults 1..250; nextToken a decimal offset.
     pub(super) fn list_for_thing(
         &mut self,
@@ -328,7 +333,7 @@ impl Service {
         }
         not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
         let thing = self.require_thing(&r.thing_name)?;
-        let status = |id: &ExecId| r.status.is_none_or(|s| self.state.exec(*id).status == s);
+        let status = self.in_status(r.status);
         let (ids, next_token) = match r.job_id.as_deref() {
             None => page(
                 self.state.executions_on(thing).filter(status),
@@ -370,7 +375,7 @@ impl Service {
         let ids = self
             .state
             .executions_of(job_id)
-            .filter(|&id| r.status.is_none_or(|s| self.state.exec(id).status == s));
+            .filter(self.in_status(r.status));
         let (ids, next_token) = page(ids, r.max_results, &r.next_token)?;
         Ok(ListJobExecutionsForJobResponse {
             execution_summaries: ids

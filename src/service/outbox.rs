@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::state::ThingId;
 use super::{Message, Service};
-use crate::mqtt::{is_jobs_topic, jobs_topic, NOTIFY, NOTIFY_NEXT, THINGS_PREFIX};
+use crate::mqtt::{is_topic, jobs_topic_parts, NOTIFY, NOTIFY_NEXT};
 use crate::status::JobExecutionStatus;
 use crate::trace::canonical;
 use crate::trace::probe::matches_serialized;
@@ -125,67 +125,54 @@ impl Service {
         Some(self.state.job(job).document_json.as_ref().clone())
     }
 
+    /// The topic `o` is published on, in parts ([`crate::mqtt::jobs_topic_parts`]).
+    fn topic_parts<'s>(&'s self, o: &'s Outgoing) -> [&'s str; 4] {
+        match o {
+            Outgoing::Notify { thing, .. } => {
+                jobs_topic_parts(self.state.thing_name(*thing), NOTIFY)
+            }
+            Outgoing::NotifyNext { thing, .. } => {
+                jobs_topic_parts(self.state.thing_name(*thing), NOTIFY_NEXT)
+            }
+            Outgoing::Reply(m) => [&m.topic, "", "", ""],
+        }
+    }
+
     /// The message `o` is, as a caller sees it.
     pub(crate) fn render(&self, o: &Outgoing) -> Message {
-        match o {
-            Outgoing::Notify { thing, payload } => Message {
-                topic: jobs_topic(self.state.thing_name(*thing), NOTIFY),
-                payload: to_json(payload),
-            },
-            Outgoing::NotifyNext { thing, payload } => Message {
-                topic: jobs_topic(self.state.thing_name(*thing), NOTIFY_NEXT),
-                payload: to_json(payload),
-            },
-            Outgoing::Reply(m) => m.clone(),
+        let payload = match o {
+            Outgoing::Notify { payload, .. } => to_json(payload),
+            Outgoing::NotifyNext { payload, .. } => to_json(payload),
+            Outgoing::Reply(m) => m.payload.clone(),
+        };
+        Message {
+            topic: self.topic_parts(o).concat(),
+            payload,
         }
     }
 
     /// Whether `o` is on `topic` and its payload matches `payload` (trace-format
     /// "Matching"), without building its JSON.
     pub(crate) fn outgoing_matches(&self, o: &Outgoing, topic: &str, payload: &Value) -> bool {
-        match o {
-            Outgoing::Notify { thing, payload: p } => {
-                is_jobs_topic(topic, self.state.thing_name(*thing), NOTIFY)
-                    && matches_serialized(payload, p)
+        is_topic(topic, &self.topic_parts(o))
+            && match o {
+                Outgoing::Notify { payload: p, .. } => matches_serialized(payload, p),
+                Outgoing::NotifyNext { payload: p, .. } => matches_serialized(payload, p),
+                Outgoing::Reply(m) => matches_serialized(payload, &m.payload),
             }
-            Outgoing::NotifyNext { thing, payload: p } => {
-                is_jobs_topic(topic, self.state.thing_name(*thing), NOTIFY_NEXT)
-                    && matches_serialized(payload, p)
-            }
-            Outgoing::Reply(m) => m.topic == topic && matches_serialized(payload, &m.payload),
-        }
     }
 
     /// Writes `o` as a trace's `events` entry is written, `{"payload":...,"topic":...}`
     /// ([`crate::trace::canonical`]); `false` where that writer gives up.
     pub(crate) fn write_outgoing(&self, o: &Outgoing, t: &mut canonical::Text) -> bool {
         t.push_raw(b"{\"payload\":");
-        let (payload, topic) = match o {
-            Outgoing::Notify { thing, payload } => (
-                canonical::write(payload, &[], t),
-                [
-                    THINGS_PREFIX,
-                    self.state.thing_name(*thing),
-                    "/jobs/",
-                    NOTIFY,
-                ],
-            ),
-            Outgoing::NotifyNext { thing, payload } => (
-                canonical::write(payload, &[], t),
-                [
-                    THINGS_PREFIX,
-                    self.state.thing_name(*thing),
-                    "/jobs/",
-                    NOTIFY_NEXT,
-                ],
-            ),
-            Outgoing::Reply(m) => (
-                canonical::write(&m.payload, &[], t),
-                [&*m.topic, "", "", ""],
-            ),
+        let payload = match o {
+            Outgoing::Notify { payload, .. } => canonical::write(payload, &[], t),
+            Outgoing::NotifyNext { payload, .. } => canonical::write(payload, &[], t),
+            Outgoing::Reply(m) => canonical::write(&m.payload, &[], t),
         };
         t.push_raw(b",\"topic\":");
-        let ok = payload && t.push_str_parts(&topic);
+        let ok = payload && t.push_str_parts(&self.topic_parts(o));
         t.push_raw(b"}");
         ok
     }

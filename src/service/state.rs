@@ -80,10 +80,10 @@ pub(crate) struct ThingSlot {
     pub thing: Option<Box<Thing>>,
     /// The thing's executions, per job, sorted by [`JobId`] (job creation order).
     pub history: Vec<JobHistory>,
-    /// The same executions in creation order (ids ascending), so that a page of
+    /// The same executions in creation order, so that a page of
     /// ListJobExecutionsForThing is read, not sorted out of every execution the thing has
-    /// had. Kept like [`JobExecutions`]'s list: a push, a binary search on deletion.
-    created: Vec<ExecId>,
+    /// had.
+    created: CreationOrder,
     /// The thing's pending executions in decision 4's order.
     pub pending: BTreeSet<PendingKey>,
     /// Per job, the retries spent per criterion since the thing last became a target (kept
@@ -186,10 +186,8 @@ pub(crate) struct Job {
 /// a hundred cache lines, not the fields of a hundred jobs spread over several each.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct JobExecutions {
-    /// The executions that exist, in creation order (ids ascending): creating one is a
-    /// push; deleting one (DeleteJobExecution, rare) finds it by binary search and shifts
-    /// those after it.
-    created: Vec<ExecId>,
+    /// The executions that exist, in creation order.
+    created: CreationOrder,
     /// How many of them are QUEUED or IN_PROGRESS (decision 23 without a scan).
     pub pending: u32,
     /// Per status (index in [`JobExecutionStatus::ALL`]), how many things' newest execution
@@ -198,6 +196,29 @@ pub(crate) struct JobExecutions {
 }
 
 const _: () = assert!(std::mem::size_of::<JobExecutions>() <= 64);
+
+/// Executions that exist, in creation order (ids ascending): creating one is a push;
+/// deleting one (DeleteJobExecution, rare) finds it by binary search and shifts those
+/// after it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CreationOrder(Vec<ExecId>);
+
+impl CreationOrder {
+    fn push(&mut self, id: ExecId) {
+        debug_assert!(self.0.last().is_none_or(|&last| last < id), "ids ascend");
+        self.0.push(id);
+    }
+
+    fn remove(&mut self, id: ExecId) {
+        if let Ok(at) = self.0.binary_search(&id) {
+            self.0.remove(at);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = ExecId> + '_ {
+        self.0.iter().copied()
+    }
+}
 
 /// What one moment did to a thing's pending set, for notifications (decisions 24, 25).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -346,12 +367,12 @@ impl State {
 
     /// The executions of job `id` that exist, in creation order.
     pub fn executions_of(&self, id: JobId) -> impl Iterator<Item = ExecId> + '_ {
-        self.job_execs[id as usize].created.iter().copied()
+        self.job_execs[id as usize].created.iter()
     }
 
     /// The executions of `thing` that exist, oldest first (ids ascending).
     pub fn executions_on(&self, thing: ThingId) -> impl Iterator<Item = ExecId> + '_ {
-        self.things[thing as usize].created.iter().copied()
+        self.things[thing as usize].created.iter()
     }
 
     /// Adds a job (its id must be new), a CONTINUOUS one to the index of its groups.
@@ -610,9 +631,7 @@ impl State {
                 slot.history.remove(i);
             }
         }
-        if let Ok(at) = slot.created.binary_search(&id) {
-            slot.created.remove(at);
-        }
+        slot.created.remove(id);
         if let Some(t) = timer {
             self.timers.remove(&(t.deadline, t.seq, id));
         }
@@ -620,9 +639,7 @@ impl State {
         self.by_status[status_index(status)] -= 1;
         let next_newest = self.newest(thing, job).map(|n| self.exec(n).status);
         let j = &mut self.job_execs[job as usize];
-        if let Ok(at) = j.created.binary_search(&id) {
-            j.created.remove(at);
-        }
+        j.created.remove(id);
         if status.is_pending() {
             j.pending -= 1;
         }

@@ -206,23 +206,21 @@ impl Replay {
     /// turns out malformed (the same message [`Step::parse`] gives).
     pub fn check_text(&mut self, step: &StepText<'_>) -> Result<Verdict, String> {
         let reply = self.run(step.at(), step.action());
-        let mut text = std::mem::take(&mut self.text);
-        text.clear();
+        self.text.clear();
         let verdict = match step.expectation_text() {
             None => compare_reply(&Expect::Nothing, reply),
-            Some(want) if same_text(want, &reply, &mut text) => {
+            Some(want) if same_text(want, &reply, &mut self.text) => {
                 self.same_texts += 1;
                 Verdict::Agrees
             }
             Some(_) => compare_reply(&step.expect()?, reply),
         };
         let Some(want) = step.events_text() else {
-            self.text = text;
             return Ok(verdict);
         };
-        text.clear();
-        let same = self.messages_text(&mut text) && text.as_bytes() == want.as_bytes();
-        self.text = text;
+        self.text.clear();
+        let same = messages_text(&self.service, &self.messages, &mut self.text)
+            && self.text.as_bytes() == want.as_bytes();
         self.same_texts += u64::from(same);
         let outcome = if same {
             debug_assert_eq!(
@@ -238,22 +236,6 @@ impl Replay {
             }
         };
         Ok(with_events(verdict, outcome))
-    }
-
-    /// The last step's messages as the trace's `events` write them, in the order
-    /// published; `false` where the canonical writer gives up.
-    fn messages_text(&self, t: &mut canonical::Text) -> bool {
-        t.push_raw(b"[");
-        for (i, o) in self.messages.iter().enumerate() {
-            if i > 0 {
-                t.push_raw(b",");
-            }
-            if !self.service.write_outgoing(o, t) {
-                return false;
-            }
-        }
-        t.push_raw(b"]");
-        true
     }
 
     /// The last step's messages as `events` JSON (what `fill` writes).
@@ -280,6 +262,22 @@ impl Replay {
             summary(&self.messages())
         })
     }
+}
+
+/// `messages` as the trace's `events` write them, in the order published; `false` where
+/// the canonical writer gives up.
+fn messages_text(service: &Service, messages: &[Outgoing], t: &mut canonical::Text) -> bool {
+    t.push_raw(b"[");
+    for (i, o) in messages.iter().enumerate() {
+        if i > 0 {
+            t.push_raw(b",");
+        }
+        if !service.write_outgoing(o, t) {
+            return false;
+        }
+    }
+    t.push_raw(b"]");
+    true
 }
 
 /// Whether the answer, written as the trace's writer writes JSON (an error without its
@@ -569,6 +567,29 @@ mod tests {
         }
     }
 
+    /// A generated trace's steps (200, over 4 things and 3 jobs), one expectation changed
+    /// in the steps whose `choices` entry is even (about half).
+    fn changed_trace(seed: u64, choices: &[u8]) -> Vec<Step> {
+        let mut at = 0;
+        Generator::new(Options {
+            seed,
+            steps: 200,
+            things: 4,
+            jobs: 3,
+        })
+        .enumerate()
+        .map(|(i, line)| {
+            let mut step = Step::parse(&line, at).unwrap().unwrap();
+            at = step.at;
+            let choice = choices[i % choices.len()];
+            if choice.is_multiple_of(2) {
+                change(&mut step, choice / 2);
+            }
+            step
+        })
+        .collect()
+    }
+
     fn change(step: &mut Step, choice: u8) {
         let mut pick = usize::from(choice / 8);
         match (choice % 8, &mut step.expect, &mut step.events) {
@@ -656,21 +677,14 @@ mod tests {
             seed in 0u64..10_000,
             choices in prop::collection::vec(any::<u8>(), 300),
         ) {
-            let lines: Vec<String> =
-                Generator::new(Options { seed, steps: 200, things: 4, jobs: 3 }).collect();
             let mut typed = Replay::new(Config::default());
             let mut json = Replay::new(Config::default());
             let mut verdicts = [0usize; 2];
-            for (i, line) in lines.iter().enumerate() {
-                let mut step = typed.parse(line).unwrap().unwrap();
-                let choice = choices[i % choices.len()];
-                if choice % 2 == 0 {
-                    change(&mut step, choice / 2);
-                }
-                let a = typed.check(&step);
-                let b = check_through_json(&mut json, &step);
+            for (i, step) in changed_trace(seed, &choices).iter().enumerate() {
+                let a = typed.check(step);
+                let b = check_through_json(&mut json, step);
                 verdicts[usize::from(a == Verdict::Agrees)] += 1;
-                prop_assert_eq!(a, b, "line {}: {}", i + 1, line);
+                prop_assert_eq!(a, b, "step {}: {:?}", i + 1, step);
             }
             // The trace both agreed and diverged: both answers were compared.
             prop_assert!(verdicts.iter().all(|&n| n > 10), "{:?}", verdicts);
@@ -758,26 +772,19 @@ mod tests {
             seed in 0u64..10_000,
             choices in prop::collection::vec(any::<u8>(), 300),
         ) {
-            let lines: Vec<String> =
-                Generator::new(Options { seed, steps: 200, things: 4, jobs: 3 }).collect();
             let mut text = Replay::new(Config::default());
             let mut parsed = Replay::new(Config::default());
             let mut verdicts = [0usize; 2];
-            for (i, line) in lines.iter().enumerate() {
-                let mut step = parsed.parse(line).unwrap().unwrap();
-                let choice = choices[i % choices.len()];
-                if choice % 2 == 0 {
-                    change(&mut step, choice / 2);
-                }
-                let line = line_of(&step);
+            for (i, step) in changed_trace(seed, &choices).iter().enumerate() {
+                let line = line_of(step);
                 let read = StepText::parse(&line, text.at()).unwrap().unwrap();
                 let a = text.check_text(&read);
                 // A change can make the line malformed (an error's code null): then
                 // reading it whole says why, and checking it as text must say the same.
                 let b = match Step::parse(&line, parsed.at()) {
-                    Ok(_) => Ok(parsed.check(&step)),
+                    Ok(_) => Ok(parsed.check(step)),
                     Err(why) => {
-                        parsed.execute(&step);
+                        parsed.execute(step);
                         Err(why)
                     }
                 };
