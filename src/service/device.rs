@@ -86,14 +86,17 @@ impl Service {
     ) -> Result<GetPendingJobExecutionsResponse> {
         validate::thing_name("thingName", &r.thing_name)?;
         let thing = self.require_thing(&r.thing_name)?;
-        let mut out = GetPendingJobExecutionsResponse::default();
-        for (status, summary) in self.pending_jobs(thing).0 {
-            match status {
-                JobExecutionStatus::InProgress => out.in_progress_jobs.push(summary),
-                _ => out.queued_jobs.push(summary),
-            }
-        }
-        Ok(out)
+        // Each list is built at its size: no vector grows, and nothing is built twice.
+        let started = self.listed_in_progress(thing);
+        let listed = self.listed_pending(thing);
+        Ok(GetPendingJobExecutionsResponse {
+            in_progress_jobs: (listed.clone().take(started))
+                .map(|id| self.data_summary(id))
+                .collect(),
+            queued_jobs: (listed.skip(started))
+                .map(|id| self.data_summary(id))
+                .collect(),
+        })
     }
 
     /// Decision 12.

@@ -8,6 +8,7 @@ use super::outbox::{MqttExecution, NotifyNextPayload, NotifyPayload, Outgoing, P
 use super::state::{ExecId, ThingId};
 use super::Service;
 use crate::config::PENDING_LIST_LIMIT;
+use crate::status::JobExecutionStatus;
 
 impl Service {
     /// Turns what this moment touched into messages, in trace-format's canonical order:
@@ -40,13 +41,34 @@ impl Service {
         }
     }
 
-    /// Decision 14: the first ten of the pending order, with their statuses, as `notify`
-    /// (decision 24) and GetPendingJobExecutions list them.
-    pub(super) fn pending_jobs(&self, thing: ThingId) -> PendingJobs {
-        let jobs: Vec<_> = self
+    /// Decision 14: the executions `notify` (decision 24) and GetPendingJobExecutions
+    /// list, the first ten of the thing's pending order (decision 4), so the IN_PROGRESS
+    /// ones come first.
+    pub(super) fn listed_pending(
+        &self,
+        thing: ThingId,
+    ) -> impl Iterator<Item = ExecId> + Clone + '_ {
+        self.state.pending_of(thing).take(PENDING_LIST_LIMIT)
+    }
+
+    /// How many of [`Self::listed_pending`] are IN_PROGRESS: they are its first ones.
+    pub(super) fn listed_in_progress(&self, thing: ThingId) -> usize {
+        let started = self
+            .listed_pending(thing)
+            .take_while(|&id| self.state.exec(id).status == JobExecutionStatus::InProgress)
+            .count();
+        debug_assert!(self.listed_pending(thing).skip(started).all(|id| self
             .state
-            .pending_of(thing)
-            .take(PENDING_LIST_LIMIT)
+            .exec(id)
+            .status
+            == JobExecutionStatus::Queued));
+        started
+    }
+
+    /// [`Self::listed_pending`] as `notify` carries them, with their statuses.
+    fn pending_jobs(&self, thing: ThingId) -> PendingJobs {
+        let jobs: Vec<_> = self
+            .listed_pending(thing)
             .map(|id| (self.state.exec(id).status, self.data_summary(id)))
             .collect();
         debug_assert!(jobs.iter().all(|(s, _)| s.is_pending()));

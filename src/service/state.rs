@@ -458,7 +458,7 @@ impl State {
     }
 
     /// `thing`'s pending executions in order.
-    pub fn pending_of(&self, thing: ThingId) -> impl Iterator<Item = ExecId> + '_ {
+    pub fn pending_of(&self, thing: ThingId) -> impl Iterator<Item = ExecId> + Clone + '_ {
         self.things[thing as usize].pending.iter().map(|k| k.2)
     }
 
