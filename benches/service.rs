@@ -1,6 +1,8 @@
 //! What the oracle costs per call, on fleets of 1k, 100k and 1M executions.
 //!
-//! Run: `cargo bench --bench service`. Figures and the machine are in docs/performance.md.
+//! Run: `cargo bench --bench service`; `SERVICE_BENCH_FLEETS=1000000 cargo bench --bench
+//! service` measures the fleets listed (executions, comma-separated) only, so that each size
+//! can have a fresh process. Figures and the machine are in docs/performance.md.
 //!
 //! With `COUNT_CALLS=CALL:FLEET:CALLS` set (CALL one of `update`, `start`, `describe`,
 //! `pending`), the binary instead builds the fleet and makes CALLS calls of the like-for-
@@ -38,7 +40,7 @@ fn count_calls(spec: &str) {
         "pending" => get_pending,
         _ => panic!("{usage}"),
     };
-    let requests = requests::<100>(n, make);
+    let requests = requests(100, n, make);
     let mut svc = fleet(n, None);
     for k in 0..calls {
         black_box(svc.handle(1, requests[k % requests.len()].clone())).ok();
@@ -47,6 +49,24 @@ fn count_calls(spec: &str) {
 }
 
 const SIZES: &[usize] = &[1_000, 100_000, 1_000_000];
+
+/// The fleets the per-call benchmarks build: [`SIZES`], or the executions
+/// `SERVICE_BENCH_FLEETS` lists (comma-separated), so that each size can be measured in a
+/// fresh process of its own: the benchmarks before it leave the allocator in a state that
+/// has more to do with them than with the fleet (docs/performance.md).
+fn fleet_sizes() -> Vec<usize> {
+    match std::env::var("SERVICE_BENCH_FLEETS") {
+        Ok(list) => list
+            .split(',')
+            .map(|n| {
+                n.trim()
+                    .parse()
+                    .expect("SERVICE_BENCH_FLEETS: comma-separated execution counts")
+            })
+            .collect(),
+        Err(_) => SIZES.to_vec(),
+    }
+}
 const JOBS: usize = 10;
 /// Unmeasured passes over the requests before measuring (see [`round_robin`]).
 const WARM_UP_PASSES: usize = 10;
@@ -115,7 +135,10 @@ fn round_robin(bencher: Bencher, mut svc: Service, requests: Vec<Request>) {
         k += 1;
         let out = svc.handle(1, r);
         while svc.poll_message().is_some() {}
-        black_box(out)
+        // Dropped here, as a driver drops each answer: returned, divan would keep the
+        // sample's answers alive until it ends, and the benchmark would measure the
+        // allocator finding room for thousands of them.
+        drop(black_box(out));
     });
 }
 
@@ -149,50 +172,66 @@ fn get_pending(t: usize, _: usize) -> Request {
     })
 }
 
-/// The 1 000 requests a benchmark hands round: `make(thing, job)` for `THINGS` distinct
+/// The 1 000 requests a benchmark hands round: `make(thing, job)` for `things` distinct
 /// things spread evenly over the fleet of `n` executions (fewer when the fleet has fewer
 /// things), each with every job in turn.
 ///
-/// `THINGS = 100` is the like-for-like comparison: the 1k fleet has 100 things, so at
-/// every size the requests name 100 things and 1 000 (thing, job) pairs, and only the
-/// fleet around them grows. `THINGS = 1000` spreads them over ten times as many things
-/// at 100k and 1M: a working set larger than the processor's caches and address
-/// translation buffers (docs/performance.md).
-fn requests<const THINGS: usize>(n: usize, make: impl Fn(usize, usize) -> Request) -> Vec<Request> {
-    let things = n / JOBS;
-    let distinct = THINGS.min(things);
-    let stride = things / distinct;
+/// 100 things is the like-for-like comparison: the 1k fleet has 100 things, so at every
+/// size the requests name 100 things and 1 000 (thing, job) pairs, and only the fleet
+/// around them grows. 1 000 things spreads them over ten times as many things at 100k and
+/// 1M: a working set larger than the processor's caches and address translation buffers
+/// (docs/performance.md).
+fn requests(things: usize, n: usize, make: impl Fn(usize, usize) -> Request) -> Vec<Request> {
+    let distinct = things.min(n / JOBS);
+    let stride = (n / JOBS) / distinct;
     (0..1000)
         .map(|k| make((k % distinct) * stride, (k / distinct) % JOBS))
         .collect()
 }
 
-/// IN_PROGRESS to IN_PROGRESS progress reports.
-#[divan::bench(args = SIZES, consts = [100, 1000], sample_count = 50, sample_size = 2000)]
-fn update_job_execution<const THINGS: usize>(bencher: Bencher, n: usize) {
-    round_robin(bencher, fleet(n, None), requests::<THINGS>(n, progress));
+/// The four per-call benchmarks, for one set of requests: each builds its fleet and hands
+/// the set round ([`round_robin`]). One module per set, so that a filter can pick one
+/// benchmark (`same_100_things::get_pending`) and, with `SERVICE_BENCH_FLEETS`, one fleet,
+/// and each measurement can have a process of its own.
+macro_rules! per_call {
+    ($($(#[$doc:meta])* $set:ident: $things:literal;)*) => {$(
+        $(#[$doc])*
+        mod $set {
+            use super::*;
+
+            /// IN_PROGRESS to IN_PROGRESS progress reports.
+            #[divan::bench(args = fleet_sizes(), sample_count = 50, sample_size = 2000)]
+            fn update_job_execution(bencher: Bencher, n: usize) {
+                round_robin(bencher, fleet(n, None), requests($things, n, progress));
+            }
+
+            /// StartNextPendingJobExecution on things whose head is IN_PROGRESS after the
+            /// first call.
+            #[divan::bench(args = fleet_sizes(), sample_count = 50, sample_size = 2000)]
+            fn start_next_pending_job_execution(bencher: Bencher, n: usize) {
+                round_robin(bencher, fleet(n, None), requests($things, n, start_next));
+            }
+
+            /// DescribeJobExecution of `$next`.
+            #[divan::bench(args = fleet_sizes(), sample_count = 50, sample_size = 2000)]
+            fn describe_job_execution_next(bencher: Bencher, n: usize) {
+                round_robin(bencher, fleet(n, None), requests($things, n, describe_next));
+            }
+
+            /// GetPendingJobExecutions (ten pending executions per thing).
+            #[divan::bench(args = fleet_sizes(), sample_count = 50, sample_size = 2000)]
+            fn get_pending_job_executions(bencher: Bencher, n: usize) {
+                round_robin(bencher, fleet(n, None), requests($things, n, get_pending));
+            }
+        }
+    )*};
 }
 
-/// StartNextPendingJobExecution on things whose head is IN_PROGRESS after the first call.
-#[divan::bench(args = SIZES, consts = [100, 1000], sample_count = 50, sample_size = 2000)]
-fn start_next_pending_job_execution<const THINGS: usize>(bencher: Bencher, n: usize) {
-    round_robin(bencher, fleet(n, None), requests::<THINGS>(n, start_next));
-}
-
-/// DescribeJobExecution of `$next`.
-#[divan::bench(args = SIZES, consts = [100, 1000], sample_count = 50, sample_size = 2000)]
-fn describe_job_execution_next<const THINGS: usize>(bencher: Bencher, n: usize) {
-    round_robin(
-        bencher,
-        fleet(n, None),
-        requests::<THINGS>(n, describe_next),
-    );
-}
-
-/// GetPendingJobExecutions (ten pending executions per thing).
-#[divan::bench(args = SIZES, consts = [100, 1000], sample_count = 50, sample_size = 2000)]
-fn get_pending_job_executions<const THINGS: usize>(bencher: Bencher, n: usize) {
-    round_robin(bencher, fleet(n, None), requests::<THINGS>(n, get_pending));
+per_call! {
+    /// The same 100 things at every size (like for like).
+    same_100_things: 100;
+    /// 1 000 things spread over the fleet.
+    spread_1000_things: 1000;
 }
 
 /// Firing N due in-progress timers in one clock advance.
