@@ -1,8 +1,9 @@
 //! What the oracle costs per call, on fleets of 1k, 100k and 1M executions.
 //!
-//! Run: `cargo bench --bench service`; `SERVICE_BENCH_FLEETS=1000000 cargo bench --bench
-//! service` measures the fleets listed (executions, comma-separated) only, so that each size
-//! can have a fresh process. Figures and the machine are in docs/performance.md.
+//! Run: `cargo bench --bench service`. With `SERVICE_BENCH_FLEETS=1000000` (executions,
+//! comma-separated) the per-call benchmarks build only the fleets listed, and a filter such
+//! as `-- same_100_things::get_pending` picks one benchmark, so that each measurement can
+//! have a fresh process. Figures and the machine are in docs/performance.md.
 //!
 //! With `COUNT_CALLS=CALL:FLEET:CALLS` set (CALL one of `update`, `start`, `describe`,
 //! `pending`), the binary instead builds the fleet and makes CALLS calls of the like-for-

@@ -86,8 +86,8 @@ impl Service {
     ) -> Result<GetPendingJobExecutionsResponse> {
         validate::thing_name("thingName", &r.thing_name)?;
         let thing = self.require_thing(&r.thing_name)?;
-        // Each list is built at its size: no vector grows, and nothing is built twice.
-        let started = self.listed_in_progress(thing);
+        // Each list is built at its size: no vector grows, and no summary is built twice.
+        let started = self.listed_in_progress_count(thing);
         let listed = self.listed_pending(thing);
         Ok(GetPendingJobExecutionsResponse {
             in_progress_jobs: (listed.clone().take(started))

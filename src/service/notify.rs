@@ -52,7 +52,7 @@ impl Service {
     }
 
     /// How many of [`Self::listed_pending`] are IN_PROGRESS: they are its first ones.
-    pub(super) fn listed_in_progress(&self, thing: ThingId) -> usize {
+    pub(super) fn listed_in_progress_count(&self, thing: ThingId) -> usize {
         let started = self
             .listed_pending(thing)
             .take_while(|&id| self.state.exec(id).status == JobExecutionStatus::InProgress)
