@@ -90,10 +90,13 @@ impl Service {
         let started = self.listed_in_progress_count(thing);
         let listed = self.listed_pending(thing);
         Ok(GetPendingJobExecutionsResponse {
-            in_progress_jobs: (listed.clone().take(started))
+            in_progress_jobs: listed
+                .clone()
+                .take(started)
                 .map(|id| self.data_summary(id))
                 .collect(),
-            queued_jobs: (listed.skip(started))
+            queued_jobs: listed
+                .skip(started)
                 .map(|id| self.data_summary(id))
                 .collect(),
         })

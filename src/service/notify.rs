@@ -53,15 +53,18 @@ impl Service {
 
     /// How many of [`Self::listed_pending`] are IN_PROGRESS: they are its first ones.
     pub(super) fn listed_in_progress_count(&self, thing: ThingId) -> usize {
-        let started = self
-            .listed_pending(thing)
-            .take_while(|&id| self.state.exec(id).status == JobExecutionStatus::InProgress)
+        let status = |id: ExecId| self.state.exec(id).status;
+        let listed = self.listed_pending(thing);
+        let started = listed
+            .clone()
+            .take_while(|&id| status(id) == JobExecutionStatus::InProgress)
             .count();
-        debug_assert!(self.listed_pending(thing).skip(started).all(|id| self
-            .state
-            .exec(id)
-            .status
-            == JobExecutionStatus::Queued));
+        debug_assert!(
+            listed
+                .skip(started)
+                .all(|id| status(id) == JobExecutionStatus::Queued),
+            "decision 4: the IN_PROGRESS executions come first"
+        );
         started
     }
 

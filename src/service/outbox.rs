@@ -35,6 +35,34 @@ pub(crate) enum Outgoing {
     Reply(Message),
 }
 
+impl Outgoing {
+    /// What `self` carries, to serialize as it is (no JSON is built for it).
+    fn payload(&self) -> Payload<'_> {
+        match self {
+            Outgoing::Notify { payload, .. } => Payload::Notify(payload),
+            Outgoing::NotifyNext { payload, .. } => Payload::NotifyNext(payload),
+            Outgoing::Reply(m) => Payload::Reply(&m.payload),
+        }
+    }
+}
+
+/// The payload of an [`Outgoing`], borrowed; it serializes as the payload it holds.
+enum Payload<'a> {
+    Notify(&'a NotifyPayload),
+    NotifyNext(&'a NotifyNextPayload),
+    Reply(&'a Value),
+}
+
+impl Serialize for Payload<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Payload::Notify(p) => p.serialize(serializer),
+            Payload::NotifyNext(p) => p.serialize(serializer),
+            Payload::Reply(p) => p.serialize(serializer),
+        }
+    }
+}
+
 /// Decision 24: `{"timestamp", "jobs": {"IN_PROGRESS": [...], "QUEUED": [...]}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct NotifyPayload {
@@ -140,37 +168,23 @@ impl Service {
 
     /// The message `o` is, as a caller sees it.
     pub(crate) fn render(&self, o: &Outgoing) -> Message {
-        let payload = match o {
-            Outgoing::Notify { payload, .. } => to_json(payload),
-            Outgoing::NotifyNext { payload, .. } => to_json(payload),
-            Outgoing::Reply(m) => m.payload.clone(),
-        };
         Message {
             topic: self.topic_parts(o).concat(),
-            payload,
+            payload: to_json(&o.payload()),
         }
     }
 
     /// Whether `o` is on `topic` and its payload matches `payload` (trace-format
     /// "Matching"), without building its JSON.
     pub(crate) fn outgoing_matches(&self, o: &Outgoing, topic: &str, payload: &Value) -> bool {
-        is_topic(topic, &self.topic_parts(o))
-            && match o {
-                Outgoing::Notify { payload: p, .. } => matches_serialized(payload, p),
-                Outgoing::NotifyNext { payload: p, .. } => matches_serialized(payload, p),
-                Outgoing::Reply(m) => matches_serialized(payload, &m.payload),
-            }
+        is_topic(topic, &self.topic_parts(o)) && matches_serialized(payload, &o.payload())
     }
 
     /// Writes `o` as a trace's `events` entry is written, `{"payload":...,"topic":...}`
     /// ([`crate::trace::canonical`]); `false` where that writer gives up.
     pub(crate) fn write_outgoing(&self, o: &Outgoing, t: &mut canonical::Text) -> bool {
         t.push_raw(b"{\"payload\":");
-        let payload = match o {
-            Outgoing::Notify { payload, .. } => canonical::write(payload, &[], t),
-            Outgoing::NotifyNext { payload, .. } => canonical::write(payload, &[], t),
-            Outgoing::Reply(m) => canonical::write(&m.payload, &[], t),
-        };
+        let payload = canonical::write(&o.payload(), &[], t);
         t.push_raw(b",\"topic\":");
         let ok = payload && t.push_str_parts(&self.topic_parts(o));
         t.push_raw(b"}");

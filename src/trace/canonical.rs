@@ -44,16 +44,7 @@ impl Text {
 
     /// Appends the concatenation of `parts` as one JSON string.
     pub fn push_str_parts(&mut self, parts: &[&str]) -> bool {
-        if parts.iter().all(|p| plain(p)) {
-            self.bytes.push(b'"');
-            for p in parts {
-                self.bytes.extend_from_slice(p.as_bytes());
-            }
-            self.bytes.push(b'"');
-            true
-        } else {
-            scalar(&mut self.bytes, &parts.concat()).is_ok()
-        }
+        string_parts(&mut self.bytes, parts).is_ok()
     }
 }
 
@@ -69,16 +60,23 @@ fn plain(s: &str) -> bool {
     s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
 }
 
-/// `s` as a JSON string, as serde_json writes it (the common case, nothing to escape,
-/// without asking serde_json).
+/// `s` as a JSON string, as serde_json writes it.
 fn string(out: &mut Vec<u8>, s: &str) -> R {
-    if plain(s) {
+    string_parts(out, &[s])
+}
+
+/// The concatenation of `parts` as one JSON string, as serde_json writes it (the common
+/// case, nothing to escape, without asking serde_json or joining the parts).
+fn string_parts(out: &mut Vec<u8>, parts: &[&str]) -> R {
+    if parts.iter().all(|p| plain(p)) {
         out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
+        for p in parts {
+            out.extend_from_slice(p.as_bytes());
+        }
         out.push(b'"');
         Ok(())
     } else {
-        scalar(out, s)
+        scalar(out, &parts.concat())
     }
 }
 

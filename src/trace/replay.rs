@@ -176,11 +176,7 @@ impl Replay {
                 step.raw.insert("output".into(), v.clone());
             }
             Answer::Error(v) => {
-                let mut v = v.clone();
-                if let Value::Object(m) = &mut v {
-                    m.remove("message");
-                }
-                step.raw.insert("error".into(), v);
+                step.raw.insert("error".into(), error_as_written(v.clone()));
             }
             Answer::Published => {}
             Answer::NotModelled(_) | Answer::Unsupported(_) => return answer,
@@ -290,7 +286,7 @@ fn same_text(want: Result<&str, &str>, reply: &Reply, t: &mut canonical::Text) -
             canonical::write(r, &[], t) && t.as_bytes() == want.as_bytes()
         }
         (Err(want), Reply::Error(e)) => {
-            canonical::write(e, &["message"], t) && t.as_bytes() == want.as_bytes()
+            canonical::write(e, ERROR_UNWRITTEN, t) && t.as_bytes() == want.as_bytes()
         }
         _ => false,
     };
@@ -299,13 +295,7 @@ fn same_text(want: Result<&str, &str>, reply: &Reply, t: &mut canonical::Text) -
             let want = want.unwrap_or_else(|e| e);
             let have = match reply {
                 Reply::Output(r) => r.to_json(),
-                Reply::Error(e) => {
-                    let mut v = crate::wire::to_json(e);
-                    if let Value::Object(m) = &mut v {
-                        m.remove("message");
-                    }
-                    v
-                }
+                Reply::Error(e) => error_as_written(crate::wire::to_json(e)),
                 Reply::Other(_) => Value::Null,
             };
             serde_json::from_str::<Value>(want).ok() == Some(have)
@@ -313,6 +303,18 @@ fn same_text(want: Result<&str, &str>, reply: &Reply, t: &mut canonical::Text) -
         "the answer's text and its JSON differ"
     );
     same
+}
+
+/// The members of an error a trace's line leaves out: the free-text `message`. [`Replay::fill`]
+/// writes errors without them, and [`same_text`] writes the answer's error the same way.
+const ERROR_UNWRITTEN: &[&str] = &["message"];
+
+/// `error` as a trace's line carries it (without [`ERROR_UNWRITTEN`]).
+fn error_as_written(mut error: Value) -> Value {
+    if let Value::Object(m) = &mut error {
+        m.retain(|k, _| !ERROR_UNWRITTEN.contains(&k.as_str()));
+    }
+    error
 }
 
 /// A verdict on the answer, with the outcome of matching the events.
