@@ -59,7 +59,9 @@ pub(crate) fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
         };
         for input in &inputs {
             let report = match input.open() {
-                Ok(mut reader) => check_file(&input.shown, &mut reader, &tolerance, &progress, style),
+                Ok(mut reader) => {
+                    check_file(&input.shown, &mut reader, &tolerance, &progress, style)
+                }
                 Err(e) => {
                     let problem = Problem {
                         line: None,

@@ -93,7 +93,10 @@ mod tests {
     #[test]
     fn a_slug_keeps_letters_and_digits_and_joins_the_rest_with_one_dash() {
         assert_eq!(slug("status TIMED_OUT"), "status-timed-out");
-        assert_eq!(slug("row 12: QUEUED -> IN_PROGRESS"), "row-12-queued-in-progress");
+        assert_eq!(
+            slug("row 12: QUEUED -> IN_PROGRESS"),
+            "row-12-queued-in-progress"
+        );
         assert_eq!(slug("--x--"), "x");
     }
 }

@@ -303,7 +303,10 @@ mod tests {
         .unwrap();
         assert_eq!(d.path.as_deref(), Some("/execution/versionNumber"));
         assert_eq!((d.expected, d.actual), (json!(3), Some(json!(2))));
-        let d = Diff::from_message("output differs at /x: expected {\"a\": \"b, c\"}, the specification leaves it out").unwrap();
+        let d = Diff::from_message(
+            "output differs at /x: expected {\"a\": \"b, c\"}, the specification leaves it out",
+        )
+        .unwrap();
         assert_eq!((d.expected, d.actual), (json!({"a": "b, c"}), None));
     }
 
@@ -397,7 +400,10 @@ mod tests {
         r.agreed = 3;
         assert_eq!(summary(&r), "f: 5 steps, 3 checked, all agree");
         r.not_checked = 1;
-        assert_eq!(summary(&r), "f: 5 steps, 3 checked, all agree, 1 not checked");
+        assert_eq!(
+            summary(&r),
+            "f: 5 steps, 3 checked, all agree, 1 not checked"
+        );
         r.stopped_at = Some(4);
         assert_eq!(
             summary(&r),
@@ -438,7 +444,13 @@ mod tests {
         assert_eq!(v["files"][0]["firstDivergence"], Value::Null);
         let f = &v["files"][1];
         assert_eq!(
-            (&f["path"], &f["steps"], &f["agreed"], &f["setup"], &f["notChecked"]),
+            (
+                &f["path"],
+                &f["steps"],
+                &f["agreed"],
+                &f["setup"],
+                &f["notChecked"]
+            ),
             (&json!("f"), &json!(3), &json!(1), &json!(1), &json!(0))
         );
         let d = &f["firstDivergence"];
