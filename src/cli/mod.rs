@@ -105,7 +105,7 @@ enum Command {
     /// Writes the test-vector corpus to DIR: for every status, error code, MQTT code, timer
     /// path and row of the transition table, the shortest trace found (cut from one long
     /// generated trace by removing steps while the goal is still reached), with the
-    /// specification's expectations, as DIR/<goal>.jsonl, and DIR/index.json listing file,
+    /// specification's expectations, as DIR/GOAL.jsonl, and DIR/index.json listing file,
     /// goal and steps. The defaults give the committed corpus in tests/vectors/.
     Vectors(VectorsArgs),
     /// Print a random, valid trace with the specification's expectations; what it covered

@@ -122,8 +122,8 @@ const LEAVES_OUT: &str = ", the specification leaves it out";
 
 impl Diff {
     /// Reads the two values out of a divergence message of the trace layer's forms
-    /// `[... at PATH: ]expected VALUE, the specification gives VALUE[ ...]` and `... at
-    /// PATH: expected VALUE, the specification leaves it out`; `None` for any other
+    /// `[... at PATH: ]expected [error ]VALUE, the specification gives VALUE[ ...]` and
+    /// `... at PATH: expected VALUE, the specification leaves it out`; `None` for any other
     /// message (events, success against error), which is then shown as it is.
     pub(crate) fn from_message(message: &str) -> Option<Diff> {
         let start = message.find(EXPECTED)?;
@@ -134,6 +134,8 @@ impl Diff {
             .and_then(|p| p.strip_suffix(": "))
             .filter(|p| p.starts_with('/'))
             .map(str::to_owned);
+        // `expected error "CODE", the specification gives "CODE" (message)`: the codes.
+        let tail = tail.strip_prefix("error ").unwrap_or(tail);
         let (expected, rest) = json_prefix(tail)?;
         let actual = if let Some(rest) = rest.strip_prefix(GIVES) {
             Some(json_prefix(rest)?.0)
