@@ -25,7 +25,10 @@ pub(crate) fn generate(args: &GenerateArgs) -> Result<Outcome, Failure> {
     };
     let mut generator = Generator::new(options);
     let mut out = Stdout::buffered();
-    let progress = Progress::bar(args.steps, "steps", "generating");
+    // The lines to come, at most: the setup (each thing, two groups, at most one
+    // membership per thing, each job), then the steps.
+    let lines = args.steps + 2 * args.things + 2 + args.jobs;
+    let progress = Progress::bar(lines, "lines", "generating");
     for line in generator.by_ref() {
         out.line(line)?;
         progress.inc(1);
