@@ -9,6 +9,7 @@ use serde::Serialize;
 use strum::{Display, EnumIter, IntoStaticStr};
 
 use crate::config::Switches;
+use crate::decisions::DecisionId;
 use crate::evidence::Evidence;
 use crate::status::{Actor, JobExecutionStatus};
 
@@ -109,8 +110,8 @@ pub struct Transition {
     pub condition: Condition,
     /// Conditions on the state that the model checks before asking (prose).
     pub guard: &'static str,
-    /// The decision number in docs/decisions.md.
-    pub decision: &'static str,
+    /// The decision in [`crate::decisions`] (docs/decisions.md) that states the row.
+    pub decision: DecisionId,
     /// The evidence, strongest first.
     pub evidence: &'static [Evidence],
 }
@@ -128,7 +129,7 @@ const fn row(
     cause: Cause,
     condition: Condition,
     guard: &'static str,
-    decision: &'static str,
+    decision: DecisionId,
     evidence: &'static [Evidence],
 ) -> Transition {
     Transition {
@@ -144,51 +145,52 @@ const fn row(
 
 use Cause as C;
 use Condition::{Always, Force, ForceOrDeleteQueuedSwitch, InProgressToRejected};
+use DecisionId::{D12, D17, D19, D2, D20, D21, D22, D3, D5};
 
 /// Every transition, grouped by cause.
 pub static TRANSITIONS: &[Transition] = &[
     // Creation (decisions 1, 2, 19).
     row(None, Some(Queued), C::CreateJob, Always,
-        "the thing is a target, directly or through a group", "2", &[Doc]),
+        "the thing is a target, directly or through a group", D2, &[Doc]),
     row(None, Some(Queued), C::ThingJoinsTargetGroup, Always,
         "CONTINUOUS job not canceled; the thing's newest execution of the job is not pending",
-        "2", &[Measured]),
+        D2, &[Measured]),
     row(None, Some(Queued), C::Retry, Always,
         "the criterion for the failure (else ALL) has retries left; job not canceled; thing still a target",
-        "19", &[Inferred]),
+        D19, &[Inferred]),
     // The device (decisions 5, 10, 12).
-    row(Some(Queued), Some(InProgress), C::UpdateJobExecution, Always, "", "5", &[Doc]),
-    row(Some(Queued), Some(Succeeded), C::UpdateJobExecution, Always, "", "5", &[Inferred]),
-    row(Some(Queued), Some(Failed), C::UpdateJobExecution, Always, "", "5", &[Inferred]),
-    row(Some(Queued), Some(Rejected), C::UpdateJobExecution, Always, "", "5", &[Doc]),
-    row(Some(InProgress), Some(InProgress), C::UpdateJobExecution, Always, "", "5", &[Doc]),
-    row(Some(InProgress), Some(Succeeded), C::UpdateJobExecution, Always, "", "5", &[Doc]),
-    row(Some(InProgress), Some(Failed), C::UpdateJobExecution, Always, "", "5", &[Doc]),
+    row(Some(Queued), Some(InProgress), C::UpdateJobExecution, Always, "", D5, &[Doc]),
+    row(Some(Queued), Some(Succeeded), C::UpdateJobExecution, Always, "", D5, &[Inferred]),
+    row(Some(Queued), Some(Failed), C::UpdateJobExecution, Always, "", D5, &[Inferred]),
+    row(Some(Queued), Some(Rejected), C::UpdateJobExecution, Always, "", D5, &[Doc]),
+    row(Some(InProgress), Some(InProgress), C::UpdateJobExecution, Always, "", D5, &[Doc]),
+    row(Some(InProgress), Some(Succeeded), C::UpdateJobExecution, Always, "", D5, &[Doc]),
+    row(Some(InProgress), Some(Failed), C::UpdateJobExecution, Always, "", D5, &[Doc]),
     row(Some(InProgress), Some(Rejected), C::UpdateJobExecution, InProgressToRejected, "",
-        "5", &[Inferred]),
+        D5, &[Inferred]),
     row(Some(Queued), Some(InProgress), C::StartNextPendingJobExecution, Always,
-        "the execution is the head of the thing's pending order", "12", &[Doc]),
+        "the execution is the head of the thing's pending order", D12, &[Doc]),
     // Timers (decision 17).
     row(Some(InProgress), Some(TimedOut), C::Timer, Always,
-        "the earlier of the step and in-progress deadlines is reached", "17", &[Doc]),
+        "the earlier of the step and in-progress deadlines is reached", D17, &[Doc]),
     // Operators (decisions 20, 21).
-    row(Some(Queued), Some(Canceled), C::CancelJobExecution, Always, "", "20", &[Model]),
-    row(Some(InProgress), Some(Canceled), C::CancelJobExecution, Force, "", "20", &[Model]),
-    row(Some(Queued), Some(Canceled), C::CancelJob, Always, "", "21", &[Model]),
-    row(Some(InProgress), Some(Canceled), C::CancelJob, Force, "", "21", &[Model]),
+    row(Some(Queued), Some(Canceled), C::CancelJobExecution, Always, "", D20, &[Model]),
+    row(Some(InProgress), Some(Canceled), C::CancelJobExecution, Force, "", D20, &[Model]),
+    row(Some(Queued), Some(Canceled), C::CancelJob, Always, "", D21, &[Model]),
+    row(Some(InProgress), Some(Canceled), C::CancelJob, Force, "", D21, &[Model]),
     // Removal (decision 3).
     row(Some(Queued), Some(Removed), C::ThingLeavesTargets, Always,
-        "CONTINUOUS job; no direct target and no target group left", "3", &[Measured]),
-    row(Some(Queued), Some(Removed), C::DeleteThing, Always, "", "3", &[Choice]),
+        "CONTINUOUS job; no direct target and no target group left", D3, &[Measured]),
+    row(Some(Queued), Some(Removed), C::DeleteThing, Always, "", D3, &[Choice]),
     // Deletion (decision 22).
-    row(Some(Succeeded), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
-    row(Some(Failed), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
-    row(Some(TimedOut), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
-    row(Some(Rejected), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
-    row(Some(Removed), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
-    row(Some(Canceled), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
-    row(Some(Queued), None, C::DeleteJobExecution, ForceOrDeleteQueuedSwitch, "", "22", &[Model]),
-    row(Some(InProgress), None, C::DeleteJobExecution, Force, "", "22", &[Model]),
+    row(Some(Succeeded), None, C::DeleteJobExecution, Always, "", D22, &[Model]),
+    row(Some(Failed), None, C::DeleteJobExecution, Always, "", D22, &[Model]),
+    row(Some(TimedOut), None, C::DeleteJobExecution, Always, "", D22, &[Model]),
+    row(Some(Rejected), None, C::DeleteJobExecution, Always, "", D22, &[Model]),
+    row(Some(Removed), None, C::DeleteJobExecution, Always, "", D22, &[Model]),
+    row(Some(Canceled), None, C::DeleteJobExecution, Always, "", D22, &[Model]),
+    row(Some(Queued), None, C::DeleteJobExecution, ForceOrDeleteQueuedSwitch, "", D22, &[Model]),
+    row(Some(InProgress), None, C::DeleteJobExecution, Force, "", D22, &[Model]),
 ];
 
 /// The row for `from` to `to` by `cause`, whatever its condition.
