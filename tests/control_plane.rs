@@ -11,13 +11,6 @@ use common::*;
 use iot_jobs_spec::{ExecutionRecord, Plane};
 use serde_json::{json, Value};
 
-fn merged(mut base: Value, extra: Value) -> Value {
-    if let (Value::Object(m), Value::Object(e)) = (&mut base, extra) {
-        m.extend(e);
-    }
-    base
-}
-
 fn cancel_exec(w: &mut World, thing: &str, job: &str, extra: Value) -> Result<Value, Value> {
     w.call(
         "CancelJobExecution",
@@ -32,12 +25,8 @@ fn delete_exec(w: &mut World, thing: &str, job: &str, extra: Value) -> Result<Va
     )
 }
 
-fn describe_job(w: &mut World, job: &str) -> Value {
-    w.ok("DescribeJob", json!({"jobId": job}))["job"].clone()
-}
-
 fn job_status(w: &mut World, job: &str) -> String {
-    describe_job(w, job)["status"].as_str().unwrap().to_owned()
+    w.describe_job(job)["status"].as_str().unwrap().to_owned()
 }
 
 fn control_describe_number(w: &mut World, thing: &str, job: &str, n: i64) -> Result<Value, Value> {
@@ -676,7 +665,7 @@ fn decision_23_snapshot_job_completes_when_every_execution_is_terminal() {
     w.thing("t1")
         .thing("t2")
         .job("j1", &["t1", "t2"], json!({}));
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(j["status"], "IN_PROGRESS");
     assert!(j.get("completedAt").is_none(), "{j}");
     w.at(10);
@@ -685,7 +674,7 @@ fn decision_23_snapshot_job_completes_when_every_execution_is_terminal() {
     w.at(20);
     w.update("t2", "j1", "REJECTED", json!({})).unwrap();
     w.at(30);
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(j["status"], "COMPLETED");
     assert_eq!(j["completedAt"], 20);
     assert_eq!(j["lastUpdatedAt"], 20);
@@ -705,7 +694,7 @@ fn decision_23_a_due_retry_keeps_the_job_in_progress() {
     assert_eq!(job_status(&mut w, "j1"), "IN_PROGRESS");
     w.at(20);
     w.update("t1", "j1", "FAILED", json!({})).unwrap();
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(j["status"], "COMPLETED");
     assert_eq!(j["completedAt"], 20);
 }
@@ -721,7 +710,7 @@ fn decision_23_completes_at_the_timeout_not_at_the_clock_move() {
     w.at(5);
     w.update("t1", "j1", "IN_PROGRESS", json!({})).unwrap();
     w.at(1000);
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(j["status"], "COMPLETED");
     assert_eq!(j["completedAt"], 65);
 }
@@ -736,7 +725,7 @@ fn decision_23_completes_when_the_last_execution_is_canceled_removed_or_deleted(
     w.update("t1", "j1", "SUCCEEDED", json!({})).unwrap();
     w.at(7);
     cancel_exec(&mut w, "t2", "j1", json!({})).unwrap();
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(
         (j["status"].clone(), j["completedAt"].clone()),
         (json!("COMPLETED"), json!(7))
@@ -750,7 +739,7 @@ fn decision_23_completes_when_the_last_execution_is_canceled_removed_or_deleted(
     w.update("t1", "j1", "SUCCEEDED", json!({})).unwrap();
     w.at(8);
     w.ok("DeleteThing", json!({"thingName": "t2"}));
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(
         (j["status"].clone(), j["completedAt"].clone()),
         (json!("COMPLETED"), json!(8))
@@ -771,7 +760,7 @@ fn decision_23_completes_when_the_last_execution_is_canceled_removed_or_deleted(
         json!({"executionNumber": 1, "force": true}),
     )
     .unwrap();
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(
         (j["status"].clone(), j["completedAt"].clone()),
         (json!("COMPLETED"), json!(9))
@@ -793,7 +782,7 @@ fn decision_23_completes_when_a_deleted_things_execution_times_out_unretried() {
     assert_eq!(job_status(&mut w, "j1"), "IN_PROGRESS");
     w.at(500);
     // No retry is due for a deleted thing, so the timeout ends the job.
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(
         (j["status"].clone(), j["completedAt"].clone()),
         (json!("COMPLETED"), json!(60))
@@ -808,7 +797,7 @@ fn decision_23_continuous_job_never_completes_by_itself() {
     w.update("t1", "j1", "SUCCEEDED", json!({})).unwrap();
     w.update("t2", "j1", "FAILED", json!({})).unwrap();
     w.at(100_000);
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(j["status"], "IN_PROGRESS");
     assert!(j.get("completedAt").is_none(), "{j}");
     // Nor when its things leave.
@@ -1044,7 +1033,7 @@ fn details_lists_the_status_filter_keeps_only_that_status() {
 // ---------------------------------------------------------------------------------------
 
 fn process_details(w: &mut World, job: &str) -> Vec<(String, i64)> {
-    let d = describe_job(w, job)["jobProcessDetails"].clone();
+    let d = w.describe_job(job)["jobProcessDetails"].clone();
     let mut counts: Vec<(String, i64)> = d
         .as_object()
         .unwrap()

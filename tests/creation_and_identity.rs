@@ -8,7 +8,7 @@
 mod common;
 use common::*;
 
-use iot_jobs_spec::{Config, Message, Plane};
+use iot_jobs_spec::{Config, Plane};
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------------------
@@ -17,23 +17,6 @@ use serde_json::{json, Value};
 
 const SNAPSHOT_DOC: &str = "{\"op\":\"x\"}";
 
-/// Publishes `payload` on `topic` over MQTT at the world's time; every message published
-/// in reply, in order.
-fn publish(w: &mut World, topic: &str, payload: &Value) -> Vec<Message> {
-    w.publish(topic, payload)
-}
-
-/// The one message on `topic` among `messages`.
-fn on<'a>(messages: &'a [Message], topic: &str) -> &'a Value {
-    let found: Vec<&Message> = messages.iter().filter(|m| m.topic == topic).collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one message on {topic}, got {messages:?}"
-    );
-    &found[0].payload
-}
-
 /// The data-plane DescribeJobExecution of the newest execution (must succeed).
 fn describe(w: &mut World, thing: &str, job: &str) -> Value {
     w.ok(
@@ -41,11 +24,6 @@ fn describe(w: &mut World, thing: &str, job: &str) -> Value {
         json!({"thingName": thing, "jobId": job}),
     )["execution"]
         .clone()
-}
-
-/// DescribeJob's `job`.
-fn describe_job(w: &mut World, job: &str) -> Value {
-    w.ok("DescribeJob", json!({"jobId": job}))["job"].clone()
 }
 
 /// ListJobExecutionsForJob's summaries as (thing ARN, summary).
@@ -82,13 +60,6 @@ fn update_ok(w: &mut World, thing: &str, job: &str, status: &str) {
 
 fn create_job_input(id: &str, targets: &[String]) -> Value {
     json!({"jobId": id, "targets": targets, "document": SNAPSHOT_DOC})
-}
-
-fn merged(mut base: Value, extra: Value) -> Value {
-    if let (Value::Object(m), Value::Object(e)) = (&mut base, extra) {
-        m.extend(e);
-    }
-    base
 }
 
 // ---------------------------------------------------------------------------------------
@@ -288,21 +259,21 @@ fn decision_01_empty_status_details_left_out_of_mqtt_answers() {
     let mut w = World::new();
     w.thing("t1");
     w.job("j1", &["t1"], json!({}));
-    let next = on(&w.messages, "$aws/things/t1/jobs/notify-next").clone();
+    let next = only_on(&w.messages, "$aws/things/t1/jobs/notify-next").clone();
     assert_eq!(next["execution"]["jobId"], "j1");
     assert!(
         next["execution"].get("statusDetails").is_none(),
         "notify-next: {next}"
     );
-    let msgs = publish(&mut w, "$aws/things/t1/jobs/j1/get", &json!({}));
-    let got = on(&msgs, "$aws/things/t1/jobs/j1/get/accepted");
+    let msgs = w.publish("$aws/things/t1/jobs/j1/get", json!({}));
+    let got = only_on(&msgs, "$aws/things/t1/jobs/j1/get/accepted");
     assert_eq!(got["execution"]["status"], "QUEUED");
     assert!(
         got["execution"].get("statusDetails").is_none(),
         "describe accepted: {got}"
     );
-    let msgs = publish(&mut w, "$aws/things/t1/jobs/start-next", &json!({}));
-    let got = on(&msgs, "$aws/things/t1/jobs/start-next/accepted");
+    let msgs = w.publish("$aws/things/t1/jobs/start-next", json!({}));
+    let got = only_on(&msgs, "$aws/things/t1/jobs/start-next/accepted");
     assert_eq!(got["execution"]["status"], "IN_PROGRESS");
     assert!(
         got["execution"].get("statusDetails").is_none(),
@@ -557,26 +528,25 @@ fn decision_1b_mqtt_returns_the_document_as_parsed_json() {
         "CreateJob",
         json!({"jobId": "j1", "targets": [thing_arn("t1")], "document": doc}),
     );
-    let next = on(&w.messages, "$aws/things/t1/jobs/notify-next").clone();
+    let next = only_on(&w.messages, "$aws/things/t1/jobs/notify-next").clone();
     assert_eq!(next["execution"]["jobDocument"], parsed);
 
-    let msgs = publish(&mut w, "$aws/things/t1/jobs/j1/get", &json!({}));
+    let msgs = w.publish("$aws/things/t1/jobs/j1/get", json!({}));
     assert_eq!(
-        on(&msgs, "$aws/things/t1/jobs/j1/get/accepted")["execution"]["jobDocument"],
+        only_on(&msgs, "$aws/things/t1/jobs/j1/get/accepted")["execution"]["jobDocument"],
         parsed
     );
-    let msgs = publish(&mut w, "$aws/things/t1/jobs/start-next", &json!({}));
+    let msgs = w.publish("$aws/things/t1/jobs/start-next", json!({}));
     assert_eq!(
-        on(&msgs, "$aws/things/t1/jobs/start-next/accepted")["execution"]["jobDocument"],
+        only_on(&msgs, "$aws/things/t1/jobs/start-next/accepted")["execution"]["jobDocument"],
         parsed
     );
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         "$aws/things/t1/jobs/j1/update",
-        &json!({"status": "IN_PROGRESS", "includeJobDocument": true}),
+        json!({"status": "IN_PROGRESS", "includeJobDocument": true}),
     );
     assert_eq!(
-        on(&msgs, "$aws/things/t1/jobs/j1/update/accepted")["jobDocument"],
+        only_on(&msgs, "$aws/things/t1/jobs/j1/update/accepted")["jobDocument"],
         parsed
     );
 }
@@ -601,7 +571,7 @@ fn decision_1b_job_id_in_use_is_resource_already_exists() {
     );
     // Also once the job is over.
     update_ok(&mut w, "t1", "j1", "SUCCEEDED");
-    assert_eq!(describe_job(&mut w, "j1")["status"], "COMPLETED");
+    assert_eq!(w.describe_job("j1")["status"], "COMPLETED");
     assert_eq!(
         w.err("CreateJob", create_job_input("j1", &[thing_arn("t2")])),
         "ResourceAlreadyExistsException"
@@ -613,7 +583,7 @@ fn decision_1b_target_selection_defaults_to_snapshot() {
     let mut w = World::new();
     w.thing("t1").thing("t2").group("g", &["t1"]);
     w.job("j1", &["group:g"], json!({}));
-    assert_eq!(describe_job(&mut w, "j1")["targetSelection"], "SNAPSHOT");
+    assert_eq!(w.describe_job("j1")["targetSelection"], "SNAPSHOT");
     // Behaves as SNAPSHOT: a later member of the group gets nothing.
     w.ok(
         "AddThingToThingGroup",
@@ -628,7 +598,7 @@ fn decision_1b_target_selection_defaults_to_snapshot() {
             json!({"targetSelection": null}),
         ),
     );
-    assert_eq!(describe_job(&mut w, "j2")["targetSelection"], "SNAPSHOT");
+    assert_eq!(w.describe_job("j2")["targetSelection"], "SNAPSHOT");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -714,7 +684,7 @@ fn decision_02_continuous_job_queues_for_a_thing_that_joins_later() {
     assert_eq!(e.queued_at, 40);
     assert_eq!(e.last_updated_at, 40);
     assert_eq!(e.started_at, None);
-    assert_eq!(describe_job(&mut w, "j1")["targetSelection"], "CONTINUOUS");
+    assert_eq!(w.describe_job("j1")["targetSelection"], "CONTINUOUS");
 }
 
 #[test]
@@ -790,11 +760,11 @@ fn decision_02_snapshot_job_reaching_no_thing_is_completed_at_once() {
     w.group("empty", &[]);
     w.at(5);
     w.job("j1", &["group:empty"], json!({}));
-    let job = describe_job(&mut w, "j1");
+    let job = w.describe_job("j1");
     assert_eq!(job["status"], "COMPLETED");
     // A CONTINUOUS job never completes by itself: it keeps waiting for members.
     w.job("j2", &["group:empty"], continuous());
-    assert_eq!(describe_job(&mut w, "j2")["status"], "IN_PROGRESS");
+    assert_eq!(w.describe_job("j2")["status"], "IN_PROGRESS");
 }
 
 #[test]
@@ -802,7 +772,7 @@ fn decision_02_snapshot_job_reaching_things_is_not_completed_at_once() {
     let mut w = World::new();
     w.thing("t1");
     w.job("j1", &["t1"], json!({}));
-    assert_eq!(describe_job(&mut w, "j1")["status"], "IN_PROGRESS");
+    assert_eq!(w.describe_job("j1")["status"], "IN_PROGRESS");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -982,14 +952,6 @@ fn decision_03_removed_execution_refuses_device_updates() {
 // Decision 4: pending order
 // ---------------------------------------------------------------------------------------
 
-fn job_ids(list: &Value) -> Vec<String> {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["jobId"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 fn pending_jobs(w: &World, thing: &str) -> Vec<String> {
     w.svc
         .pending_order(thing)
@@ -1116,7 +1078,7 @@ fn details_identity_default_account_and_region_in_returned_arns() {
         "arn:aws:iot:us-east-1:123456789012:thing/t1"
     );
     assert_eq!(
-        describe_job(&mut w, "j1")["jobArn"],
+        w.describe_job("j1")["jobArn"],
         "arn:aws:iot:us-east-1:123456789012:job/j1"
     );
     assert_eq!(

@@ -24,14 +24,6 @@ fn pending(w: &mut World, thing: &str) -> Value {
     w.ok("GetPendingJobExecutions", json!({"thingName": thing}))
 }
 
-fn job_ids(list: &Value) -> Vec<String> {
-    list.as_array()
-        .unwrap_or_else(|| panic!("not a list: {list}"))
-        .iter()
-        .map(|s| s["jobId"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 fn start(w: &mut World, thing: &str, job: &str) {
     w.update(thing, job, "IN_PROGRESS", json!({}))
         .unwrap_or_else(|e| panic!("start {job} on {thing}: {e}"));

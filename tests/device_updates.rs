@@ -8,7 +8,7 @@
 mod common;
 use common::*;
 
-use iot_jobs_spec::{Config, ErrorCode, ExecutionRecord, Message, Plane};
+use iot_jobs_spec::{Config, ErrorCode, ExecutionRecord, Plane};
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------------------
@@ -53,14 +53,9 @@ fn record(w: &World) -> ExecutionRecord {
     w.exec("t1", "j1")
 }
 
-/// Publishes `payload` on `topic` at the world's time; every message published, in order.
-fn publish(w: &mut World, topic: &str, payload: &Value) -> Vec<Message> {
-    w.publish(topic, payload)
-}
-
 /// Publishes an MQTT update of t1/j1; the reply: (accepted?, payload).
 fn mqtt_update(w: &mut World, payload: Value) -> (bool, Value) {
-    let msgs = publish(w, "$aws/things/t1/jobs/j1/update", &payload);
+    let msgs = w.publish("$aws/things/t1/jobs/j1/update", &payload);
     let first = msgs.first().expect("a reply");
     match first.topic.as_str() {
         "$aws/things/t1/jobs/j1/update/accepted" => (true, first.payload.clone()),
@@ -490,10 +485,9 @@ fn decision_09_mqtt_mismatch_is_version_mismatch_with_execution_state() {
     ok_update(&mut w, "IN_PROGRESS", json!({"statusDetails": {"p": "1"}}));
     let before = w.svc.executions();
     for v in [json!(5), json!("5"), json!(1)] {
-        let msgs = publish(
-            &mut w,
+        let msgs = w.publish(
             "$aws/things/t1/jobs/j1/update",
-            &json!({"status": "SUCCEEDED", "expectedVersion": v, "clientToken": "c"}),
+            json!({"status": "SUCCEEDED", "expectedVersion": v, "clientToken": "c"}),
         );
         assert_eq!(msgs.len(), 1, "only the reply: {msgs:?}");
         assert_eq!(msgs[0].topic, "$aws/things/t1/jobs/j1/update/rejected");
@@ -652,7 +646,7 @@ fn decision_10_reads_change_nothing() {
         assert!(w.messages.is_empty(), "{name} published {:?}", w.messages);
         assert_eq!(w.svc.executions(), before, "{name} changed state");
     }
-    let msgs = publish(&mut w, "$aws/things/t1/jobs/j1/get", &json!({}));
+    let msgs = w.publish("$aws/things/t1/jobs/j1/get", json!({}));
     assert_eq!(msgs.len(), 1, "only the reply: {msgs:?}");
     assert_eq!(w.svc.executions(), before);
 }
@@ -1013,7 +1007,7 @@ fn decision_12_nothing_pending_returns_an_empty_object() {
         json!({})
     );
     assert!(w.messages.is_empty());
-    let msgs = publish(&mut w, "$aws/things/t1/jobs/start-next", &json!({}));
+    let msgs = w.publish("$aws/things/t1/jobs/start-next", json!({}));
     assert_eq!(msgs.len(), 1);
     assert_eq!(msgs[0].topic, "$aws/things/t1/jobs/start-next/accepted");
     assert!(msgs[0].payload.get("execution").is_none(), "{msgs:?}");
@@ -1044,10 +1038,9 @@ fn decision_12_start_next_step_timeout_bounds() {
 fn decision_12_start_next_over_mqtt_includes_the_document_as_json() {
     let mut w = queued();
     w.at(3);
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         "$aws/things/t1/jobs/start-next",
-        &json!({"clientToken": "x"}),
+        json!({"clientToken": "x"}),
     );
     assert_eq!(msgs[0].topic, "$aws/things/t1/jobs/start-next/accepted");
     let exec = &msgs[0].payload["execution"];
@@ -1251,11 +1244,7 @@ fn details_updates_describe_of_an_older_terminal_execution_is_terminal_state() {
         json!({"thingName": "t1", "jobId": "j1", "executionNumber": 2}),
     );
     assert_eq!(r["execution"]["status"], "QUEUED");
-    let msgs = publish(
-        &mut w,
-        "$aws/things/t1/jobs/j1/get",
-        &json!({"executionNumber": 1}),
-    );
+    let msgs = w.publish("$aws/things/t1/jobs/j1/get", json!({"executionNumber": 1}));
     assert_eq!(msgs[0].topic, "$aws/things/t1/jobs/j1/get/rejected");
     assert_eq!(msgs[0].payload["code"], "TerminalStateReached");
 }

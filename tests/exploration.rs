@@ -21,10 +21,11 @@
 //! - every row of `rules::TRANSITIONS` is taken at least once (the IN_PROGRESS to
 //!   REJECTED row needs its switch: a second exploration runs with both switches on), and
 //!   no change happens that no row permits under the action's `force` and the switches;
-//! - every reachable state keeps the invariants of `check_state` (at most one pending
-//!   execution per job and thing, and it is the newest; timers only on IN_PROGRESS
-//!   executions, never overdue, and the timer queue is their deadlines; pending order as
-//!   decision 4 says; a SNAPSHOT job is COMPLETED exactly when nothing is pending; ...);
+//! - every reachable state keeps the invariants of a state that the property tests check
+//!   too, `tests/common/invariants.rs` (at most one pending execution per job and thing,
+//!   and it is the newest; timers only on IN_PROGRESS executions, never overdue, and the
+//!   timer queue is their deadlines; pending order as decision 4 says; a SNAPSHOT job is
+//!   COMPLETED exactly when nothing is pending; ...);
 //! - every edge keeps those of `check_edge` (terminal executions never change;
 //!   versionNumber changes only by +1, on one execution, on a device action; refused
 //!   requests change nothing; new executions are QUEUED, version 1, numbered highest + 1,
@@ -51,6 +52,8 @@
 //! `EXPLORE_DEPTH=N` overrides the depth of either run (each level costs about 10 times
 //! the one before).
 
+mod common;
+
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -59,24 +62,18 @@ use std::time::{Duration, Instant};
 
 use iot_jobs_spec::rules::{self, Cause, Transition, TRANSITIONS};
 use iot_jobs_spec::{
-    Config, Error, ExecutionRecord, JobExecutionStatus as S, JobStatus, Operation, Request,
-    Service, Switches, TargetSelection,
+    Config, ExecutionRecord, JobExecutionStatus as S, JobStatus, Operation, Service, Switches,
 };
 use serde_json::{json, Value};
+
+use common::invariants::{self, by_id, ensure, name};
+use common::{drain, group_arn, thing_arn};
 
 const THINGS: [&str; 2] = ["t0", "t1"];
 const JOBS: [&str; 2] = ["jS", "jC"];
 const GROUP: &str = "g0";
 /// The in-progress timer of `jS`, and the step timer the explorer asks for.
 const TIMER_SECS: u64 = 60;
-
-fn thing_arn(name: &str) -> String {
-    format!("arn:aws:iot:us-east-1:123456789012:thing/{name}")
-}
-
-fn group_arn(name: &str) -> String {
-    format!("arn:aws:iot:us-east-1:123456789012:thinggroup/{name}")
-}
 
 /// How far to explore.
 #[derive(Clone, Copy, Debug)]
@@ -269,22 +266,9 @@ impl Action {
     }
 }
 
-/// Decodes `input` for `op` as a trace would carry it and hands it to the service at its
-/// own clock; drains the messages.
+/// [`common::call`] without the answer: `Err` holds the error code of a refused request.
 fn call(svc: &mut Service, op: Operation, input: Value) -> Result<(), String> {
-    let request = Request::decode(op, &input)
-        .unwrap_or_else(|e| panic!("the explorer's own {op:?} {input} must decode: {e}"));
-    let result = svc.handle(svc.now(), request);
-    drain(svc);
-    match result {
-        Ok(_) => Ok(()),
-        Err(Error::Service(e)) => Err(e.code.as_str().to_owned()),
-        Err(Error::NotModelled(n)) => Err(format!("not modelled: {n}")),
-    }
-}
-
-fn drain(svc: &mut Service) {
-    while svc.poll_message().is_some() {}
+    common::call(svc, op, &input).map(drop)
 }
 
 fn newest(svc: &Service, thing: usize, job: usize) -> Option<ExecutionRecord> {
@@ -528,198 +512,6 @@ fn hash128(bytes: &[u8]) -> u128 {
     last[..words.remainder().len()].copy_from_slice(words.remainder());
     mix(u64::from_le_bytes(last));
     (u128::from(fmix(a)) << 64) | u128::from(fmix(b ^ a.rotate_left(17)))
-}
-
-macro_rules! ensure {
-    ($cond:expr, $($fmt:tt)+) => {
-        if !$cond {
-            return Err(format!($($fmt)+));
-        }
-    };
-}
-
-fn by_id(svc: &Service) -> BTreeMap<usize, ExecutionRecord> {
-    svc.executions()
-        .into_iter()
-        .map(|e| (e.creation_order, e))
-        .collect()
-}
-
-fn name(e: &ExecutionRecord) -> String {
-    format!(
-        "{}/{}#{} ({})",
-        e.job_id,
-        e.thing_name,
-        e.execution_number,
-        e.status.as_str()
-    )
-}
-
-fn retry_budget(scope: &Scope, job: &str) -> i32 {
-    i32::from(job == JOBS[0] || scope.continuous_retry)
-}
-
-/// What must hold in every reachable state.
-fn check_state(svc: &Service, scope: &Scope) -> Result<(), String> {
-    let execs = by_id(svc);
-    let now = svc.now();
-    // At most one pending execution per (job, thing), and it is the newest.
-    let mut pending: BTreeSet<(&str, &str)> = BTreeSet::new();
-    for e in execs.values() {
-        if e.status.is_pending() {
-            ensure!(
-                pending.insert((&e.job_id, &e.thing_name)),
-                "two pending executions of {} on {}",
-                e.job_id,
-                e.thing_name
-            );
-            let newest = svc.execution(&e.thing_name, &e.job_id, None);
-            ensure!(
-                newest.as_ref() == Some(e),
-                "pending {} is not the newest of its job on its thing",
-                name(e)
-            );
-        }
-    }
-    // Timers only on IN_PROGRESS executions, never overdue; the timer queue is the
-    // executions' effective deadlines.
-    let mut deadlines = Vec::new();
-    for e in execs.values() {
-        if e.status != S::InProgress {
-            ensure!(
-                e.step_deadline.is_none() && e.in_progress_deadline.is_none(),
-                "{} has a timer",
-                name(e)
-            );
-        }
-        if let Some(d) = e.deadline() {
-            ensure!(
-                d > now,
-                "{} has a deadline {d} at or before now {now}",
-                name(e)
-            );
-            deadlines.push((
-                d,
-                e.job_id.clone(),
-                e.thing_name.clone(),
-                e.execution_number,
-            ));
-        }
-    }
-    deadlines.sort();
-    let mut queue: Vec<_> = svc
-        .due_timers(u64::MAX)
-        .into_iter()
-        .map(|t| (t.deadline, t.job_id, t.thing_name, t.execution_number))
-        .collect();
-    queue.sort();
-    ensure!(
-        queue == deadlines,
-        "timer queue {queue:?} is not the executions' deadlines {deadlines:?}"
-    );
-    ensure!(
-        svc.due_timers(now).is_empty(),
-        "a timer is overdue at {now}"
-    );
-    ensure!(
-        svc.poll_timeout() == deadlines.first().map(|d| d.0),
-        "poll_timeout {:?} is not the earliest deadline",
-        svc.poll_timeout()
-    );
-    // Per-execution coherence.
-    for e in execs.values() {
-        ensure!(
-            e.version_number >= 1,
-            "{} has version {}",
-            name(e),
-            e.version_number
-        );
-        ensure!(
-            e.queued_at <= e.last_updated_at && e.last_updated_at <= now,
-            "{}: queuedAt {} lastUpdatedAt {} now {now}",
-            name(e),
-            e.queued_at,
-            e.last_updated_at
-        );
-        if let Some(s) = e.started_at {
-            ensure!(
-                e.queued_at <= s && s <= e.last_updated_at,
-                "{}: startedAt {s} out of order",
-                name(e)
-            );
-        }
-        match e.status {
-            S::Queued => ensure!(
-                e.started_at.is_none() && e.version_number == 1,
-                "QUEUED {} was started or changed by a device (version {})",
-                name(e),
-                e.version_number
-            ),
-            S::InProgress => ensure!(e.started_at.is_some(), "{} has no startedAt", name(e)),
-            _ => {}
-        }
-        ensure!(
-            e.force_canceled.is_some() == (e.status == S::Canceled),
-            "{}: forceCanceled {:?}",
-            name(e),
-            e.force_canceled
-        );
-        ensure!(
-            e.retry_attempt >= 0 && e.retry_attempt <= retry_budget(scope, &e.job_id),
-            "{}: retryAttempt {} over the budget",
-            name(e),
-            e.retry_attempt
-        );
-    }
-    // Pending order (decision 4) and status counts.
-    for thing in THINGS {
-        let mut expected: Vec<_> = execs
-            .values()
-            .filter(|e| e.thing_name == thing && e.status.is_pending())
-            .map(|e| {
-                (
-                    u8::from(e.status != S::InProgress),
-                    e.queued_at,
-                    e.creation_order,
-                    (e.job_id.clone(), e.execution_number),
-                )
-            })
-            .collect();
-        expected.sort();
-        let expected: Vec<_> = expected.into_iter().map(|k| k.3).collect();
-        ensure!(
-            svc.pending_order(thing) == expected,
-            "pending order of {thing} {:?}, decision 4 says {expected:?}",
-            svc.pending_order(thing)
-        );
-    }
-    for (status, n) in svc.status_counts() {
-        let counted = execs.values().filter(|e| e.status == status).count();
-        ensure!(
-            n == counted,
-            "status_counts says {n} {status}, there are {counted}"
-        );
-    }
-    // Jobs (decision 23): a SNAPSHOT job is COMPLETED exactly when nothing is pending.
-    for job in svc.jobs() {
-        let any_pending = execs
-            .values()
-            .any(|e| e.job_id == job.job_id && e.status.is_pending());
-        match (job.target_selection, job.status) {
-            (TargetSelection::Snapshot, JobStatus::InProgress) => ensure!(
-                any_pending,
-                "SNAPSHOT {} is IN_PROGRESS with nothing pending",
-                job.job_id
-            ),
-            (_, JobStatus::Completed) => ensure!(
-                job.target_selection == TargetSelection::Snapshot && !any_pending,
-                "{} is COMPLETED with pending executions, or is CONTINUOUS",
-                job.job_id
-            ),
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 /// What the edge checks read of a state, computed once per state.
@@ -1138,7 +930,7 @@ fn visit(svc: &Service, id: usize, nodes: &[Node], scope: &Scope, report: &mut R
     for e in &execs {
         report.statuses.insert(e.status);
     }
-    if let Err(e) = check_state(svc, scope) {
+    if let Err(e) = invariants::state(svc) {
         if report.violations.len() < MAX_FINDINGS {
             report
                 .violations
