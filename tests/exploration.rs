@@ -60,7 +60,7 @@ use std::fmt;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use iot_jobs_spec::rules::{self, Cause, Transition, TRANSITIONS};
+use iot_jobs_spec::rules::{self, Cause, TRANSITIONS};
 use iot_jobs_spec::{
     Config, ExecutionRecord, JobExecutionStatus as S, JobStatus, Operation, Service, Switches,
 };
@@ -259,10 +259,6 @@ impl Action {
             | Action::DeleteExecution { force, .. } => force,
             _ => false,
         }
-    }
-
-    fn is_device(self) -> bool {
-        matches!(self, Action::Update { .. } | Action::StartNext { .. })
     }
 }
 
@@ -561,115 +557,69 @@ fn check_edge(
         return Ok(());
     }
     let (b, a) = (&view.execs, by_id(after));
-    let mut take = |t: &'static Transition, force: bool| -> Result<(), String> {
-        ensure!(
-            t.condition.holds(force, &sw),
-            "row {} -> {} by {} taken though its condition `{}` does not hold",
-            t.from.map_or("(new)", S::as_str),
-            t.to.map_or("(deleted)", S::as_str),
-            t.cause,
-            t.condition
-        );
+    let newest_of = |thing: usize, job: usize| {
+        invariants::newest(b, JOBS[job], THINGS[thing]).map(|e| e.creation_order)
+    };
+    let head = |thing: usize| {
+        let head = before.pending_order(THINGS[thing]).first().cloned();
+        head.and_then(|(j, n)| {
+            b.values()
+                .find(|e| e.thing_name == THINGS[thing] && e.job_id == j && e.execution_number == n)
+                .map(|e| e.creation_order)
+        })
+    };
+    // Which executions the action may change, by which cause and force.
+    let may_change = |e: &ExecutionRecord| -> Option<(Cause, bool)> {
+        let thing = THINGS.iter().position(|t| *t == e.thing_name)?;
+        let job = JOBS.iter().position(|j| *j == e.job_id)?;
+        let this = Some(e.creation_order);
+        let cause = action.cause()?;
+        let may = match action {
+            Action::Update {
+                thing: t, job: j, ..
+            }
+            | Action::CancelExecution {
+                thing: t, job: j, ..
+            } => (t, j) == (thing, job) && newest_of(t, j) == this,
+            Action::StartNext { thing: t, .. } => t == thing && head(t) == this,
+            Action::CancelJob { job: j, .. } => j == job,
+            Action::DeleteThing { thing: t } => t == thing,
+            Action::LeaveGroup => thing == 0,
+            Action::Advance30 | Action::AdvanceToDeadline | Action::AdvanceTo(_) => {
+                e.deadline().is_some_and(|d| d <= now)
+            }
+            _ => false,
+        };
+        may.then_some((cause, action.force()))
+    };
+    let may_delete = |e: &ExecutionRecord| match action {
+        Action::DeleteExecution { thing, job, force } => {
+            (newest_of(thing, job) == Some(e.creation_order)).then_some(force)
+        }
+        _ => None,
+    };
+    let step = invariants::Step {
+        now,
+        clock: action.cause() == Some(Cause::Timer),
+        may_change: &may_change,
+        may_delete: &may_delete,
+        creates: action.creation_cause(),
+        switches: sw,
+    };
+    let taken = invariants::changes(b, &a, &step)?;
+    let jobs_before = &view.jobs;
+    for t in &taken {
         let i = TRANSITIONS
             .iter()
-            .position(|r| std::ptr::eq(r, t))
+            .position(|r| std::ptr::eq(r, t.row))
             .expect("a row of TRANSITIONS");
         rows[i] += 1;
-        Ok(())
-    };
-    let mut version_changes = 0;
-    for (id, old) in b {
-        let Some(new) = a.get(id) else {
-            // Deleted.
-            ensure!(
-                matches!(action, Action::DeleteExecution { .. }),
-                "{} disappeared on {action}",
-                name(old)
-            );
-            let t = rules::find(Some(old.status), None, Cause::DeleteJobExecution)
-                .ok_or_else(|| format!("no row deletes a {} execution", old.status))?;
-            take(t, action.force())?;
-            continue;
-        };
-        if old.status.is_terminal() {
-            ensure!(
-                new == old,
-                "terminal {} changed: {old:?} -> {new:?}",
-                name(old)
-            );
+        if t.row.from.is_some() {
             continue;
         }
-        if new.version_number != old.version_number {
-            ensure!(
-                action.is_device() && new.version_number == old.version_number + 1,
-                "{} version {} -> {} on {action}",
-                name(old),
-                old.version_number,
-                new.version_number
-            );
-            version_changes += 1;
-        }
-        if new == old {
-            continue;
-        }
-        let cause = action
-            .cause()
-            .ok_or_else(|| format!("{} changed on {action}", name(old)))?;
-        if new.status == old.status {
-            ensure!(
-                new.status == S::InProgress && cause == Cause::UpdateJobExecution,
-                "{} changed without a status change on {action}: {old:?} -> {new:?}",
-                name(old)
-            );
-        }
-        let t = rules::find(Some(old.status), Some(new.status), cause).ok_or_else(|| {
-            format!(
-                "no row takes {} to {} by {cause} ({action})",
-                name(old),
-                new.status
-            )
-        })?;
-        take(t, action.force())?;
-    }
-    ensure!(
-        version_changes <= 1,
-        "{version_changes} versions changed on {action}"
-    );
-    let jobs_before = &view.jobs;
-    for (id, new) in &a {
-        if b.contains_key(id) {
-            continue;
-        }
-        let cause = if new.retry_attempt > 0 {
-            Cause::Retry
-        } else {
-            action
-                .creation_cause()
-                .ok_or_else(|| format!("{} appeared on {action}", name(new)))?
-        };
-        let t = rules::find(None, Some(new.status), cause)
-            .ok_or_else(|| format!("no row creates {} by {cause}", name(new)))?;
-        take(t, action.force())?;
-        ensure!(
-            new.status == S::Queued
-                && new.version_number == 1
-                && new.queued_at == now
-                && new.last_updated_at == now
-                && new.started_at.is_none()
-                && new.status_details.is_empty(),
-            "new execution {new:?} is not QUEUED, version 1, queued now"
-        );
-        let highest = a
-            .values()
-            .filter(|e| e.job_id == new.job_id && e.thing_name == new.thing_name && e != &new)
-            .map(|e| e.execution_number)
-            .max()
-            .unwrap_or(0);
-        ensure!(
-            new.execution_number == highest + 1,
-            "{} is not numbered highest + 1 ({highest} + 1)",
-            name(new)
-        );
+        // What this scope adds about new executions.
+        let new = &a[&t.execution];
+        let cause = t.row.cause;
         if cause != Cause::CreateJob {
             ensure!(
                 jobs_before.get(&new.job_id) == Some(&JobStatus::InProgress),
@@ -683,14 +633,6 @@ fn check_edge(
             || after.groups_of(&new.thing_name).iter().any(|g| g == GROUP);
         match cause {
             Cause::Retry => {
-                let ended = b.values().any(|o| {
-                    o.job_id == new.job_id
-                        && o.thing_name == new.thing_name
-                        && o.status.is_pending()
-                        && a.get(&o.creation_order)
-                            .is_some_and(|n| n.status.is_retryable())
-                });
-                ensure!(ended, "retry {} without a failure in this step", name(new));
                 ensure!(
                     after.things().contains(&new.thing_name),
                     "retry {} for a deleted thing",

@@ -1,7 +1,8 @@
-//! The invariants of one state of the service, written once and checked by both the
-//! property tests (`tests/properties/invariants.rs`, after every step of a random
-//! scenario) and the bounded exhaustive exploration (`tests/exploration.rs`, in every
-//! reachable state of a small scope).
+//! The invariants of one state of the service ([`check`]) and of one step between two
+//! states ([`changes`]), written once and checked by both the property tests
+//! (`tests/properties/invariants.rs`, after every step of a random scenario) and the
+//! bounded exhaustive exploration (`tests/exploration.rs`, in every reachable state of a
+//! small scope and along every edge).
 //!
 //! They read a [`StateView`], plain data taken from the service's inspection API, so that
 //! `tests/shared_invariants.rs` can build a state that breaks each of them and see it
@@ -11,8 +12,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use iot_jobs_spec::rules::{self, Cause, Transition};
 use iot_jobs_spec::{
-    ExecutionRecord, JobExecutionStatus as S, JobRecord, JobStatus, Service, TargetSelection,
+    Actor, ExecutionRecord, JobExecutionStatus as S, JobRecord, JobStatus, Service, Switches,
+    TargetSelection,
 };
 
 /// `ensure!(cond, "fmt", args)`: return `Err(format!(...))` unless `cond` holds.
@@ -348,4 +351,193 @@ pub fn jobs(v: &StateView) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// What one step may do to executions, as the checker of the step knows it from the step
+/// itself (the request, the action, the clock move).
+pub struct Step<'a> {
+    /// When the step happens: the call's moment, or where a clock move ends (timers fire
+    /// at their own deadlines on the way).
+    pub now: u64,
+    /// The step moves the clock (the changes are timers firing), rather than a call.
+    pub clock: bool,
+    /// The cause, and the request's `force`, by which the step may change `e` (an
+    /// execution before the step), or `None` when it may not change it.
+    pub may_change: &'a dyn Fn(&ExecutionRecord) -> Option<(Cause, bool)>,
+    /// The request's `force` when the step may delete `e` (DeleteJobExecution naming it).
+    pub may_delete: &'a dyn Fn(&ExecutionRecord) -> Option<bool>,
+    /// The cause by which the step may queue executions other than retries (CreateJob, a
+    /// group join).
+    pub creates: Option<Cause>,
+    /// The switches of the service.
+    pub switches: Switches,
+}
+
+/// A row of the table a step took, and the execution (by creation order) it took it for.
+pub struct Taken {
+    pub row: &'static Transition,
+    pub execution: usize,
+}
+
+/// The row of the table for `from` -> `to` by `cause` whose condition holds for `force`.
+fn row(
+    from: Option<S>,
+    to: Option<S>,
+    cause: Cause,
+    force: bool,
+    sw: &Switches,
+) -> Result<&'static Transition, String> {
+    let describe = |s: Option<S>, none: &'static str| s.map_or(none, S::as_str);
+    let t = rules::find(from, to, cause).ok_or_else(|| {
+        format!(
+            "no row takes {} to {} by {cause}",
+            describe(from, "(new)"),
+            describe(to, "(deleted)")
+        )
+    })?;
+    ensure!(
+        t.condition.holds(force, sw),
+        "row {} -> {} by {cause} taken though its condition `{}` does not hold (force {force})",
+        describe(from, "(new)"),
+        describe(to, "(deleted)"),
+        t.condition
+    );
+    Ok(t)
+}
+
+/// Every difference between the executions before a step and after it is a row of the
+/// table, with the row's effects, and the step may make it:
+/// - a deleted execution: the step deletes it, by a row (decision 22);
+/// - a changed one: the step may change it, by a row of its cause whose condition holds;
+///   it was not terminal; its identity, queuedAt and retryAttempt stay; versionNumber +1 by
+///   a device's row, unchanged by the service's (decision 10); lastUpdatedAt is the moment
+///   (the call's, or the timer's deadline: decisions 10, 17); a cancel records its force
+///   (decisions 20, 21);
+/// - a new one: QUEUED, version 1, nothing else set (decision 1), numbered one more than
+///   the highest before, at most one per job and thing; a retry (retryAttempt above 0) by
+///   the Retry row for an execution of its job and thing that this step ended FAILED or
+///   TIMED_OUT, queued at the moment it ended (decision 19); any other by the step's
+///   creating cause, queued at the call's moment.
+///
+/// Returns the rows taken.
+pub fn changes(before: &Ids, after: &Ids, step: &Step) -> Result<Vec<Taken>, String> {
+    let sw = &step.switches;
+    let mut taken = Vec::new();
+    for (&id, old) in before {
+        let k = name(old);
+        let Some(new) = after.get(&id) else {
+            let force = (step.may_delete)(old).ok_or_else(|| format!("{k} deleted by the step"))?;
+            let row = row(Some(old.status), None, Cause::DeleteJobExecution, force, sw)?;
+            taken.push(Taken { row, execution: id });
+            continue;
+        };
+        if new == old {
+            continue;
+        }
+        ensure!(
+            !old.status.is_terminal(),
+            "{k}: a terminal execution changed: {old:?} -> {new:?}"
+        );
+        ensure!(
+            (
+                &old.job_id,
+                &old.thing_name,
+                old.execution_number,
+                old.queued_at,
+                old.retry_attempt
+            ) == (
+                &new.job_id,
+                &new.thing_name,
+                new.execution_number,
+                new.queued_at,
+                new.retry_attempt
+            ),
+            "{k}: identity, queuedAt or retryAttempt changed: {old:?} -> {new:?}"
+        );
+        let (cause, force) = (step.may_change)(old)
+            .ok_or_else(|| format!("{k} changed, but the step may not change it: {new:?}"))?;
+        let row = row(Some(old.status), Some(new.status), cause, force, sw)?;
+        let device = row.actor() == Actor::Device;
+        ensure!(
+            new.version_number == old.version_number + i64::from(device),
+            "{k}: versionNumber {} -> {} by {cause}",
+            old.version_number,
+            new.version_number
+        );
+        let moment = if step.clock {
+            old.deadline().unwrap_or(u64::MAX)
+        } else {
+            step.now
+        };
+        ensure!(
+            new.last_updated_at == moment,
+            "{k}: lastUpdatedAt {} after a change at {moment} by {cause}",
+            new.last_updated_at
+        );
+        if matches!(cause, Cause::CancelJob | Cause::CancelJobExecution) {
+            ensure!(
+                new.force_canceled == Some(force),
+                "{k}: forceCanceled {:?} after a cancel with force {force}",
+                new.force_canceled
+            );
+        }
+        taken.push(Taken { row, execution: id });
+    }
+    let mut pairs = BTreeSet::new();
+    for (&id, new) in after.iter().filter(|(id, _)| !before.contains_key(id)) {
+        let k = name(new);
+        // A retry is queued at the moment its failure happened (a timer's deadline, in a
+        // clock move); any other creation at the call's moment.
+        let (cause, moment) = if new.retry_attempt > 0 {
+            let failed_at = before.values().find_map(|o| {
+                let n = after.get(&o.creation_order)?;
+                (o.job_id == new.job_id
+                    && o.thing_name == new.thing_name
+                    && o.status.is_pending()
+                    && n.status.is_retryable())
+                .then_some(n.last_updated_at)
+            });
+            let failed_at =
+                failed_at.ok_or_else(|| format!("{k}: a retry without a failure in this step"))?;
+            (Cause::Retry, failed_at)
+        } else {
+            let cause = step
+                .creates
+                .ok_or_else(|| format!("{k} created by a step that creates nothing"))?;
+            (cause, step.now)
+        };
+        ensure!(
+            new.status == S::Queued
+                && new.version_number == 1
+                && new.status_details.is_empty()
+                && new.started_at.is_none()
+                && new.step_deadline.is_none()
+                && new.in_progress_deadline.is_none()
+                && new.force_canceled.is_none()
+                && new.queued_at == moment
+                && new.last_updated_at == moment,
+            "{k}: a new execution is not QUEUED v1 queued at {moment} with nothing else set: \
+             {new:?}"
+        );
+        ensure!(
+            pairs.insert((&new.job_id, &new.thing_name)),
+            "two executions of {} on {} created in one step",
+            new.job_id,
+            new.thing_name
+        );
+        let highest = before
+            .values()
+            .filter(|o| o.job_id == new.job_id && o.thing_name == new.thing_name)
+            .map(|o| o.execution_number)
+            .max()
+            .unwrap_or(0);
+        ensure!(
+            new.execution_number == highest + 1,
+            "{k}: executionNumber {}, but the highest before was {highest}",
+            new.execution_number
+        );
+        let row = row(None, Some(new.status), cause, false, sw)?;
+        taken.push(Taken { row, execution: id });
+    }
+    Ok(taken)
 }

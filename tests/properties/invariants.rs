@@ -202,11 +202,6 @@ impl Checker {
     /// created and deleted.
     fn deltas(&self, ctx: &Ctx) -> Result<(), String> {
         let sw = ctx.before.config().switches;
-        let deleted: Vec<&ExecutionRecord> = ctx
-            .b
-            .values()
-            .filter(|e| !ctx.a.contains_key(&e.creation_order))
-            .collect();
         let created: Vec<&ExecutionRecord> = ctx
             .a
             .values()
@@ -218,42 +213,6 @@ impl Checker {
             .filter_map(|e| ctx.b.get(&e.creation_order).map(|old| (old, e)))
             .filter(|(old, new)| old != new)
             .collect();
-
-        // Deletions: only DeleteJobExecution, only the one it names, only as the table says.
-        if !deleted.is_empty() {
-            let Some(Request::DeleteJobExecution(r)) = ctx.request().filter(|_| ctx.ok()) else {
-                return Err(format!("{} deleted by {:?}", name(deleted[0]), ctx.op()));
-            };
-            ensure!(
-                deleted.len() == 1,
-                "DeleteJobExecution deleted {} executions",
-                deleted.len()
-            );
-            let d = deleted[0];
-            ensure!(
-                d.job_id == r.job_id
-                    && d.thing_name == r.thing_name
-                    && d.execution_number == r.execution_number,
-                "DeleteJobExecution of {}/{}#{} deleted {}",
-                r.job_id,
-                r.thing_name,
-                r.execution_number,
-                name(d)
-            );
-            ensure!(
-                rules::permits(
-                    Some(d.status),
-                    None,
-                    Cause::DeleteJobExecution,
-                    r.force.unwrap_or(false),
-                    &sw
-                )
-                .is_some(),
-                "no row deletes a {} execution (force {:?})",
-                d.status,
-                r.force
-            );
-        }
 
         // Which executions this op may change, and by which cause and force.
         let req = ctx.request().filter(|_| ctx.ok());
@@ -291,80 +250,31 @@ impl Checker {
             }
         };
 
-        for (old, new) in &changed {
-            let k = name(old);
-            ensure!(
-                (
-                    &old.job_id,
-                    &old.thing_name,
-                    old.execution_number,
-                    old.queued_at,
-                    old.retry_attempt
-                ) == (
-                    &new.job_id,
-                    &new.thing_name,
-                    new.execution_number,
-                    new.queued_at,
-                    new.retry_attempt
-                ),
-                "{k}: identity or queuedAt changed: {old:?} -> {new:?}"
-            );
-            ensure!(
-                !old.status.is_terminal(),
-                "{k}: a terminal ({}) execution changed: {old:?} -> {new:?}",
-                old.status
-            );
-            let Some((cause, force)) = may_change(old) else {
-                return Err(format!("{k} changed by {:?}: {old:?} -> {new:?}", ctx.op()));
-            };
-            ensure!(
-                rules::permits(Some(old.status), Some(new.status), cause, force, &sw).is_some(),
-                "{k}: {} -> {} by {cause} (force {force}) has no row in the table",
-                old.status,
-                new.status
-            );
-            // Decision 10: the device's changes add one, the service's none.
-            let device_change = matches!(
-                cause,
-                Cause::UpdateJobExecution | Cause::StartNextPendingJobExecution
-            );
-            let want = old.version_number + i64::from(device_change);
-            ensure!(
-                new.version_number == want,
-                "{k}: versionNumber {} -> {} by {cause}",
-                old.version_number,
-                new.version_number
-            );
-            // Every change sets lastUpdatedAt to its moment (decisions 10, 17).
-            let moment = if ctx.is_clock() {
-                old.deadline().unwrap_or(u64::MAX)
-            } else {
-                ctx.t0
-            };
-            ensure!(
-                new.last_updated_at == moment,
-                "{k}: lastUpdatedAt {} after a change at {moment} by {cause}",
-                new.last_updated_at
-            );
-            if ctx.is_clock() {
-                ensure!(
-                    new.status == S::TimedOut && moment > ctx.t0,
-                    "{k}: the timer at {moment} left it {} (clock {} -> {})",
-                    new.status,
-                    ctx.t0,
-                    ctx.t1
-                );
-            }
-            if matches!(cause, Cause::CancelJob | Cause::CancelJobExecution) {
-                ensure!(
-                    new.force_canceled == Some(force),
-                    "{k}: forceCanceled {:?} after a cancel with force {force}",
-                    new.force_canceled
-                );
-            }
-        }
+        // Deletions, changes and creations are rows of the table with their effects
+        // (shared with the exploration).
+        let may_delete = |e: &ExecutionRecord| match req {
+            Some(Request::DeleteJobExecution(r)) => (e.job_id == r.job_id
+                && e.thing_name == r.thing_name
+                && e.execution_number == r.execution_number)
+                .then_some(r.force.unwrap_or(false)),
+            _ => None,
+        };
+        let creates = match req {
+            Some(Request::CreateJob(_)) => Some(Cause::CreateJob),
+            Some(Request::AddThingToThingGroup(_)) => Some(Cause::ThingJoinsTargetGroup),
+            _ => None,
+        };
+        let step = invariants::Step {
+            now: ctx.t0,
+            clock: ctx.is_clock(),
+            may_change: &may_change,
+            may_delete: &may_delete,
+            creates,
+            switches: sw,
+        };
+        invariants::changes(&ctx.b, &ctx.a, &step)?;
 
-        // Versions change only through the changes above; nothing else moves.
+        // Every timer that came due fired (decision 17).
         for e in ctx.b.values() {
             if let Some(d) = e.deadline() {
                 if d <= ctx.t1 {
@@ -441,59 +351,6 @@ impl Checker {
                     );
                 }
             }
-        }
-
-        // Creations: a creating cause, the decision 1 shape, the next number.
-        let mut per_pair: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-        for e in &created {
-            let k = name(e);
-            *per_pair.entry((&e.job_id, &e.thing_name)).or_default() += 1;
-            ensure!(
-                e.status == S::Queued
-                    && e.version_number == 1
-                    && e.status_details.is_empty()
-                    && e.started_at.is_none()
-                    && e.step_deadline.is_none()
-                    && e.in_progress_deadline.is_none()
-                    && e.force_canceled.is_none()
-                    && e.queued_at == e.last_updated_at,
-                "{k}: a new execution is not QUEUED v1 with nothing else set: {e:?}"
-            );
-            let highest = ctx
-                .b
-                .values()
-                .filter(|o| o.job_id == e.job_id && o.thing_name == e.thing_name)
-                .map(|o| o.execution_number)
-                .max()
-                .unwrap_or(0);
-            ensure!(
-                e.execution_number == highest + 1,
-                "{k}: executionNumber {} but the highest before was {highest}",
-                e.execution_number
-            );
-            let cause = match (ctx.op(), ctx.ok()) {
-                (None, _) => Cause::Retry,
-                (Some(Operation::UpdateJobExecution), true) => Cause::Retry,
-                (Some(Operation::CreateJob), true) => Cause::CreateJob,
-                (Some(Operation::AddThingToThingGroup), true) => Cause::ThingJoinsTargetGroup,
-                (op, _) => return Err(format!("{k} created by {op:?}, which creates nothing")),
-            };
-            ensure!(
-                rules::find(None, Some(S::Queued), cause).is_some(),
-                "{k}: no row creates an execution by {cause}"
-            );
-            if cause != Cause::Retry {
-                ensure!(
-                    e.retry_attempt == 0 && e.queued_at == ctx.t0,
-                    "{k}: created by {cause} at {} with queuedAt {} and retryAttempt {}",
-                    ctx.t0,
-                    e.queued_at,
-                    e.retry_attempt
-                );
-            }
-        }
-        if let Some(((j, t), n)) = per_pair.iter().find(|(_, &n)| n > 1) {
-            return Err(format!("{n} executions of {j} on {t} created in one step"));
         }
 
         // CreateJob queues one execution per target thing (decision 2).
