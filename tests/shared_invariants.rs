@@ -1,13 +1,14 @@
-//! The shared invariants of a state (`tests/common/invariants.rs`, checked by the property
-//! tests and the exhaustive exploration) can each fail: a state the service really
-//! reaches passes them, and that state with one fact broken is refused by the invariant
-//! that speaks of it.
+//! The shared invariants of a state and of a step (`tests/common/invariants.rs`, checked
+//! by the property tests and the exhaustive exploration) can each fail: a state the
+//! service really reaches, and a step it really takes, pass them, and each with one fact
+//! broken is refused by the invariant that speaks of it.
 
 mod common;
 
-use common::invariants::{check, StateView};
+use common::invariants::{by_id, changes, check, Ids, StateView, Step};
 use common::*;
-use iot_jobs_spec::{ExecutionRecord, JobExecutionStatus as S, JobStatus};
+use iot_jobs_spec::rules::{Cause, Transition};
+use iot_jobs_spec::{ExecutionRecord, JobExecutionStatus as S, JobStatus, Switches};
 use serde_json::json;
 
 /// A real state with something for every invariant to read: at t=100,
@@ -243,4 +244,185 @@ fn every_shared_invariant_refuses_a_state_that_breaks_it() {
             "timers"
         ]
     );
+}
+
+/// A real step and what its checker knows of it: at t=10 the device reports FAILED for
+/// `jS` on `t1` (IN_PROGRESS since 5, retries `{ALL: 1}`), which is retried at once.
+struct RealStep {
+    before: Ids,
+    after: Ids,
+    /// The cause and force by which the step may change execution #1.
+    cause: Option<(Cause, bool)>,
+    /// The step's own creating cause.
+    creates: Option<Cause>,
+}
+
+fn real_step() -> RealStep {
+    let mut w = World::new();
+    w.thing("t1").job(
+        "jS",
+        &["t1"],
+        json!({"jobExecutionsRetryConfig": {"criteriaList": [{"failureType": "ALL", "numberOfRetries": 1}]}}),
+    );
+    w.at(5);
+    w.update("t1", "jS", "IN_PROGRESS", json!({})).unwrap();
+    w.at(10);
+    let before = by_id(&w.svc);
+    w.update("t1", "jS", "FAILED", json!({})).unwrap();
+    RealStep {
+        before,
+        after: by_id(&w.svc),
+        cause: Some((Cause::UpdateJobExecution, false)),
+        creates: None,
+    }
+}
+
+fn check_step(s: &RealStep) -> Result<Vec<&'static Transition>, String> {
+    let first = s.before.keys().next().copied();
+    let may_change = |e: &ExecutionRecord| s.cause.filter(|_| Some(e.creation_order) == first);
+    let step = Step {
+        now: 10,
+        clock: false,
+        may_change: &may_change,
+        may_delete: &|_| None,
+        creates: s.creates,
+        switches: Switches::default(),
+    };
+    changes(&s.before, &s.after, &step).map(|t| t.into_iter().map(|t| t.row).collect())
+}
+
+/// Execution `n` of `jS` on `t1` in `ids`.
+fn nth(ids: &mut Ids, n: i64) -> &mut ExecutionRecord {
+    ids.values_mut()
+        .find(|e| e.execution_number == n)
+        .unwrap_or_else(|| panic!("no #{n}"))
+}
+
+type BreaksStep = fn(&mut RealStep);
+
+/// One broken fact of the step per row, and what the refusal says.
+const BROKEN_STEPS: &[(&str, &str, BreaksStep)] = &[
+    ("a change the step may not make", "may not change", |s| {
+        s.cause = None;
+    }),
+    (
+        "a deletion the step may not make",
+        "deleted by the step",
+        |s| {
+            s.after.clear();
+        },
+    ),
+    (
+        "a terminal execution changed",
+        "a terminal execution changed",
+        |s| {
+            nth(&mut s.before, 1).status = S::Succeeded;
+        },
+    ),
+    (
+        "queuedAt changed",
+        "identity, queuedAt or retryAttempt",
+        |s| {
+            nth(&mut s.after, 1).queued_at = 1;
+        },
+    ),
+    (
+        "a change no row makes",
+        "no row takes IN_PROGRESS to CANCELED",
+        |s| {
+            nth(&mut s.after, 1).status = S::Canceled;
+        },
+    ),
+    ("a row whose condition does not hold", "condition", |s| {
+        nth(&mut s.after, 1).status = S::Rejected;
+        s.after.retain(|_, e| e.execution_number == 1);
+    }),
+    (
+        "a device's change that keeps the version",
+        "versionNumber 2 -> 2",
+        |s| {
+            nth(&mut s.after, 1).version_number = 2;
+        },
+    ),
+    ("lastUpdatedAt not the moment", "lastUpdatedAt 11", |s| {
+        nth(&mut s.after, 1).last_updated_at = 11;
+    }),
+    (
+        "a cancel that does not record its force",
+        "forceCanceled",
+        |s| {
+            s.cause = Some((Cause::CancelJobExecution, true));
+            let e = nth(&mut s.after, 1);
+            (e.status, e.version_number) = (S::Canceled, 2);
+            s.after.retain(|_, e| e.execution_number == 1);
+        },
+    ),
+    ("a new execution not at version 1", "not QUEUED v1", |s| {
+        nth(&mut s.after, 2).version_number = 2;
+    }),
+    (
+        "a new execution not numbered highest + 1",
+        "executionNumber 3",
+        |s| {
+            nth(&mut s.after, 2).execution_number = 3;
+        },
+    ),
+    (
+        "a retry without a failure",
+        "a retry without a failure",
+        |s| {
+            nth(&mut s.after, 1).status = S::Succeeded;
+        },
+    ),
+    (
+        "a creation by a step that creates nothing",
+        "creates nothing",
+        |s| {
+            nth(&mut s.after, 2).retry_attempt = 0;
+        },
+    ),
+    (
+        "two new executions of a job on a thing",
+        "two executions of jS on t1",
+        |s| {
+            let mut twin = nth(&mut s.after, 2).clone();
+            twin.creation_order += 1;
+            s.after.insert(twin.creation_order, twin);
+        },
+    ),
+];
+
+#[test]
+fn the_real_step_takes_its_two_rows() {
+    let rows = check_step(&real_step()).expect("the real step");
+    let rows: Vec<_> = rows.iter().map(|t| (t.from, t.to, t.cause)).collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                Some(S::InProgress),
+                Some(S::Failed),
+                Cause::UpdateJobExecution
+            ),
+            (None, Some(S::Queued), Cause::Retry),
+        ]
+    );
+    // A creating step may queue a non-retry execution.
+    let mut s = real_step();
+    s.creates = Some(Cause::CreateJob);
+    nth(&mut s.after, 2).retry_attempt = 0;
+    assert!(check_step(&s).is_ok());
+}
+
+#[test]
+fn every_shared_step_invariant_refuses_a_step_that_breaks_it() {
+    for (fact, says, breaks) in BROKEN_STEPS {
+        let mut s = real_step();
+        breaks(&mut s);
+        let found = check_step(&s).expect_err(fact);
+        assert!(
+            found.contains(says),
+            "{fact}: refused for another reason: {found}"
+        );
+    }
 }
