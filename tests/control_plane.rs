@@ -568,12 +568,7 @@ fn decision_22_in_progress_needs_force_and_its_timers_go_with_it() {
 #[test]
 fn decision_22_afterwards_the_next_newest_execution_is_meant() {
     let mut w = World::new();
-    w.thing("t1").job(
-        "j1",
-        &["t1"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "ALL", "numberOfRetries": 1}]}}),
-    );
+    w.thing("t1").job("j1", &["t1"], retry(&[("ALL", 1)]));
     w.update("t1", "j1", "FAILED", json!({})).unwrap();
     assert_eq!(w.history("t1", "j1").len(), 2);
     delete_exec(
@@ -683,12 +678,7 @@ fn decision_23_snapshot_job_completes_when_every_execution_is_terminal() {
 #[test]
 fn decision_23_a_due_retry_keeps_the_job_in_progress() {
     let mut w = World::new();
-    w.thing("t1").job(
-        "j1",
-        &["t1"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.thing("t1").job("j1", &["t1"], retry(&[("FAILED", 1)]));
     w.at(10);
     w.update("t1", "j1", "FAILED", json!({})).unwrap();
     assert_eq!(job_status(&mut w, "j1"), "IN_PROGRESS");
@@ -852,8 +842,7 @@ fn items(list: &Value) -> Vec<String> {
 fn details_lists_for_thing_is_oldest_first_by_creation() {
     let mut w = World::new();
     w.thing("t1");
-    let retry = json!({"jobExecutionsRetryConfig": {"criteriaList": [
-        {"failureType": "ALL", "numberOfRetries": 1}]}});
+    let retry = retry(&[("ALL", 1)]);
     // Job ids out of alphabetical order, and a retry made after a later job.
     w.at(0).job("b", &["t1"], retry);
     w.at(1).job("a", &["t1"], json!({}));
@@ -889,8 +878,7 @@ fn details_lists_for_job_is_oldest_first_by_creation() {
     // Things created t4, t1, t2, t3; the group lists its members by thing creation order.
     w.thing("t4").thing("t1").thing("t2").thing("t3");
     w.group("g", &["t2", "t4"]);
-    let retry = json!({"jobExecutionsRetryConfig": {"criteriaList": [
-        {"failureType": "ALL", "numberOfRetries": 1}]}});
+    let retry = retry(&[("ALL", 1)]);
     w.job("j1", &["t3", "group:g", "t1"], retry);
     w.update("t3", "j1", "FAILED", json!({})).unwrap();
     let l = for_job(&mut w, json!({})).unwrap();
@@ -1056,12 +1044,10 @@ fn counts(pairs: &[(&str, i64)]) -> Vec<(String, i64)> {
 #[test]
 fn details_describe_job_counts_each_thing_by_its_newest_execution() {
     let mut w = World::new();
-    w.thing("t1").thing("t2").thing("t3").job(
-        "j1",
-        &["t1", "t2", "t3"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.thing("t1")
+        .thing("t2")
+        .thing("t3")
+        .job("j1", &["t1", "t2", "t3"], retry(&[("FAILED", 1)]));
     assert_eq!(
         process_details(&mut w, "j1"),
         counts(&[("numberOfQueuedThings", 3)])

@@ -121,12 +121,7 @@ fn decision_01_started_at_is_set_when_first_in_progress_and_kept_after() {
 fn decision_01_retry_takes_highest_number_plus_one() {
     let mut w = World::new();
     w.thing("t1");
-    w.job(
-        "j1",
-        &["t1"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.job("j1", &["t1"], retry(&[("FAILED", 1)]));
     w.at(30);
     update_ok(&mut w, "t1", "j1", "FAILED");
     assert_eq!(
@@ -1035,12 +1030,7 @@ fn decision_04_the_next_execution_is_the_head() {
 fn decision_04_a_retry_queues_behind_older_executions() {
     let mut w = World::new();
     w.thing("t");
-    w.job(
-        "first",
-        &["t"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.job("first", &["t"], retry(&[("FAILED", 1)]));
     w.at(10);
     w.job("second", &["t"], json!({}));
     w.at(20);

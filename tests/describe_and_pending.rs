@@ -227,12 +227,7 @@ fn decision_13_control_plane_describes_terminal_executions_normally() {
 #[test]
 fn decision_13_without_execution_number_the_newest_execution_is_meant() {
     let mut w = World::new();
-    w.thing("t1").job(
-        "j1",
-        &["t1"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.thing("t1").job("j1", &["t1"], retry(&[("FAILED", 1)]));
     w.at(10);
     w.update("t1", "j1", "FAILED", json!({})).unwrap();
     assert_eq!(w.history("t1", "j1").len(), 2, "setup: the retry is queued");

@@ -380,8 +380,7 @@ fn decision_08_version_mismatch_wins_over_a_terminal_status_and_a_refused_transi
 
 #[test]
 fn decision_08_execution_number_names_the_execution_every_later_check_reads() {
-    let mut w = queued_with(json!({"jobExecutionsRetryConfig": {"criteriaList": [
-        {"failureType": "FAILED", "numberOfRetries": 1}]}}));
+    let mut w = queued_with(retry(&[("FAILED", 1)]));
     ok_update(&mut w, "FAILED", json!({}));
     assert_eq!(record(&w).execution_number, 2);
     // Execution 1 is FAILED at version 2; execution 2 is QUEUED at version 1.
@@ -1229,8 +1228,7 @@ fn details_updates_next_ignores_execution_number() {
 
 #[test]
 fn details_updates_describe_of_an_older_terminal_execution_is_terminal_state() {
-    let mut w = queued_with(json!({"jobExecutionsRetryConfig": {"criteriaList": [
-        {"failureType": "FAILED", "numberOfRetries": 1}]}}));
+    let mut w = queued_with(retry(&[("FAILED", 1)]));
     ok_update(&mut w, "FAILED", json!({}));
     let e = w.err_body(
         "DescribeJobExecution",

@@ -362,12 +362,7 @@ fn decision_25_the_last_execution_leaving_is_announced_with_only_a_timestamp() {
 #[test]
 fn decision_25_a_retry_after_failed_is_a_new_head() {
     let mut w = World::new();
-    w.thing("t1").job(
-        "j1",
-        &["t1"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.thing("t1").job("j1", &["t1"], retry(&[("FAILED", 1)]));
     w.at(10);
     w.update("t1", "j1", "IN_PROGRESS", json!({})).unwrap();
     w.at(50);
@@ -684,12 +679,7 @@ fn decision_13_mqtt_describe_of_a_terminal_execution_is_terminal_state_reached()
 #[test]
 fn decision_13_mqtt_describe_means_the_newest_execution_unless_numbered() {
     let mut w = World::new();
-    w.thing("t1").job(
-        "j1",
-        &["t1"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.thing("t1").job("j1", &["t1"], retry(&[("FAILED", 1)]));
     w.at(8);
     w.update("t1", "j1", "FAILED", json!({})).unwrap();
     let msgs = w.publish(&topic("t1", "j1/get"), json!({}));

@@ -9,15 +9,6 @@ use common::*;
 
 use serde_json::{json, Value};
 
-/// A `jobExecutionsRetryConfig` member with these (failureType, numberOfRetries).
-fn retry(criteria: &[(&str, i64)]) -> Value {
-    let list: Vec<Value> = criteria
-        .iter()
-        .map(|(t, n)| json!({"failureType": t, "numberOfRetries": n}))
-        .collect();
-    json!({"jobExecutionsRetryConfig": {"criteriaList": list}})
-}
-
 fn create_job(w: &mut World, id: &str, extra: Value) -> Result<Value, Value> {
     let mut input = json!({"jobId": id, "targets": [thing_arn("t1")], "document": "{}"});
     if let (Value::Object(m), Value::Object(e)) = (&mut input, extra) {

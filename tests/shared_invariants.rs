@@ -259,11 +259,7 @@ struct RealStep {
 
 fn real_step() -> RealStep {
     let mut w = World::new();
-    w.thing("t1").job(
-        "jS",
-        &["t1"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [{"failureType": "ALL", "numberOfRetries": 1}]}}),
-    );
+    w.thing("t1").job("jS", &["t1"], retry(&[("ALL", 1)]));
     w.at(5);
     w.update("t1", "jS", "IN_PROGRESS", json!({})).unwrap();
     w.at(10);

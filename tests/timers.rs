@@ -593,8 +593,7 @@ fn decision_17_handle_fires_the_timer_before_answering_a_later_request() {
 /// A job `j` on `things`, each in-progress timer `minutes` long, with one TIMED_OUT retry
 /// so that the order of firing shows in the order the retries are created.
 fn retried_job(w: &mut World, job: &str, things: &[&str], minutes: Option<i64>) {
-    let mut extra = json!({"jobExecutionsRetryConfig": {"criteriaList": [
-        {"failureType": "TIMED_OUT", "numberOfRetries": 1}]}});
+    let mut extra = retry(&[("TIMED_OUT", 1)]);
     if let Some(m) = minutes {
         extra["timeoutConfig"] = json!({"inProgressTimeoutInMinutes": m});
     }

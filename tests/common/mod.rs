@@ -34,6 +34,16 @@ pub fn merged(mut base: Value, extra: Value) -> Value {
     base
 }
 
+/// A CreateJob `jobExecutionsRetryConfig` member with these (failureType,
+/// numberOfRetries), to merge into the input.
+pub fn retry(criteria: &[(&str, i64)]) -> Value {
+    let list: Vec<Value> = criteria
+        .iter()
+        .map(|(t, n)| json!({"failureType": t, "numberOfRetries": n}))
+        .collect();
+    json!({"jobExecutionsRetryConfig": {"criteriaList": list}})
+}
+
 /// The `jobId`s of a list of summaries, in order.
 pub fn job_ids(list: &Value) -> Vec<String> {
     list.as_array()
