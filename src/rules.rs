@@ -259,18 +259,26 @@ pub fn decide(
     force: bool,
     switches: &Switches,
 ) -> Result<&'static Transition, Refusal> {
-    let by_cause = || TRANSITIONS.iter().filter(move |t| t.cause == cause);
-    if !by_cause().any(|t| t.to == to) {
-        return Err(Refusal::NoRowTo);
+    // One pass over the rows of the cause. A row from `from` to `to` means some row
+    // reaches `to` and some row leaves `from`, so the first two refusals cannot apply.
+    let (mut reaches, mut leaves) = (false, false);
+    for t in TRANSITIONS.iter().filter(|t| t.cause == cause) {
+        if t.from == from && t.to == to {
+            return if t.condition.holds(force, switches) {
+                Ok(t)
+            } else {
+                Err(Refusal::Condition(t))
+            };
+        }
+        reaches |= t.to == to;
+        leaves |= t.from == from;
     }
-    if from.is_some_and(JobExecutionStatus::is_terminal) && !by_cause().any(|t| t.from == from) {
-        return Err(Refusal::Terminal);
-    }
-    let row = find(from, to, cause).ok_or(Refusal::NoRow)?;
-    if row.condition.holds(force, switches) {
-        Ok(row)
+    if !reaches {
+        Err(Refusal::NoRowTo)
+    } else if from.is_some_and(JobExecutionStatus::is_terminal) && !leaves {
+        Err(Refusal::Terminal)
     } else {
-        Err(Refusal::Condition(row))
+        Err(Refusal::NoRow)
     }
 }
 
