@@ -17,15 +17,6 @@ use serde_json::{json, Value};
 
 const SNAPSHOT_DOC: &str = "{\"op\":\"x\"}";
 
-/// The data-plane DescribeJobExecution of the newest execution (must succeed).
-fn describe(w: &mut World, thing: &str, job: &str) -> Value {
-    w.ok(
-        "DescribeJobExecution",
-        json!({"thingName": thing, "jobId": job}),
-    )["execution"]
-        .clone()
-}
-
 /// ListJobExecutionsForJob's summaries as (thing ARN, summary).
 fn list_for_job(w: &mut World, job: &str) -> Vec<(String, Value)> {
     w.ok("ListJobExecutionsForJob", json!({"jobId": job}))["executionSummaries"]
@@ -38,14 +29,6 @@ fn list_for_job(w: &mut World, job: &str) -> Vec<(String, Value)> {
                 s["jobExecutionSummary"].clone(),
             )
         })
-        .collect()
-}
-
-/// The execution numbers of `job` on `thing`, oldest first, with their statuses.
-fn numbers(w: &World, thing: &str, job: &str) -> Vec<(i64, String)> {
-    w.history(thing, job)
-        .into_iter()
-        .map(|e| (e.execution_number, e.status.as_str().to_owned()))
         .collect()
 }
 
@@ -73,7 +56,7 @@ fn decision_01_new_execution_is_queued_version_1_number_1_with_creation_timestam
     w.at(100);
     w.job("j1", &["t1"], json!({}));
 
-    let e = describe(&mut w, "t1", "j1");
+    let e = w.data_execution("t1", "j1");
     assert_eq!(e["status"], "QUEUED");
     assert_eq!(e["versionNumber"], 1);
     assert_eq!(e["executionNumber"], 1);
@@ -96,9 +79,9 @@ fn decision_01_execution_numbers_start_at_1_per_job_and_thing() {
     w.thing("t1").thing("t2");
     w.job("ja", &["t1", "t2"], json!({}));
     w.job("jb", &["t2"], json!({}));
-    assert_eq!(numbers(&w, "t1", "ja"), vec![(1, "QUEUED".into())]);
-    assert_eq!(numbers(&w, "t2", "ja"), vec![(1, "QUEUED".into())]);
-    assert_eq!(numbers(&w, "t2", "jb"), vec![(1, "QUEUED".into())]);
+    assert_eq!(w.statuses("t1", "ja"), vec![(1, "QUEUED".into())]);
+    assert_eq!(w.statuses("t2", "ja"), vec![(1, "QUEUED".into())]);
+    assert_eq!(w.statuses("t2", "jb"), vec![(1, "QUEUED".into())]);
 }
 
 #[test]
@@ -108,10 +91,10 @@ fn decision_01_started_at_is_set_when_first_in_progress_and_kept_after() {
     w.job("j1", &["t1"], json!({}));
     w.at(150);
     update_ok(&mut w, "t1", "j1", "IN_PROGRESS");
-    assert_eq!(describe(&mut w, "t1", "j1")["startedAt"], 150);
+    assert_eq!(w.data_execution("t1", "j1")["startedAt"], 150);
     w.at(200);
     update_ok(&mut w, "t1", "j1", "IN_PROGRESS");
-    let e = describe(&mut w, "t1", "j1");
+    let e = w.data_execution("t1", "j1");
     assert_eq!(e["startedAt"], 150, "startedAt is the first start: {e}");
     assert_eq!(e["lastUpdatedAt"], 200);
     assert_eq!(e["queuedAt"], 0);
@@ -125,10 +108,10 @@ fn decision_01_retry_takes_highest_number_plus_one() {
     w.at(30);
     update_ok(&mut w, "t1", "j1", "FAILED");
     assert_eq!(
-        numbers(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         vec![(1, "FAILED".into()), (2, "QUEUED".into())]
     );
-    let e = describe(&mut w, "t1", "j1");
+    let e = w.data_execution("t1", "j1");
     assert_eq!(e["executionNumber"], 2);
     assert_eq!(e["versionNumber"], 1);
     assert_eq!(e["queuedAt"], 30);
@@ -146,7 +129,7 @@ fn decision_01_rejoin_takes_highest_number_plus_one_not_count_plus_one() {
     w.ok("RemoveThingFromThingGroup", membership.clone());
     w.ok("AddThingToThingGroup", membership.clone());
     assert_eq!(
-        numbers(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         vec![(1, "SUCCEEDED".into()), (2, "QUEUED".into())]
     );
     update_ok(&mut w, "t1", "j1", "SUCCEEDED");
@@ -158,7 +141,7 @@ fn decision_01_rejoin_takes_highest_number_plus_one_not_count_plus_one() {
     w.ok("RemoveThingFromThingGroup", membership.clone());
     w.ok("AddThingToThingGroup", membership);
     assert_eq!(
-        numbers(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         vec![(2, "SUCCEEDED".into()), (3, "QUEUED".into())]
     );
 }
@@ -177,11 +160,11 @@ fn decision_01_deleting_the_newest_lets_its_number_come_back() {
         "DeleteJobExecution",
         json!({"thingName": "t1", "jobId": "j1", "executionNumber": 2, "force": true}),
     );
-    assert_eq!(numbers(&w, "t1", "j1"), vec![(1, "SUCCEEDED".into())]);
+    assert_eq!(w.statuses("t1", "j1"), vec![(1, "SUCCEEDED".into())]);
     w.ok("RemoveThingFromThingGroup", membership.clone());
     w.ok("AddThingToThingGroup", membership);
     assert_eq!(
-        numbers(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         vec![(1, "SUCCEEDED".into()), (2, "QUEUED".into())]
     );
 }
@@ -191,7 +174,7 @@ fn decision_01_empty_status_details_left_out_of_data_plane_answers() {
     let mut w = World::new();
     w.thing("t1");
     w.job("j1", &["t1"], json!({}));
-    let e = describe(&mut w, "t1", "j1");
+    let e = w.data_execution("t1", "j1");
     assert!(e.get("statusDetails").is_none(), "describe: {e}");
     let started = w.ok("StartNextPendingJobExecution", json!({"thingName": "t1"}));
     assert!(
@@ -237,12 +220,12 @@ fn decision_01_non_empty_then_cleared_status_details_shown_then_left_out() {
     )
     .unwrap();
     assert_eq!(
-        describe(&mut w, "t1", "j1")["statusDetails"],
+        w.data_execution("t1", "j1")["statusDetails"],
         json!({"step": "1"})
     );
     w.update("t1", "j1", "IN_PROGRESS", json!({"statusDetails": {}}))
         .unwrap();
-    let e = describe(&mut w, "t1", "j1");
+    let e = w.data_execution("t1", "j1");
     assert!(
         e.get("statusDetails").is_none(),
         "cleared map left out: {e}"
@@ -494,7 +477,7 @@ fn decision_1b_http_data_plane_returns_the_document_as_the_same_string() {
         "CreateJob",
         json!({"jobId": "j1", "targets": [thing_arn("t1")], "document": doc}),
     );
-    assert_eq!(describe(&mut w, "t1", "j1")["jobDocument"], doc);
+    assert_eq!(w.data_execution("t1", "j1")["jobDocument"], doc);
     let next = w.ok(
         "DescribeJobExecution",
         json!({"thingName": "t1", "jobId": "$next"}),
@@ -609,7 +592,7 @@ fn decision_02_targets_may_be_things_and_groups_that_exist() {
         .group("g", &["t2", "t3"]);
     w.job("j1", &["t1", "group:g"], json!({}));
     for t in ["t1", "t2", "t3"] {
-        assert_eq!(numbers(&w, t, "j1"), vec![(1, "QUEUED".into())], "{t}");
+        assert_eq!(w.statuses(t, "j1"), vec![(1, "QUEUED".into())], "{t}");
     }
 }
 
@@ -691,13 +674,13 @@ fn decision_02_continuous_rejoin_while_newest_in_progress_queues_nothing() {
     let membership = json!({"thingGroupName": "g", "thingName": "t1"});
     w.ok("RemoveThingFromThingGroup", membership.clone());
     w.ok("AddThingToThingGroup", membership.clone());
-    assert_eq!(numbers(&w, "t1", "j1"), vec![(1, "IN_PROGRESS".into())]);
+    assert_eq!(w.statuses("t1", "j1"), vec![(1, "IN_PROGRESS".into())]);
     // Once it has ended, a rejoin queues the next one.
     update_ok(&mut w, "t1", "j1", "SUCCEEDED");
     w.ok("RemoveThingFromThingGroup", membership.clone());
     w.ok("AddThingToThingGroup", membership);
     assert_eq!(
-        numbers(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         vec![(1, "SUCCEEDED".into()), (2, "QUEUED".into())]
     );
 }
@@ -711,7 +694,7 @@ fn decision_02_continuous_joining_a_second_target_group_while_queued_queues_noth
         "AddThingToThingGroup",
         json!({"thingGroupName": "g2", "thingName": "t1"}),
     );
-    assert_eq!(numbers(&w, "t1", "j1"), vec![(1, "QUEUED".into())]);
+    assert_eq!(w.statuses("t1", "j1"), vec![(1, "QUEUED".into())]);
 }
 
 #[test]
@@ -725,7 +708,7 @@ fn decision_02_continuous_joining_a_second_target_group_after_the_first_ended_qu
         json!({"thingGroupName": "g2", "thingName": "t1"}),
     );
     assert_eq!(
-        numbers(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         vec![(1, "SUCCEEDED".into()), (2, "QUEUED".into())]
     );
 }
@@ -744,7 +727,7 @@ fn decision_02_thing_targeted_twice_gets_one_execution() {
         "same-arn-twice",
         "group-then-direct",
     ] {
-        assert_eq!(numbers(&w, "t1", job), vec![(1, "QUEUED".into())], "{job}");
+        assert_eq!(w.statuses("t1", job), vec![(1, "QUEUED".into())], "{job}");
     }
     assert_eq!(w.svc.pending_order("t1").len(), 4);
 }
@@ -1627,7 +1610,7 @@ fn decision_02_and_03_a_join_and_a_leave_over_many_continuous_jobs() {
     // t1 joins: every job queues (the ones that target t1 directly already did).
     w.ok("AddThingToThingGroup", membership.clone());
     for j in &jobs {
-        assert_eq!(numbers(&w, "t1", j), vec![(1, "QUEUED".into())], "{j}");
+        assert_eq!(w.statuses("t1", j), vec![(1, "QUEUED".into())], "{j}");
     }
     // Move the newest executions along: k % 5 == 1 IN_PROGRESS, == 2 SUCCEEDED,
     // == 4 FAILED; cancel k % 6 == 5 (without force: its QUEUED one is CANCELED).
@@ -1649,10 +1632,10 @@ fn decision_02_and_03_a_join_and_a_leave_over_many_continuous_jobs() {
                 "DeleteJobExecution",
                 json!({"jobId": j, "thingName": "t1", "executionNumber": 1, "force": true}),
             );
-            assert!(numbers(&w, "t1", j).is_empty());
+            assert!(w.statuses("t1", j).is_empty());
         }
     }
-    let before: Vec<Vec<(i64, String)>> = jobs.iter().map(|j| numbers(&w, "t1", j)).collect();
+    let before: Vec<Vec<(i64, String)>> = jobs.iter().map(|j| w.statuses("t1", j)).collect();
     // t1 leaves g: a QUEUED newest becomes REMOVED unless the job still targets t1.
     w.ok("RemoveThingFromThingGroup", membership.clone());
     for (k, j) in jobs.iter().enumerate() {
@@ -1661,9 +1644,9 @@ fn decision_02_and_03_a_join_and_a_leave_over_many_continuous_jobs() {
         if want.last().is_some_and(|(_, s)| s == "QUEUED") && !direct {
             want.last_mut().unwrap().1 = "REMOVED".into();
         }
-        assert_eq!(numbers(&w, "t1", j), want, "leave, {j}");
+        assert_eq!(w.statuses("t1", j), want, "leave, {j}");
     }
-    let before: Vec<Vec<(i64, String)>> = jobs.iter().map(|j| numbers(&w, "t1", j)).collect();
+    let before: Vec<Vec<(i64, String)>> = jobs.iter().map(|j| w.statuses("t1", j)).collect();
     // t1 joins again: a job still IN_PROGRESS queues the next execution unless the
     // newest is pending.
     w.ok("AddThingToThingGroup", membership);
@@ -1674,6 +1657,6 @@ fn decision_02_and_03_a_join_and_a_leave_over_many_continuous_jobs() {
         if !canceled && status != "QUEUED" && status != "IN_PROGRESS" {
             want.push((n + 1, "QUEUED".into()));
         }
-        assert_eq!(numbers(&w, "t1", j), want, "rejoin, {j}");
+        assert_eq!(w.statuses("t1", j), want, "rejoin, {j}");
     }
 }

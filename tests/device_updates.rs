@@ -81,14 +81,6 @@ fn assert_ist(e: &Value, status: &str, version: i64) {
     assert_eq!(e["executionState"]["versionNumber"], version, "{e}");
 }
 
-fn data_describe(w: &mut World) -> Value {
-    w.ok(
-        "DescribeJobExecution",
-        json!({"thingName": "t1", "jobId": "j1"}),
-    )["execution"]
-        .clone()
-}
-
 const DEVICE_STATUSES: [&str; 4] = ["IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"];
 const SERVICE_STATUSES: [&str; 4] = ["QUEUED", "TIMED_OUT", "CANCELED", "REMOVED"];
 const ALL_STATUSES: [&str; 8] = [
@@ -710,7 +702,10 @@ fn decision_11_given_status_details_replace_the_whole_map() {
         json!({"statusDetails": {"a": "1", "b": "2"}}),
     );
     ok_update(&mut w, "IN_PROGRESS", json!({"statusDetails": {"c": "3"}}));
-    assert_eq!(data_describe(&mut w)["statusDetails"], json!({"c": "3"}));
+    assert_eq!(
+        w.data_execution("t1", "j1")["statusDetails"],
+        json!({"c": "3"})
+    );
     ok_update(&mut w, "SUCCEEDED", json!({"statusDetails": {"a": "9"}}));
     let c = w.control_describe("t1", "j1");
     assert_eq!(c["statusDetails"]["detailsMap"], json!({"a": "9"}));
@@ -722,7 +717,10 @@ fn decision_11_absent_status_details_leave_the_map_unchanged() {
     ok_update(&mut w, "IN_PROGRESS", json!({"statusDetails": {"a": "1"}}));
     ok_update(&mut w, "IN_PROGRESS", json!({}));
     ok_update(&mut w, "IN_PROGRESS", json!({"statusDetails": null}));
-    assert_eq!(data_describe(&mut w)["statusDetails"], json!({"a": "1"}));
+    assert_eq!(
+        w.data_execution("t1", "j1")["statusDetails"],
+        json!({"a": "1"})
+    );
     ok_update(&mut w, "SUCCEEDED", json!({}));
     let c = w.control_describe("t1", "j1");
     assert_eq!(c["statusDetails"]["detailsMap"], json!({"a": "1"}));
@@ -1131,7 +1129,8 @@ fn details_updates_minus_one_cancels_a_running_step_timer_once() {
     let e = record(&w);
     assert_eq!(e.step_deadline, None);
     assert_eq!(e.version_number, 4);
-    assert!(data_describe(&mut w)
+    assert!(w
+        .data_execution("t1", "j1")
         .get("approximateSecondsBeforeTimedOut")
         .is_none());
     let e = err_update(&mut w, "IN_PROGRESS", json!({"stepTimeoutInMinutes": -1}));

@@ -178,6 +178,21 @@ impl World {
         }
     }
 
+    /// The data plane's DescribeJobExecution of `job` on `thing`, `extra` members merged.
+    pub fn describe(&mut self, thing: &str, job: &str, extra: Value) -> Result<Value, Value> {
+        let input = json!({"thingName": thing, "jobId": job});
+        self.call("DescribeJobExecution", merged(input, extra))
+    }
+
+    /// The `execution` the data plane's DescribeJobExecution gives (must succeed).
+    pub fn data_execution(&mut self, thing: &str, job: &str) -> Value {
+        self.ok(
+            "DescribeJobExecution",
+            json!({"thingName": thing, "jobId": job}),
+        )["execution"]
+            .clone()
+    }
+
     /// The control plane's DescribeJobExecution.
     pub fn control_describe(&mut self, thing: &str, job: &str) -> Value {
         self.call_on(
@@ -252,6 +267,14 @@ impl World {
             .executions()
             .into_iter()
             .filter(|e| e.thing_name == thing && e.job_id == job)
+            .collect()
+    }
+
+    /// (executionNumber, status) of every execution of `job` on `thing`, oldest first.
+    pub fn statuses(&self, thing: &str, job: &str) -> Vec<(i64, String)> {
+        self.history(thing, job)
+            .into_iter()
+            .map(|e| (e.execution_number, e.status.as_str().to_owned()))
             .collect()
     }
 
