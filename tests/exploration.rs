@@ -26,10 +26,13 @@
 //!   and it is the newest; timers only on IN_PROGRESS executions, never overdue, and the
 //!   timer queue is their deadlines; pending order as decision 4 says; a SNAPSHOT job is
 //!   COMPLETED exactly when nothing is pending; ...);
-//! - every edge keeps those of `check_edge` (terminal executions never change;
-//!   versionNumber changes only by +1, on one execution, on a device action; refused
-//!   requests change nothing; new executions are QUEUED, version 1, numbered highest + 1,
-//!   never for a canceled job; a request is accepted exactly when the decisions say);
+//! - every edge keeps the invariants of a step shared with the property tests,
+//!   `invariants::changes` (only the executions the action names change, each by a row
+//!   of the table with its effects; terminal executions never change; versionNumber + 1
+//!   exactly on a device's row; new executions are QUEUED, version 1, numbered highest +
+//!   1), and those of `check_edge` (refused requests change nothing; no new execution for
+//!   a canceled job, nor a retry for a deleted thing or one that left the targets; a
+//!   request is accepted exactly when the decisions say);
 //! - nothing gets stuck: in every reachable state each pending execution can be ended by
 //!   one action (`STUCK_ACTIONS`), or, for a deleted thing's execution, by CreateThing and
 //!   then one action (counted and printed as "ended only after re-creating the thing").

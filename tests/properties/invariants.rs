@@ -1,6 +1,10 @@
 //! What must hold after every step, checked against the state before and after it, the
 //! call's answer, and a few reads made on a copy of the service (probes).
 //!
+//! The invariants of one state, and those of a step that do not depend on what the step
+//! was, are shared with the exhaustive exploration (`tests/common/invariants.rs`); this
+//! file says what each kind of step may change and checks what is particular to it.
+//!
 //! [`Checker::step`] runs every check and names the first that fails. Beside the service
 //! the checker keeps a little of its own bookkeeping (the targets of each job, the retries
 //! each criterion has granted per thing), so that the retry and group-join rules are
