@@ -11,13 +11,6 @@ use common::*;
 use iot_jobs_spec::{ExecutionRecord, Plane};
 use serde_json::{json, Value};
 
-fn merged(mut base: Value, extra: Value) -> Value {
-    if let (Value::Object(m), Value::Object(e)) = (&mut base, extra) {
-        m.extend(e);
-    }
-    base
-}
-
 fn cancel_exec(w: &mut World, thing: &str, job: &str, extra: Value) -> Result<Value, Value> {
     w.call(
         "CancelJobExecution",
@@ -32,12 +25,8 @@ fn delete_exec(w: &mut World, thing: &str, job: &str, extra: Value) -> Result<Va
     )
 }
 
-fn describe_job(w: &mut World, job: &str) -> Value {
-    w.ok("DescribeJob", json!({"jobId": job}))["job"].clone()
-}
-
 fn job_status(w: &mut World, job: &str) -> String {
-    describe_job(w, job)["status"].as_str().unwrap().to_owned()
+    w.describe_job(job)["status"].as_str().unwrap().to_owned()
 }
 
 fn control_describe_number(w: &mut World, thing: &str, job: &str, n: i64) -> Result<Value, Value> {
@@ -579,12 +568,7 @@ fn decision_22_in_progress_needs_force_and_its_timers_go_with_it() {
 #[test]
 fn decision_22_afterwards_the_next_newest_execution_is_meant() {
     let mut w = World::new();
-    w.thing("t1").job(
-        "j1",
-        &["t1"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "ALL", "numberOfRetries": 1}]}}),
-    );
+    w.thing("t1").job("j1", &["t1"], retry(&[("ALL", 1)]));
     w.update("t1", "j1", "FAILED", json!({})).unwrap();
     assert_eq!(w.history("t1", "j1").len(), 2);
     delete_exec(
@@ -676,7 +660,7 @@ fn decision_23_snapshot_job_completes_when_every_execution_is_terminal() {
     w.thing("t1")
         .thing("t2")
         .job("j1", &["t1", "t2"], json!({}));
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(j["status"], "IN_PROGRESS");
     assert!(j.get("completedAt").is_none(), "{j}");
     w.at(10);
@@ -685,7 +669,7 @@ fn decision_23_snapshot_job_completes_when_every_execution_is_terminal() {
     w.at(20);
     w.update("t2", "j1", "REJECTED", json!({})).unwrap();
     w.at(30);
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(j["status"], "COMPLETED");
     assert_eq!(j["completedAt"], 20);
     assert_eq!(j["lastUpdatedAt"], 20);
@@ -694,18 +678,13 @@ fn decision_23_snapshot_job_completes_when_every_execution_is_terminal() {
 #[test]
 fn decision_23_a_due_retry_keeps_the_job_in_progress() {
     let mut w = World::new();
-    w.thing("t1").job(
-        "j1",
-        &["t1"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.thing("t1").job("j1", &["t1"], retry(&[("FAILED", 1)]));
     w.at(10);
     w.update("t1", "j1", "FAILED", json!({})).unwrap();
     assert_eq!(job_status(&mut w, "j1"), "IN_PROGRESS");
     w.at(20);
     w.update("t1", "j1", "FAILED", json!({})).unwrap();
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(j["status"], "COMPLETED");
     assert_eq!(j["completedAt"], 20);
 }
@@ -721,7 +700,7 @@ fn decision_23_completes_at_the_timeout_not_at_the_clock_move() {
     w.at(5);
     w.update("t1", "j1", "IN_PROGRESS", json!({})).unwrap();
     w.at(1000);
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(j["status"], "COMPLETED");
     assert_eq!(j["completedAt"], 65);
 }
@@ -736,7 +715,7 @@ fn decision_23_completes_when_the_last_execution_is_canceled_removed_or_deleted(
     w.update("t1", "j1", "SUCCEEDED", json!({})).unwrap();
     w.at(7);
     cancel_exec(&mut w, "t2", "j1", json!({})).unwrap();
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(
         (j["status"].clone(), j["completedAt"].clone()),
         (json!("COMPLETED"), json!(7))
@@ -750,7 +729,7 @@ fn decision_23_completes_when_the_last_execution_is_canceled_removed_or_deleted(
     w.update("t1", "j1", "SUCCEEDED", json!({})).unwrap();
     w.at(8);
     w.ok("DeleteThing", json!({"thingName": "t2"}));
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(
         (j["status"].clone(), j["completedAt"].clone()),
         (json!("COMPLETED"), json!(8))
@@ -771,7 +750,7 @@ fn decision_23_completes_when_the_last_execution_is_canceled_removed_or_deleted(
         json!({"executionNumber": 1, "force": true}),
     )
     .unwrap();
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(
         (j["status"].clone(), j["completedAt"].clone()),
         (json!("COMPLETED"), json!(9))
@@ -793,7 +772,7 @@ fn decision_23_completes_when_a_deleted_things_execution_times_out_unretried() {
     assert_eq!(job_status(&mut w, "j1"), "IN_PROGRESS");
     w.at(500);
     // No retry is due for a deleted thing, so the timeout ends the job.
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(
         (j["status"].clone(), j["completedAt"].clone()),
         (json!("COMPLETED"), json!(60))
@@ -808,7 +787,7 @@ fn decision_23_continuous_job_never_completes_by_itself() {
     w.update("t1", "j1", "SUCCEEDED", json!({})).unwrap();
     w.update("t2", "j1", "FAILED", json!({})).unwrap();
     w.at(100_000);
-    let j = describe_job(&mut w, "j1");
+    let j = w.describe_job("j1");
     assert_eq!(j["status"], "IN_PROGRESS");
     assert!(j.get("completedAt").is_none(), "{j}");
     // Nor when its things leave.
@@ -863,8 +842,7 @@ fn items(list: &Value) -> Vec<String> {
 fn details_lists_for_thing_is_oldest_first_by_creation() {
     let mut w = World::new();
     w.thing("t1");
-    let retry = json!({"jobExecutionsRetryConfig": {"criteriaList": [
-        {"failureType": "ALL", "numberOfRetries": 1}]}});
+    let retry = retry(&[("ALL", 1)]);
     // Job ids out of alphabetical order, and a retry made after a later job.
     w.at(0).job("b", &["t1"], retry);
     w.at(1).job("a", &["t1"], json!({}));
@@ -900,8 +878,7 @@ fn details_lists_for_job_is_oldest_first_by_creation() {
     // Things created t4, t1, t2, t3; the group lists its members by thing creation order.
     w.thing("t4").thing("t1").thing("t2").thing("t3");
     w.group("g", &["t2", "t4"]);
-    let retry = json!({"jobExecutionsRetryConfig": {"criteriaList": [
-        {"failureType": "ALL", "numberOfRetries": 1}]}});
+    let retry = retry(&[("ALL", 1)]);
     w.job("j1", &["t3", "group:g", "t1"], retry);
     w.update("t3", "j1", "FAILED", json!({})).unwrap();
     let l = for_job(&mut w, json!({})).unwrap();
@@ -1044,7 +1021,7 @@ fn details_lists_the_status_filter_keeps_only_that_status() {
 // ---------------------------------------------------------------------------------------
 
 fn process_details(w: &mut World, job: &str) -> Vec<(String, i64)> {
-    let d = describe_job(w, job)["jobProcessDetails"].clone();
+    let d = w.describe_job(job)["jobProcessDetails"].clone();
     let mut counts: Vec<(String, i64)> = d
         .as_object()
         .unwrap()
@@ -1067,12 +1044,10 @@ fn counts(pairs: &[(&str, i64)]) -> Vec<(String, i64)> {
 #[test]
 fn details_describe_job_counts_each_thing_by_its_newest_execution() {
     let mut w = World::new();
-    w.thing("t1").thing("t2").thing("t3").job(
-        "j1",
-        &["t1", "t2", "t3"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.thing("t1")
+        .thing("t2")
+        .thing("t3")
+        .job("j1", &["t1", "t2", "t3"], retry(&[("FAILED", 1)]));
     assert_eq!(
         process_details(&mut w, "j1"),
         counts(&[("numberOfQueuedThings", 3)])

@@ -8,7 +8,7 @@
 mod common;
 use common::*;
 
-use iot_jobs_spec::{Config, Message, Plane};
+use iot_jobs_spec::{Config, Plane};
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------------------
@@ -16,37 +16,6 @@ use serde_json::{json, Value};
 // ---------------------------------------------------------------------------------------
 
 const SNAPSHOT_DOC: &str = "{\"op\":\"x\"}";
-
-/// Publishes `payload` on `topic` over MQTT at the world's time; every message published
-/// in reply, in order.
-fn publish(w: &mut World, topic: &str, payload: &Value) -> Vec<Message> {
-    w.publish(topic, payload)
-}
-
-/// The one message on `topic` among `messages`.
-fn on<'a>(messages: &'a [Message], topic: &str) -> &'a Value {
-    let found: Vec<&Message> = messages.iter().filter(|m| m.topic == topic).collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one message on {topic}, got {messages:?}"
-    );
-    &found[0].payload
-}
-
-/// The data-plane DescribeJobExecution of the newest execution (must succeed).
-fn describe(w: &mut World, thing: &str, job: &str) -> Value {
-    w.ok(
-        "DescribeJobExecution",
-        json!({"thingName": thing, "jobId": job}),
-    )["execution"]
-        .clone()
-}
-
-/// DescribeJob's `job`.
-fn describe_job(w: &mut World, job: &str) -> Value {
-    w.ok("DescribeJob", json!({"jobId": job}))["job"].clone()
-}
 
 /// ListJobExecutionsForJob's summaries as (thing ARN, summary).
 fn list_for_job(w: &mut World, job: &str) -> Vec<(String, Value)> {
@@ -63,14 +32,6 @@ fn list_for_job(w: &mut World, job: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
-/// The execution numbers of `job` on `thing`, oldest first, with their statuses.
-fn numbers(w: &World, thing: &str, job: &str) -> Vec<(i64, String)> {
-    w.history(thing, job)
-        .into_iter()
-        .map(|e| (e.execution_number, e.status.as_str().to_owned()))
-        .collect()
-}
-
 fn continuous() -> Value {
     json!({"targetSelection": "CONTINUOUS"})
 }
@@ -84,13 +45,6 @@ fn create_job_input(id: &str, targets: &[String]) -> Value {
     json!({"jobId": id, "targets": targets, "document": SNAPSHOT_DOC})
 }
 
-fn merged(mut base: Value, extra: Value) -> Value {
-    if let (Value::Object(m), Value::Object(e)) = (&mut base, extra) {
-        m.extend(e);
-    }
-    base
-}
-
 // ---------------------------------------------------------------------------------------
 // Decision 1: new executions
 // ---------------------------------------------------------------------------------------
@@ -102,7 +56,7 @@ fn decision_01_new_execution_is_queued_version_1_number_1_with_creation_timestam
     w.at(100);
     w.job("j1", &["t1"], json!({}));
 
-    let e = describe(&mut w, "t1", "j1");
+    let e = w.data_execution("t1", "j1");
     assert_eq!(e["status"], "QUEUED");
     assert_eq!(e["versionNumber"], 1);
     assert_eq!(e["executionNumber"], 1);
@@ -125,9 +79,9 @@ fn decision_01_execution_numbers_start_at_1_per_job_and_thing() {
     w.thing("t1").thing("t2");
     w.job("ja", &["t1", "t2"], json!({}));
     w.job("jb", &["t2"], json!({}));
-    assert_eq!(numbers(&w, "t1", "ja"), vec![(1, "QUEUED".into())]);
-    assert_eq!(numbers(&w, "t2", "ja"), vec![(1, "QUEUED".into())]);
-    assert_eq!(numbers(&w, "t2", "jb"), vec![(1, "QUEUED".into())]);
+    assert_eq!(w.statuses("t1", "ja"), vec![(1, "QUEUED".into())]);
+    assert_eq!(w.statuses("t2", "ja"), vec![(1, "QUEUED".into())]);
+    assert_eq!(w.statuses("t2", "jb"), vec![(1, "QUEUED".into())]);
 }
 
 #[test]
@@ -137,10 +91,10 @@ fn decision_01_started_at_is_set_when_first_in_progress_and_kept_after() {
     w.job("j1", &["t1"], json!({}));
     w.at(150);
     update_ok(&mut w, "t1", "j1", "IN_PROGRESS");
-    assert_eq!(describe(&mut w, "t1", "j1")["startedAt"], 150);
+    assert_eq!(w.data_execution("t1", "j1")["startedAt"], 150);
     w.at(200);
     update_ok(&mut w, "t1", "j1", "IN_PROGRESS");
-    let e = describe(&mut w, "t1", "j1");
+    let e = w.data_execution("t1", "j1");
     assert_eq!(e["startedAt"], 150, "startedAt is the first start: {e}");
     assert_eq!(e["lastUpdatedAt"], 200);
     assert_eq!(e["queuedAt"], 0);
@@ -150,19 +104,14 @@ fn decision_01_started_at_is_set_when_first_in_progress_and_kept_after() {
 fn decision_01_retry_takes_highest_number_plus_one() {
     let mut w = World::new();
     w.thing("t1");
-    w.job(
-        "j1",
-        &["t1"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.job("j1", &["t1"], retry(&[("FAILED", 1)]));
     w.at(30);
     update_ok(&mut w, "t1", "j1", "FAILED");
     assert_eq!(
-        numbers(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         vec![(1, "FAILED".into()), (2, "QUEUED".into())]
     );
-    let e = describe(&mut w, "t1", "j1");
+    let e = w.data_execution("t1", "j1");
     assert_eq!(e["executionNumber"], 2);
     assert_eq!(e["versionNumber"], 1);
     assert_eq!(e["queuedAt"], 30);
@@ -180,7 +129,7 @@ fn decision_01_rejoin_takes_highest_number_plus_one_not_count_plus_one() {
     w.ok("RemoveThingFromThingGroup", membership.clone());
     w.ok("AddThingToThingGroup", membership.clone());
     assert_eq!(
-        numbers(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         vec![(1, "SUCCEEDED".into()), (2, "QUEUED".into())]
     );
     update_ok(&mut w, "t1", "j1", "SUCCEEDED");
@@ -192,7 +141,7 @@ fn decision_01_rejoin_takes_highest_number_plus_one_not_count_plus_one() {
     w.ok("RemoveThingFromThingGroup", membership.clone());
     w.ok("AddThingToThingGroup", membership);
     assert_eq!(
-        numbers(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         vec![(2, "SUCCEEDED".into()), (3, "QUEUED".into())]
     );
 }
@@ -211,11 +160,11 @@ fn decision_01_deleting_the_newest_lets_its_number_come_back() {
         "DeleteJobExecution",
         json!({"thingName": "t1", "jobId": "j1", "executionNumber": 2, "force": true}),
     );
-    assert_eq!(numbers(&w, "t1", "j1"), vec![(1, "SUCCEEDED".into())]);
+    assert_eq!(w.statuses("t1", "j1"), vec![(1, "SUCCEEDED".into())]);
     w.ok("RemoveThingFromThingGroup", membership.clone());
     w.ok("AddThingToThingGroup", membership);
     assert_eq!(
-        numbers(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         vec![(1, "SUCCEEDED".into()), (2, "QUEUED".into())]
     );
 }
@@ -225,7 +174,7 @@ fn decision_01_empty_status_details_left_out_of_data_plane_answers() {
     let mut w = World::new();
     w.thing("t1");
     w.job("j1", &["t1"], json!({}));
-    let e = describe(&mut w, "t1", "j1");
+    let e = w.data_execution("t1", "j1");
     assert!(e.get("statusDetails").is_none(), "describe: {e}");
     let started = w.ok("StartNextPendingJobExecution", json!({"thingName": "t1"}));
     assert!(
@@ -271,12 +220,12 @@ fn decision_01_non_empty_then_cleared_status_details_shown_then_left_out() {
     )
     .unwrap();
     assert_eq!(
-        describe(&mut w, "t1", "j1")["statusDetails"],
+        w.data_execution("t1", "j1")["statusDetails"],
         json!({"step": "1"})
     );
     w.update("t1", "j1", "IN_PROGRESS", json!({"statusDetails": {}}))
         .unwrap();
-    let e = describe(&mut w, "t1", "j1");
+    let e = w.data_execution("t1", "j1");
     assert!(
         e.get("statusDetails").is_none(),
         "cleared map left out: {e}"
@@ -288,21 +237,21 @@ fn decision_01_empty_status_details_left_out_of_mqtt_answers() {
     let mut w = World::new();
     w.thing("t1");
     w.job("j1", &["t1"], json!({}));
-    let next = on(&w.messages, "$aws/things/t1/jobs/notify-next").clone();
+    let next = only_on(&w.messages, "$aws/things/t1/jobs/notify-next").clone();
     assert_eq!(next["execution"]["jobId"], "j1");
     assert!(
         next["execution"].get("statusDetails").is_none(),
         "notify-next: {next}"
     );
-    let msgs = publish(&mut w, "$aws/things/t1/jobs/j1/get", &json!({}));
-    let got = on(&msgs, "$aws/things/t1/jobs/j1/get/accepted");
+    let msgs = w.publish("$aws/things/t1/jobs/j1/get", json!({}));
+    let got = only_on(&msgs, "$aws/things/t1/jobs/j1/get/accepted");
     assert_eq!(got["execution"]["status"], "QUEUED");
     assert!(
         got["execution"].get("statusDetails").is_none(),
         "describe accepted: {got}"
     );
-    let msgs = publish(&mut w, "$aws/things/t1/jobs/start-next", &json!({}));
-    let got = on(&msgs, "$aws/things/t1/jobs/start-next/accepted");
+    let msgs = w.publish("$aws/things/t1/jobs/start-next", json!({}));
+    let got = only_on(&msgs, "$aws/things/t1/jobs/start-next/accepted");
     assert_eq!(got["execution"]["status"], "IN_PROGRESS");
     assert!(
         got["execution"].get("statusDetails").is_none(),
@@ -528,7 +477,7 @@ fn decision_1b_http_data_plane_returns_the_document_as_the_same_string() {
         "CreateJob",
         json!({"jobId": "j1", "targets": [thing_arn("t1")], "document": doc}),
     );
-    assert_eq!(describe(&mut w, "t1", "j1")["jobDocument"], doc);
+    assert_eq!(w.data_execution("t1", "j1")["jobDocument"], doc);
     let next = w.ok(
         "DescribeJobExecution",
         json!({"thingName": "t1", "jobId": "$next"}),
@@ -557,26 +506,25 @@ fn decision_1b_mqtt_returns_the_document_as_parsed_json() {
         "CreateJob",
         json!({"jobId": "j1", "targets": [thing_arn("t1")], "document": doc}),
     );
-    let next = on(&w.messages, "$aws/things/t1/jobs/notify-next").clone();
+    let next = only_on(&w.messages, "$aws/things/t1/jobs/notify-next").clone();
     assert_eq!(next["execution"]["jobDocument"], parsed);
 
-    let msgs = publish(&mut w, "$aws/things/t1/jobs/j1/get", &json!({}));
+    let msgs = w.publish("$aws/things/t1/jobs/j1/get", json!({}));
     assert_eq!(
-        on(&msgs, "$aws/things/t1/jobs/j1/get/accepted")["execution"]["jobDocument"],
+        only_on(&msgs, "$aws/things/t1/jobs/j1/get/accepted")["execution"]["jobDocument"],
         parsed
     );
-    let msgs = publish(&mut w, "$aws/things/t1/jobs/start-next", &json!({}));
+    let msgs = w.publish("$aws/things/t1/jobs/start-next", json!({}));
     assert_eq!(
-        on(&msgs, "$aws/things/t1/jobs/start-next/accepted")["execution"]["jobDocument"],
+        only_on(&msgs, "$aws/things/t1/jobs/start-next/accepted")["execution"]["jobDocument"],
         parsed
     );
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         "$aws/things/t1/jobs/j1/update",
-        &json!({"status": "IN_PROGRESS", "includeJobDocument": true}),
+        json!({"status": "IN_PROGRESS", "includeJobDocument": true}),
     );
     assert_eq!(
-        on(&msgs, "$aws/things/t1/jobs/j1/update/accepted")["jobDocument"],
+        only_on(&msgs, "$aws/things/t1/jobs/j1/update/accepted")["jobDocument"],
         parsed
     );
 }
@@ -601,7 +549,7 @@ fn decision_1b_job_id_in_use_is_resource_already_exists() {
     );
     // Also once the job is over.
     update_ok(&mut w, "t1", "j1", "SUCCEEDED");
-    assert_eq!(describe_job(&mut w, "j1")["status"], "COMPLETED");
+    assert_eq!(w.describe_job("j1")["status"], "COMPLETED");
     assert_eq!(
         w.err("CreateJob", create_job_input("j1", &[thing_arn("t2")])),
         "ResourceAlreadyExistsException"
@@ -613,7 +561,7 @@ fn decision_1b_target_selection_defaults_to_snapshot() {
     let mut w = World::new();
     w.thing("t1").thing("t2").group("g", &["t1"]);
     w.job("j1", &["group:g"], json!({}));
-    assert_eq!(describe_job(&mut w, "j1")["targetSelection"], "SNAPSHOT");
+    assert_eq!(w.describe_job("j1")["targetSelection"], "SNAPSHOT");
     // Behaves as SNAPSHOT: a later member of the group gets nothing.
     w.ok(
         "AddThingToThingGroup",
@@ -628,7 +576,7 @@ fn decision_1b_target_selection_defaults_to_snapshot() {
             json!({"targetSelection": null}),
         ),
     );
-    assert_eq!(describe_job(&mut w, "j2")["targetSelection"], "SNAPSHOT");
+    assert_eq!(w.describe_job("j2")["targetSelection"], "SNAPSHOT");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -644,7 +592,7 @@ fn decision_02_targets_may_be_things_and_groups_that_exist() {
         .group("g", &["t2", "t3"]);
     w.job("j1", &["t1", "group:g"], json!({}));
     for t in ["t1", "t2", "t3"] {
-        assert_eq!(numbers(&w, t, "j1"), vec![(1, "QUEUED".into())], "{t}");
+        assert_eq!(w.statuses(t, "j1"), vec![(1, "QUEUED".into())], "{t}");
     }
 }
 
@@ -714,7 +662,7 @@ fn decision_02_continuous_job_queues_for_a_thing_that_joins_later() {
     assert_eq!(e.queued_at, 40);
     assert_eq!(e.last_updated_at, 40);
     assert_eq!(e.started_at, None);
-    assert_eq!(describe_job(&mut w, "j1")["targetSelection"], "CONTINUOUS");
+    assert_eq!(w.describe_job("j1")["targetSelection"], "CONTINUOUS");
 }
 
 #[test]
@@ -726,13 +674,13 @@ fn decision_02_continuous_rejoin_while_newest_in_progress_queues_nothing() {
     let membership = json!({"thingGroupName": "g", "thingName": "t1"});
     w.ok("RemoveThingFromThingGroup", membership.clone());
     w.ok("AddThingToThingGroup", membership.clone());
-    assert_eq!(numbers(&w, "t1", "j1"), vec![(1, "IN_PROGRESS".into())]);
+    assert_eq!(w.statuses("t1", "j1"), vec![(1, "IN_PROGRESS".into())]);
     // Once it has ended, a rejoin queues the next one.
     update_ok(&mut w, "t1", "j1", "SUCCEEDED");
     w.ok("RemoveThingFromThingGroup", membership.clone());
     w.ok("AddThingToThingGroup", membership);
     assert_eq!(
-        numbers(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         vec![(1, "SUCCEEDED".into()), (2, "QUEUED".into())]
     );
 }
@@ -746,7 +694,7 @@ fn decision_02_continuous_joining_a_second_target_group_while_queued_queues_noth
         "AddThingToThingGroup",
         json!({"thingGroupName": "g2", "thingName": "t1"}),
     );
-    assert_eq!(numbers(&w, "t1", "j1"), vec![(1, "QUEUED".into())]);
+    assert_eq!(w.statuses("t1", "j1"), vec![(1, "QUEUED".into())]);
 }
 
 #[test]
@@ -760,7 +708,7 @@ fn decision_02_continuous_joining_a_second_target_group_after_the_first_ended_qu
         json!({"thingGroupName": "g2", "thingName": "t1"}),
     );
     assert_eq!(
-        numbers(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         vec![(1, "SUCCEEDED".into()), (2, "QUEUED".into())]
     );
 }
@@ -779,7 +727,7 @@ fn decision_02_thing_targeted_twice_gets_one_execution() {
         "same-arn-twice",
         "group-then-direct",
     ] {
-        assert_eq!(numbers(&w, "t1", job), vec![(1, "QUEUED".into())], "{job}");
+        assert_eq!(w.statuses("t1", job), vec![(1, "QUEUED".into())], "{job}");
     }
     assert_eq!(w.svc.pending_order("t1").len(), 4);
 }
@@ -790,11 +738,11 @@ fn decision_02_snapshot_job_reaching_no_thing_is_completed_at_once() {
     w.group("empty", &[]);
     w.at(5);
     w.job("j1", &["group:empty"], json!({}));
-    let job = describe_job(&mut w, "j1");
+    let job = w.describe_job("j1");
     assert_eq!(job["status"], "COMPLETED");
     // A CONTINUOUS job never completes by itself: it keeps waiting for members.
     w.job("j2", &["group:empty"], continuous());
-    assert_eq!(describe_job(&mut w, "j2")["status"], "IN_PROGRESS");
+    assert_eq!(w.describe_job("j2")["status"], "IN_PROGRESS");
 }
 
 #[test]
@@ -802,7 +750,7 @@ fn decision_02_snapshot_job_reaching_things_is_not_completed_at_once() {
     let mut w = World::new();
     w.thing("t1");
     w.job("j1", &["t1"], json!({}));
-    assert_eq!(describe_job(&mut w, "j1")["status"], "IN_PROGRESS");
+    assert_eq!(w.describe_job("j1")["status"], "IN_PROGRESS");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -982,14 +930,6 @@ fn decision_03_removed_execution_refuses_device_updates() {
 // Decision 4: pending order
 // ---------------------------------------------------------------------------------------
 
-fn job_ids(list: &Value) -> Vec<String> {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["jobId"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 fn pending_jobs(w: &World, thing: &str) -> Vec<String> {
     w.svc
         .pending_order(thing)
@@ -1073,12 +1013,7 @@ fn decision_04_the_next_execution_is_the_head() {
 fn decision_04_a_retry_queues_behind_older_executions() {
     let mut w = World::new();
     w.thing("t");
-    w.job(
-        "first",
-        &["t"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.job("first", &["t"], retry(&[("FAILED", 1)]));
     w.at(10);
     w.job("second", &["t"], json!({}));
     w.at(20);
@@ -1116,7 +1051,7 @@ fn details_identity_default_account_and_region_in_returned_arns() {
         "arn:aws:iot:us-east-1:123456789012:thing/t1"
     );
     assert_eq!(
-        describe_job(&mut w, "j1")["jobArn"],
+        w.describe_job("j1")["jobArn"],
         "arn:aws:iot:us-east-1:123456789012:job/j1"
     );
     assert_eq!(
@@ -1675,7 +1610,7 @@ fn decision_02_and_03_a_join_and_a_leave_over_many_continuous_jobs() {
     // t1 joins: every job queues (the ones that target t1 directly already did).
     w.ok("AddThingToThingGroup", membership.clone());
     for j in &jobs {
-        assert_eq!(numbers(&w, "t1", j), vec![(1, "QUEUED".into())], "{j}");
+        assert_eq!(w.statuses("t1", j), vec![(1, "QUEUED".into())], "{j}");
     }
     // Move the newest executions along: k % 5 == 1 IN_PROGRESS, == 2 SUCCEEDED,
     // == 4 FAILED; cancel k % 6 == 5 (without force: its QUEUED one is CANCELED).
@@ -1697,10 +1632,10 @@ fn decision_02_and_03_a_join_and_a_leave_over_many_continuous_jobs() {
                 "DeleteJobExecution",
                 json!({"jobId": j, "thingName": "t1", "executionNumber": 1, "force": true}),
             );
-            assert!(numbers(&w, "t1", j).is_empty());
+            assert!(w.statuses("t1", j).is_empty());
         }
     }
-    let before: Vec<Vec<(i64, String)>> = jobs.iter().map(|j| numbers(&w, "t1", j)).collect();
+    let before: Vec<Vec<(i64, String)>> = jobs.iter().map(|j| w.statuses("t1", j)).collect();
     // t1 leaves g: a QUEUED newest becomes REMOVED unless the job still targets t1.
     w.ok("RemoveThingFromThingGroup", membership.clone());
     for (k, j) in jobs.iter().enumerate() {
@@ -1709,9 +1644,9 @@ fn decision_02_and_03_a_join_and_a_leave_over_many_continuous_jobs() {
         if want.last().is_some_and(|(_, s)| s == "QUEUED") && !direct {
             want.last_mut().unwrap().1 = "REMOVED".into();
         }
-        assert_eq!(numbers(&w, "t1", j), want, "leave, {j}");
+        assert_eq!(w.statuses("t1", j), want, "leave, {j}");
     }
-    let before: Vec<Vec<(i64, String)>> = jobs.iter().map(|j| numbers(&w, "t1", j)).collect();
+    let before: Vec<Vec<(i64, String)>> = jobs.iter().map(|j| w.statuses("t1", j)).collect();
     // t1 joins again: a job still IN_PROGRESS queues the next execution unless the
     // newest is pending.
     w.ok("AddThingToThingGroup", membership);
@@ -1722,6 +1657,6 @@ fn decision_02_and_03_a_join_and_a_leave_over_many_continuous_jobs() {
         if !canceled && status != "QUEUED" && status != "IN_PROGRESS" {
             want.push((n + 1, "QUEUED".into()));
         }
-        assert_eq!(numbers(&w, "t1", j), want, "rejoin, {j}");
+        assert_eq!(w.statuses("t1", j), want, "rejoin, {j}");
     }
 }

@@ -11,25 +11,8 @@ use serde_json::{json, Value};
 
 const DOC: &str = "{\"op\":\"x\"}";
 
-/// The data plane's DescribeJobExecution.
-fn describe(w: &mut World, thing: &str, job: &str, extra: Value) -> Result<Value, Value> {
-    let mut input = json!({"thingName": thing, "jobId": job});
-    if let (Value::Object(m), Value::Object(e)) = (&mut input, extra) {
-        m.extend(e);
-    }
-    w.call("DescribeJobExecution", input)
-}
-
 fn pending(w: &mut World, thing: &str) -> Value {
     w.ok("GetPendingJobExecutions", json!({"thingName": thing}))
-}
-
-fn job_ids(list: &Value) -> Vec<String> {
-    list.as_array()
-        .unwrap_or_else(|| panic!("not a list: {list}"))
-        .iter()
-        .map(|s| s["jobId"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 fn start(w: &mut World, thing: &str, job: &str) {
@@ -56,7 +39,7 @@ fn decision_13_next_returns_the_head_without_changing_anything() {
     let order = w.svc.pending_order("t1");
     assert_eq!(order[0], ("c".to_owned(), 1));
 
-    let got = describe(&mut w, "t1", "$next", json!({})).unwrap();
+    let got = w.describe("t1", "$next", json!({})).unwrap();
     let e = &got["execution"];
     assert_eq!(e["jobId"], "c");
     assert_eq!(e["status"], "IN_PROGRESS");
@@ -72,7 +55,7 @@ fn decision_13_next_returns_the_head_without_changing_anything() {
     assert!(w.messages.is_empty(), "a read published {:?}", w.topics());
 
     // Asked again, the same head.
-    let again = describe(&mut w, "t1", "$next", json!({})).unwrap();
+    let again = w.describe("t1", "$next", json!({})).unwrap();
     assert_eq!(again, got);
 }
 
@@ -84,7 +67,7 @@ fn decision_13_next_is_the_oldest_queued_when_nothing_is_in_progress() {
     w.at(5).job("a-second", &["t1"], json!({}));
     w.at(6).job("a-third", &["t1"], json!({}));
     w.at(7);
-    let got = describe(&mut w, "t1", "$next", json!({})).unwrap();
+    let got = w.describe("t1", "$next", json!({})).unwrap();
     // queuedAt ties (5, 5) are broken by creation order, not by job id.
     assert_eq!(got["execution"]["jobId"], "late-id-first");
     assert_eq!(got["execution"]["status"], "QUEUED");
@@ -95,20 +78,15 @@ fn decision_13_next_is_the_oldest_queued_when_nothing_is_in_progress() {
 fn decision_13_next_with_nothing_pending_is_an_empty_object() {
     let mut w = World::new();
     w.thing("t1");
-    assert_eq!(
-        describe(&mut w, "t1", "$next", json!({})).unwrap(),
-        json!({})
-    );
+    assert_eq!(w.describe("t1", "$next", json!({})).unwrap(), json!({}));
 
     // Still `{}` once every execution of the thing is terminal.
     w.job("j1", &["t1"], json!({}));
     w.update("t1", "j1", "SUCCEEDED", json!({})).unwrap();
+    assert_eq!(w.describe("t1", "$next", json!({})).unwrap(), json!({}));
     assert_eq!(
-        describe(&mut w, "t1", "$next", json!({})).unwrap(),
-        json!({})
-    );
-    assert_eq!(
-        describe(&mut w, "t1", "$next", json!({"includeJobDocument": false})).unwrap(),
+        w.describe("t1", "$next", json!({"includeJobDocument": false}))
+            .unwrap(),
         json!({})
     );
 }
@@ -117,7 +95,9 @@ fn decision_13_next_with_nothing_pending_is_an_empty_object() {
 fn decision_13_next_ignores_execution_number() {
     let mut w = World::new();
     w.thing("t1").job("j1", &["t1"], json!({}));
-    let got = describe(&mut w, "t1", "$next", json!({"executionNumber": 7})).unwrap();
+    let got = w
+        .describe("t1", "$next", json!({"executionNumber": 7}))
+        .unwrap();
     assert_eq!(got["execution"]["jobId"], "j1");
     assert_eq!(got["execution"]["executionNumber"], 1);
 }
@@ -128,21 +108,27 @@ fn decision_13_include_job_document_defaults_to_true() {
     w.thing("t1").job("j1", &["t1"], json!({}));
 
     // Named job: default, true, false.
-    let e = describe(&mut w, "t1", "j1", json!({})).unwrap();
+    let e = w.describe("t1", "j1", json!({})).unwrap();
     assert_eq!(
         e["execution"]["jobDocument"], DOC,
         "HTTP gives the same string"
     );
-    let e = describe(&mut w, "t1", "j1", json!({"includeJobDocument": true})).unwrap();
+    let e = w
+        .describe("t1", "j1", json!({"includeJobDocument": true}))
+        .unwrap();
     assert_eq!(e["execution"]["jobDocument"], DOC);
-    let e = describe(&mut w, "t1", "j1", json!({"includeJobDocument": false})).unwrap();
+    let e = w
+        .describe("t1", "j1", json!({"includeJobDocument": false}))
+        .unwrap();
     assert!(e["execution"].get("jobDocument").is_none(), "{e}");
     assert_eq!(e["execution"]["jobId"], "j1");
 
     // `$next`: the same default.
-    let e = describe(&mut w, "t1", "$next", json!({})).unwrap();
+    let e = w.describe("t1", "$next", json!({})).unwrap();
     assert_eq!(e["execution"]["jobDocument"], DOC);
-    let e = describe(&mut w, "t1", "$next", json!({"includeJobDocument": false})).unwrap();
+    let e = w
+        .describe("t1", "$next", json!({"includeJobDocument": false}))
+        .unwrap();
     assert!(e["execution"].get("jobDocument").is_none(), "{e}");
 }
 
@@ -155,13 +141,17 @@ fn decision_13_terminal_execution_is_terminal_state_exception_over_http() {
     for status in TERMINAL {
         let mut w = ended(status);
         let before = w.svc.executions();
-        let err = describe(&mut w, "t1", "j1", json!({})).unwrap_err();
+        let err = w.describe("t1", "j1", json!({})).unwrap_err();
         assert_eq!(err["code"], "TerminalStateException", "{status}: {err}");
         // With includeJobDocument false too.
-        let err = describe(&mut w, "t1", "j1", json!({"includeJobDocument": false})).unwrap_err();
+        let err = w
+            .describe("t1", "j1", json!({"includeJobDocument": false}))
+            .unwrap_err();
         assert_eq!(err["code"], "TerminalStateException", "{status}: {err}");
         // Naming the execution explicitly changes nothing.
-        let err = describe(&mut w, "t1", "j1", json!({"executionNumber": 1})).unwrap_err();
+        let err = w
+            .describe("t1", "j1", json!({"executionNumber": 1}))
+            .unwrap_err();
         assert_eq!(err["code"], "TerminalStateException", "{status}: {err}");
         assert_eq!(
             w.svc.executions(),
@@ -235,28 +225,29 @@ fn decision_13_control_plane_describes_terminal_executions_normally() {
 #[test]
 fn decision_13_without_execution_number_the_newest_execution_is_meant() {
     let mut w = World::new();
-    w.thing("t1").job(
-        "j1",
-        &["t1"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.thing("t1").job("j1", &["t1"], retry(&[("FAILED", 1)]));
     w.at(10);
     w.update("t1", "j1", "FAILED", json!({})).unwrap();
     assert_eq!(w.history("t1", "j1").len(), 2, "setup: the retry is queued");
 
     // Data plane: the newest (the QUEUED retry), not the FAILED first one.
-    let e = describe(&mut w, "t1", "j1", json!({})).unwrap();
+    let e = w.describe("t1", "j1", json!({})).unwrap();
     assert_eq!(e["execution"]["executionNumber"], 2);
     assert_eq!(e["execution"]["status"], "QUEUED");
     // The older one, named, is terminal: TerminalStateException like any terminal one.
-    let err = describe(&mut w, "t1", "j1", json!({"executionNumber": 1})).unwrap_err();
+    let err = w
+        .describe("t1", "j1", json!({"executionNumber": 1}))
+        .unwrap_err();
     assert_eq!(err["code"], "TerminalStateException");
     // Named and pending: described.
-    let e = describe(&mut w, "t1", "j1", json!({"executionNumber": 2})).unwrap();
+    let e = w
+        .describe("t1", "j1", json!({"executionNumber": 2}))
+        .unwrap();
     assert_eq!(e["execution"]["executionNumber"], 2);
     // A number that names nothing.
-    let err = describe(&mut w, "t1", "j1", json!({"executionNumber": 3})).unwrap_err();
+    let err = w
+        .describe("t1", "j1", json!({"executionNumber": 3}))
+        .unwrap_err();
     assert_eq!(err["code"], "ResourceNotFoundException");
 
     // Control plane: the newest too; the older one when named.
@@ -273,7 +264,7 @@ fn decision_13_without_execution_number_the_newest_execution_is_meant() {
     // When the newest is terminal, the data plane refuses even though an older one is not
     // (the newest is meant): here the newest succeeds.
     w.update("t1", "j1", "SUCCEEDED", json!({})).unwrap();
-    let err = describe(&mut w, "t1", "j1", json!({})).unwrap_err();
+    let err = w.describe("t1", "j1", json!({})).unwrap_err();
     assert_eq!(err["code"], "TerminalStateException");
 }
 
@@ -281,14 +272,14 @@ fn decision_13_without_execution_number_the_newest_execution_is_meant() {
 fn decision_13_unknown_thing_or_job_is_resource_not_found() {
     let mut w = World::new();
     w.thing("t1").thing("t2").job("j1", &["t1"], json!({}));
-    let err = describe(&mut w, "nope", "j1", json!({})).unwrap_err();
+    let err = w.describe("nope", "j1", json!({})).unwrap_err();
     assert_eq!(err["code"], "ResourceNotFoundException");
-    let err = describe(&mut w, "nope", "$next", json!({})).unwrap_err();
+    let err = w.describe("nope", "$next", json!({})).unwrap_err();
     assert_eq!(err["code"], "ResourceNotFoundException");
-    let err = describe(&mut w, "t1", "nojob", json!({})).unwrap_err();
+    let err = w.describe("t1", "nojob", json!({})).unwrap_err();
     assert_eq!(err["code"], "ResourceNotFoundException");
     // The job exists but has no execution on t2.
-    let err = describe(&mut w, "t2", "j1", json!({})).unwrap_err();
+    let err = w.describe("t2", "j1", json!({})).unwrap_err();
     assert_eq!(err["code"], "ResourceNotFoundException");
 }
 
@@ -358,7 +349,7 @@ fn decision_14_each_list_is_in_pending_order() {
     // The same order the inspection API and `$next` give.
     let order: Vec<String> = w.svc.pending_order("t1").into_iter().map(|p| p.0).collect();
     assert_eq!(order, ["p2", "p1", "q2", "q1", "q0"]);
-    let head = describe(&mut w, "t1", "$next", json!({})).unwrap();
+    let head = w.describe("t1", "$next", json!({})).unwrap();
     assert_eq!(head["execution"]["jobId"], "p2");
 }
 
@@ -430,9 +421,9 @@ fn decision_14_unknown_thing_is_resource_not_found() {
 fn details_shapes_http_executions_carry_thing_name() {
     let mut w = World::new();
     w.thing("t1").job("j1", &["t1"], json!({}));
-    let e = describe(&mut w, "t1", "j1", json!({})).unwrap();
+    let e = w.describe("t1", "j1", json!({})).unwrap();
     assert_eq!(e["execution"]["thingName"], "t1");
-    let e = describe(&mut w, "t1", "$next", json!({})).unwrap();
+    let e = w.describe("t1", "$next", json!({})).unwrap();
     assert_eq!(e["execution"]["thingName"], "t1");
     let s = w.ok("StartNextPendingJobExecution", json!({"thingName": "t1"}));
     assert_eq!(s["execution"]["thingName"], "t1");
@@ -459,7 +450,7 @@ fn details_shapes_mqtt_executions_leave_out_thing_name() {
 fn details_shapes_data_plane_leaves_out_an_empty_details_map() {
     let mut w = World::new();
     w.thing("t1").job("j1", &["t1"], json!({}));
-    let e = describe(&mut w, "t1", "j1", json!({})).unwrap();
+    let e = w.describe("t1", "j1", json!({})).unwrap();
     assert!(e["execution"].get("statusDetails").is_none(), "{e}");
 
     w.update(
@@ -469,13 +460,13 @@ fn details_shapes_data_plane_leaves_out_an_empty_details_map() {
         json!({"statusDetails": {"step": "1"}}),
     )
     .unwrap();
-    let e = describe(&mut w, "t1", "j1", json!({})).unwrap();
+    let e = w.describe("t1", "j1", json!({})).unwrap();
     assert_eq!(e["execution"]["statusDetails"], json!({"step": "1"}));
 
     // Replaced by an empty map: left out again.
     w.update("t1", "j1", "IN_PROGRESS", json!({"statusDetails": {}}))
         .unwrap();
-    let e = describe(&mut w, "t1", "j1", json!({})).unwrap();
+    let e = w.describe("t1", "j1", json!({})).unwrap();
     assert!(e["execution"].get("statusDetails").is_none(), "{e}");
 }
 

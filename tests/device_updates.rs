@@ -8,7 +8,7 @@
 mod common;
 use common::*;
 
-use iot_jobs_spec::{Config, ErrorCode, ExecutionRecord, Message, Plane};
+use iot_jobs_spec::{Config, ErrorCode, ExecutionRecord, Plane};
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------------------
@@ -53,14 +53,9 @@ fn record(w: &World) -> ExecutionRecord {
     w.exec("t1", "j1")
 }
 
-/// Publishes `payload` on `topic` at the world's time; every message published, in order.
-fn publish(w: &mut World, topic: &str, payload: &Value) -> Vec<Message> {
-    w.publish(topic, payload)
-}
-
 /// Publishes an MQTT update of t1/j1; the reply: (accepted?, payload).
 fn mqtt_update(w: &mut World, payload: Value) -> (bool, Value) {
-    let msgs = publish(w, "$aws/things/t1/jobs/j1/update", &payload);
+    let msgs = w.publish("$aws/things/t1/jobs/j1/update", &payload);
     let first = msgs.first().expect("a reply");
     match first.topic.as_str() {
         "$aws/things/t1/jobs/j1/update/accepted" => (true, first.payload.clone()),
@@ -84,14 +79,6 @@ fn assert_ist(e: &Value, status: &str, version: i64) {
     assert_eq!(e["code"], "InvalidStateTransitionException", "{e}");
     assert_eq!(e["executionState"]["status"], status, "{e}");
     assert_eq!(e["executionState"]["versionNumber"], version, "{e}");
-}
-
-fn data_describe(w: &mut World) -> Value {
-    w.ok(
-        "DescribeJobExecution",
-        json!({"thingName": "t1", "jobId": "j1"}),
-    )["execution"]
-        .clone()
 }
 
 const DEVICE_STATUSES: [&str; 4] = ["IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"];
@@ -385,8 +372,7 @@ fn decision_08_version_mismatch_wins_over_a_terminal_status_and_a_refused_transi
 
 #[test]
 fn decision_08_execution_number_names_the_execution_every_later_check_reads() {
-    let mut w = queued_with(json!({"jobExecutionsRetryConfig": {"criteriaList": [
-        {"failureType": "FAILED", "numberOfRetries": 1}]}}));
+    let mut w = queued_with(retry(&[("FAILED", 1)]));
     ok_update(&mut w, "FAILED", json!({}));
     assert_eq!(record(&w).execution_number, 2);
     // Execution 1 is FAILED at version 2; execution 2 is QUEUED at version 1.
@@ -490,10 +476,9 @@ fn decision_09_mqtt_mismatch_is_version_mismatch_with_execution_state() {
     ok_update(&mut w, "IN_PROGRESS", json!({"statusDetails": {"p": "1"}}));
     let before = w.svc.executions();
     for v in [json!(5), json!("5"), json!(1)] {
-        let msgs = publish(
-            &mut w,
+        let msgs = w.publish(
             "$aws/things/t1/jobs/j1/update",
-            &json!({"status": "SUCCEEDED", "expectedVersion": v, "clientToken": "c"}),
+            json!({"status": "SUCCEEDED", "expectedVersion": v, "clientToken": "c"}),
         );
         assert_eq!(msgs.len(), 1, "only the reply: {msgs:?}");
         assert_eq!(msgs[0].topic, "$aws/things/t1/jobs/j1/update/rejected");
@@ -652,7 +637,7 @@ fn decision_10_reads_change_nothing() {
         assert!(w.messages.is_empty(), "{name} published {:?}", w.messages);
         assert_eq!(w.svc.executions(), before, "{name} changed state");
     }
-    let msgs = publish(&mut w, "$aws/things/t1/jobs/j1/get", &json!({}));
+    let msgs = w.publish("$aws/things/t1/jobs/j1/get", json!({}));
     assert_eq!(msgs.len(), 1, "only the reply: {msgs:?}");
     assert_eq!(w.svc.executions(), before);
 }
@@ -717,7 +702,10 @@ fn decision_11_given_status_details_replace_the_whole_map() {
         json!({"statusDetails": {"a": "1", "b": "2"}}),
     );
     ok_update(&mut w, "IN_PROGRESS", json!({"statusDetails": {"c": "3"}}));
-    assert_eq!(data_describe(&mut w)["statusDetails"], json!({"c": "3"}));
+    assert_eq!(
+        w.data_execution("t1", "j1")["statusDetails"],
+        json!({"c": "3"})
+    );
     ok_update(&mut w, "SUCCEEDED", json!({"statusDetails": {"a": "9"}}));
     let c = w.control_describe("t1", "j1");
     assert_eq!(c["statusDetails"]["detailsMap"], json!({"a": "9"}));
@@ -729,7 +717,10 @@ fn decision_11_absent_status_details_leave_the_map_unchanged() {
     ok_update(&mut w, "IN_PROGRESS", json!({"statusDetails": {"a": "1"}}));
     ok_update(&mut w, "IN_PROGRESS", json!({}));
     ok_update(&mut w, "IN_PROGRESS", json!({"statusDetails": null}));
-    assert_eq!(data_describe(&mut w)["statusDetails"], json!({"a": "1"}));
+    assert_eq!(
+        w.data_execution("t1", "j1")["statusDetails"],
+        json!({"a": "1"})
+    );
     ok_update(&mut w, "SUCCEEDED", json!({}));
     let c = w.control_describe("t1", "j1");
     assert_eq!(c["statusDetails"]["detailsMap"], json!({"a": "1"}));
@@ -1013,7 +1004,7 @@ fn decision_12_nothing_pending_returns_an_empty_object() {
         json!({})
     );
     assert!(w.messages.is_empty());
-    let msgs = publish(&mut w, "$aws/things/t1/jobs/start-next", &json!({}));
+    let msgs = w.publish("$aws/things/t1/jobs/start-next", json!({}));
     assert_eq!(msgs.len(), 1);
     assert_eq!(msgs[0].topic, "$aws/things/t1/jobs/start-next/accepted");
     assert!(msgs[0].payload.get("execution").is_none(), "{msgs:?}");
@@ -1044,10 +1035,9 @@ fn decision_12_start_next_step_timeout_bounds() {
 fn decision_12_start_next_over_mqtt_includes_the_document_as_json() {
     let mut w = queued();
     w.at(3);
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         "$aws/things/t1/jobs/start-next",
-        &json!({"clientToken": "x"}),
+        json!({"clientToken": "x"}),
     );
     assert_eq!(msgs[0].topic, "$aws/things/t1/jobs/start-next/accepted");
     let exec = &msgs[0].payload["execution"];
@@ -1139,7 +1129,8 @@ fn details_updates_minus_one_cancels_a_running_step_timer_once() {
     let e = record(&w);
     assert_eq!(e.step_deadline, None);
     assert_eq!(e.version_number, 4);
-    assert!(data_describe(&mut w)
+    assert!(w
+        .data_execution("t1", "j1")
         .get("approximateSecondsBeforeTimedOut")
         .is_none());
     let e = err_update(&mut w, "IN_PROGRESS", json!({"stepTimeoutInMinutes": -1}));
@@ -1236,8 +1227,7 @@ fn details_updates_next_ignores_execution_number() {
 
 #[test]
 fn details_updates_describe_of_an_older_terminal_execution_is_terminal_state() {
-    let mut w = queued_with(json!({"jobExecutionsRetryConfig": {"criteriaList": [
-        {"failureType": "FAILED", "numberOfRetries": 1}]}}));
+    let mut w = queued_with(retry(&[("FAILED", 1)]));
     ok_update(&mut w, "FAILED", json!({}));
     let e = w.err_body(
         "DescribeJobExecution",
@@ -1251,11 +1241,7 @@ fn details_updates_describe_of_an_older_terminal_execution_is_terminal_state() {
         json!({"thingName": "t1", "jobId": "j1", "executionNumber": 2}),
     );
     assert_eq!(r["execution"]["status"], "QUEUED");
-    let msgs = publish(
-        &mut w,
-        "$aws/things/t1/jobs/j1/get",
-        &json!({"executionNumber": 1}),
-    );
+    let msgs = w.publish("$aws/things/t1/jobs/j1/get", json!({"executionNumber": 1}));
     assert_eq!(msgs[0].topic, "$aws/things/t1/jobs/j1/get/rejected");
     assert_eq!(msgs[0].payload["code"], "TerminalStateReached");
 }

@@ -21,14 +21,18 @@
 //! - every row of `rules::TRANSITIONS` is taken at least once (the IN_PROGRESS to
 //!   REJECTED row needs its switch: a second exploration runs with both switches on), and
 //!   no change happens that no row permits under the action's `force` and the switches;
-//! - every reachable state keeps the invariants of `check_state` (at most one pending
-//!   execution per job and thing, and it is the newest; timers only on IN_PROGRESS
-//!   executions, never overdue, and the timer queue is their deadlines; pending order as
-//!   decision 4 says; a SNAPSHOT job is COMPLETED exactly when nothing is pending; ...);
-//! - every edge keeps those of `check_edge` (terminal executions never change;
-//!   versionNumber changes only by +1, on one execution, on a device action; refused
-//!   requests change nothing; new executions are QUEUED, version 1, numbered highest + 1,
-//!   never for a canceled job; a request is accepted exactly when the decisions say);
+//! - every reachable state keeps the invariants of a state that the property tests check
+//!   too, `tests/common/invariants.rs` (at most one pending execution per job and thing,
+//!   and it is the newest; timers only on IN_PROGRESS executions, never overdue, and the
+//!   timer queue is their deadlines; pending order as decision 4 says; a SNAPSHOT job is
+//!   COMPLETED exactly when nothing is pending; ...);
+//! - every edge keeps the invariants of a step shared with the property tests,
+//!   `invariants::changes` (only the executions the action names change, each by a row
+//!   of the table with its effects; terminal executions never change; versionNumber + 1
+//!   exactly on a device's row; new executions are QUEUED, version 1, numbered highest +
+//!   1), and those of `check_edge` (refused requests change nothing; no new execution for
+//!   a canceled job, nor a retry for a deleted thing or one that left the targets; a
+//!   request is accepted exactly when the decisions say);
 //! - nothing gets stuck: in every reachable state each pending execution can be ended by
 //!   one action (`STUCK_ACTIONS`), or, for a deleted thing's execution, by CreateThing and
 //!   then one action (counted and printed as "ended only after re-creating the thing").
@@ -51,32 +55,28 @@
 //! `EXPLORE_DEPTH=N` overrides the depth of either run (each level costs about 10 times
 //! the one before).
 
+mod common;
+
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use iot_jobs_spec::rules::{self, Cause, Transition, TRANSITIONS};
+use iot_jobs_spec::rules::{self, Cause, TRANSITIONS};
 use iot_jobs_spec::{
-    Config, Error, ExecutionRecord, JobExecutionStatus as S, JobStatus, Operation, Request,
-    Service, Switches, TargetSelection,
+    Config, ExecutionRecord, JobExecutionStatus as S, JobStatus, Operation, Service, Switches,
 };
 use serde_json::{json, Value};
+
+use common::invariants::{self, by_id, ensure, name};
+use common::{drain, group_arn, thing_arn};
 
 const THINGS: [&str; 2] = ["t0", "t1"];
 const JOBS: [&str; 2] = ["jS", "jC"];
 const GROUP: &str = "g0";
 /// The in-progress timer of `jS`, and the step timer the explorer asks for.
 const TIMER_SECS: u64 = 60;
-
-fn thing_arn(name: &str) -> String {
-    format!("arn:aws:iot:us-east-1:123456789012:thing/{name}")
-}
-
-fn group_arn(name: &str) -> String {
-    format!("arn:aws:iot:us-east-1:123456789012:thinggroup/{name}")
-}
 
 /// How far to explore.
 #[derive(Clone, Copy, Debug)]
@@ -263,28 +263,11 @@ impl Action {
             _ => false,
         }
     }
-
-    fn is_device(self) -> bool {
-        matches!(self, Action::Update { .. } | Action::StartNext { .. })
-    }
 }
 
-/// Decodes `input` for `op` as a trace would carry it and hands it to the service at its
-/// own clock; drains the messages.
+/// [`common::call`] without the answer: `Err` holds the error code of a refused request.
 fn call(svc: &mut Service, op: Operation, input: Value) -> Result<(), String> {
-    let request = Request::decode(op, &input)
-        .unwrap_or_else(|e| panic!("the explorer's own {op:?} {input} must decode: {e}"));
-    let result = svc.handle(svc.now(), request);
-    drain(svc);
-    match result {
-        Ok(_) => Ok(()),
-        Err(Error::Service(e)) => Err(e.code.as_str().to_owned()),
-        Err(Error::NotModelled(n)) => Err(format!("not modelled: {n}")),
-    }
-}
-
-fn drain(svc: &mut Service) {
-    while svc.poll_message().is_some() {}
+    common::call(svc, op, &input).map(drop)
 }
 
 fn newest(svc: &Service, thing: usize, job: usize) -> Option<ExecutionRecord> {
@@ -530,198 +513,6 @@ fn hash128(bytes: &[u8]) -> u128 {
     (u128::from(fmix(a)) << 64) | u128::from(fmix(b ^ a.rotate_left(17)))
 }
 
-macro_rules! ensure {
-    ($cond:expr, $($fmt:tt)+) => {
-        if !$cond {
-            return Err(format!($($fmt)+));
-        }
-    };
-}
-
-fn by_id(svc: &Service) -> BTreeMap<usize, ExecutionRecord> {
-    svc.executions()
-        .into_iter()
-        .map(|e| (e.creation_order, e))
-        .collect()
-}
-
-fn name(e: &ExecutionRecord) -> String {
-    format!(
-        "{}/{}#{} ({})",
-        e.job_id,
-        e.thing_name,
-        e.execution_number,
-        e.status.as_str()
-    )
-}
-
-fn retry_budget(scope: &Scope, job: &str) -> i32 {
-    i32::from(job == JOBS[0] || scope.continuous_retry)
-}
-
-/// What must hold in every reachable state.
-fn check_state(svc: &Service, scope: &Scope) -> Result<(), String> {
-    let execs = by_id(svc);
-    let now = svc.now();
-    // At most one pending execution per (job, thing), and it is the newest.
-    let mut pending: BTreeSet<(&str, &str)> = BTreeSet::new();
-    for e in execs.values() {
-        if e.status.is_pending() {
-            ensure!(
-                pending.insert((&e.job_id, &e.thing_name)),
-                "two pending executions of {} on {}",
-                e.job_id,
-                e.thing_name
-            );
-            let newest = svc.execution(&e.thing_name, &e.job_id, None);
-            ensure!(
-                newest.as_ref() == Some(e),
-                "pending {} is not the newest of its job on its thing",
-                name(e)
-            );
-        }
-    }
-    // Timers only on IN_PROGRESS executions, never overdue; the timer queue is the
-    // executions' effective deadlines.
-    let mut deadlines = Vec::new();
-    for e in execs.values() {
-        if e.status != S::InProgress {
-            ensure!(
-                e.step_deadline.is_none() && e.in_progress_deadline.is_none(),
-                "{} has a timer",
-                name(e)
-            );
-        }
-        if let Some(d) = e.deadline() {
-            ensure!(
-                d > now,
-                "{} has a deadline {d} at or before now {now}",
-                name(e)
-            );
-            deadlines.push((
-                d,
-                e.job_id.clone(),
-                e.thing_name.clone(),
-                e.execution_number,
-            ));
-        }
-    }
-    deadlines.sort();
-    let mut queue: Vec<_> = svc
-        .due_timers(u64::MAX)
-        .into_iter()
-        .map(|t| (t.deadline, t.job_id, t.thing_name, t.execution_number))
-        .collect();
-    queue.sort();
-    ensure!(
-        queue == deadlines,
-        "timer queue {queue:?} is not the executions' deadlines {deadlines:?}"
-    );
-    ensure!(
-        svc.due_timers(now).is_empty(),
-        "a timer is overdue at {now}"
-    );
-    ensure!(
-        svc.poll_timeout() == deadlines.first().map(|d| d.0),
-        "poll_timeout {:?} is not the earliest deadline",
-        svc.poll_timeout()
-    );
-    // Per-execution coherence.
-    for e in execs.values() {
-        ensure!(
-            e.version_number >= 1,
-            "{} has version {}",
-            name(e),
-            e.version_number
-        );
-        ensure!(
-            e.queued_at <= e.last_updated_at && e.last_updated_at <= now,
-            "{}: queuedAt {} lastUpdatedAt {} now {now}",
-            name(e),
-            e.queued_at,
-            e.last_updated_at
-        );
-        if let Some(s) = e.started_at {
-            ensure!(
-                e.queued_at <= s && s <= e.last_updated_at,
-                "{}: startedAt {s} out of order",
-                name(e)
-            );
-        }
-        match e.status {
-            S::Queued => ensure!(
-                e.started_at.is_none() && e.version_number == 1,
-                "QUEUED {} was started or changed by a device (version {})",
-                name(e),
-                e.version_number
-            ),
-            S::InProgress => ensure!(e.started_at.is_some(), "{} has no startedAt", name(e)),
-            _ => {}
-        }
-        ensure!(
-            e.force_canceled.is_some() == (e.status == S::Canceled),
-            "{}: forceCanceled {:?}",
-            name(e),
-            e.force_canceled
-        );
-        ensure!(
-            e.retry_attempt >= 0 && e.retry_attempt <= retry_budget(scope, &e.job_id),
-            "{}: retryAttempt {} over the budget",
-            name(e),
-            e.retry_attempt
-        );
-    }
-    // Pending order (decision 4) and status counts.
-    for thing in THINGS {
-        let mut expected: Vec<_> = execs
-            .values()
-            .filter(|e| e.thing_name == thing && e.status.is_pending())
-            .map(|e| {
-                (
-                    u8::from(e.status != S::InProgress),
-                    e.queued_at,
-                    e.creation_order,
-                    (e.job_id.clone(), e.execution_number),
-                )
-            })
-            .collect();
-        expected.sort();
-        let expected: Vec<_> = expected.into_iter().map(|k| k.3).collect();
-        ensure!(
-            svc.pending_order(thing) == expected,
-            "pending order of {thing} {:?}, decision 4 says {expected:?}",
-            svc.pending_order(thing)
-        );
-    }
-    for (status, n) in svc.status_counts() {
-        let counted = execs.values().filter(|e| e.status == status).count();
-        ensure!(
-            n == counted,
-            "status_counts says {n} {status}, there are {counted}"
-        );
-    }
-    // Jobs (decision 23): a SNAPSHOT job is COMPLETED exactly when nothing is pending.
-    for job in svc.jobs() {
-        let any_pending = execs
-            .values()
-            .any(|e| e.job_id == job.job_id && e.status.is_pending());
-        match (job.target_selection, job.status) {
-            (TargetSelection::Snapshot, JobStatus::InProgress) => ensure!(
-                any_pending,
-                "SNAPSHOT {} is IN_PROGRESS with nothing pending",
-                job.job_id
-            ),
-            (_, JobStatus::Completed) => ensure!(
-                job.target_selection == TargetSelection::Snapshot && !any_pending,
-                "{} is COMPLETED with pending executions, or is CONTINUOUS",
-                job.job_id
-            ),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
 /// What the edge checks read of a state, computed once per state.
 struct View {
     execs: BTreeMap<usize, ExecutionRecord>,
@@ -769,115 +560,69 @@ fn check_edge(
         return Ok(());
     }
     let (b, a) = (&view.execs, by_id(after));
-    let mut take = |t: &'static Transition, force: bool| -> Result<(), String> {
-        ensure!(
-            t.condition.holds(force, &sw),
-            "row {} -> {} by {} taken though its condition `{}` does not hold",
-            t.from.map_or("(new)", S::as_str),
-            t.to.map_or("(deleted)", S::as_str),
-            t.cause,
-            t.condition
-        );
+    let newest_of = |thing: usize, job: usize| {
+        invariants::newest(b, JOBS[job], THINGS[thing]).map(|e| e.creation_order)
+    };
+    let head = |thing: usize| {
+        let head = before.pending_order(THINGS[thing]).first().cloned();
+        head.and_then(|(j, n)| {
+            b.values()
+                .find(|e| e.thing_name == THINGS[thing] && e.job_id == j && e.execution_number == n)
+                .map(|e| e.creation_order)
+        })
+    };
+    // Which executions the action may change, by which cause and force.
+    let may_change = |e: &ExecutionRecord| -> Option<(Cause, bool)> {
+        let thing = THINGS.iter().position(|t| *t == e.thing_name)?;
+        let job = JOBS.iter().position(|j| *j == e.job_id)?;
+        let this = Some(e.creation_order);
+        let cause = action.cause()?;
+        let may = match action {
+            Action::Update {
+                thing: t, job: j, ..
+            }
+            | Action::CancelExecution {
+                thing: t, job: j, ..
+            } => (t, j) == (thing, job) && newest_of(t, j) == this,
+            Action::StartNext { thing: t, .. } => t == thing && head(t) == this,
+            Action::CancelJob { job: j, .. } => j == job,
+            Action::DeleteThing { thing: t } => t == thing,
+            Action::LeaveGroup => thing == 0,
+            Action::Advance30 | Action::AdvanceToDeadline | Action::AdvanceTo(_) => {
+                e.deadline().is_some_and(|d| d <= now)
+            }
+            _ => false,
+        };
+        may.then_some((cause, action.force()))
+    };
+    let may_delete = |e: &ExecutionRecord| match action {
+        Action::DeleteExecution { thing, job, force } => {
+            (newest_of(thing, job) == Some(e.creation_order)).then_some(force)
+        }
+        _ => None,
+    };
+    let step = invariants::Step {
+        now,
+        clock: action.cause() == Some(Cause::Timer),
+        may_change: &may_change,
+        may_delete: &may_delete,
+        creates: action.creation_cause(),
+        switches: sw,
+    };
+    let taken = invariants::changes(b, &a, &step)?;
+    let jobs_before = &view.jobs;
+    for t in &taken {
         let i = TRANSITIONS
             .iter()
-            .position(|r| std::ptr::eq(r, t))
+            .position(|r| std::ptr::eq(r, t.row))
             .expect("a row of TRANSITIONS");
         rows[i] += 1;
-        Ok(())
-    };
-    let mut version_changes = 0;
-    for (id, old) in b {
-        let Some(new) = a.get(id) else {
-            // Deleted.
-            ensure!(
-                matches!(action, Action::DeleteExecution { .. }),
-                "{} disappeared on {action}",
-                name(old)
-            );
-            let t = rules::find(Some(old.status), None, Cause::DeleteJobExecution)
-                .ok_or_else(|| format!("no row deletes a {} execution", old.status))?;
-            take(t, action.force())?;
-            continue;
-        };
-        if old.status.is_terminal() {
-            ensure!(
-                new == old,
-                "terminal {} changed: {old:?} -> {new:?}",
-                name(old)
-            );
+        if t.row.from.is_some() {
             continue;
         }
-        if new.version_number != old.version_number {
-            ensure!(
-                action.is_device() && new.version_number == old.version_number + 1,
-                "{} version {} -> {} on {action}",
-                name(old),
-                old.version_number,
-                new.version_number
-            );
-            version_changes += 1;
-        }
-        if new == old {
-            continue;
-        }
-        let cause = action
-            .cause()
-            .ok_or_else(|| format!("{} changed on {action}", name(old)))?;
-        if new.status == old.status {
-            ensure!(
-                new.status == S::InProgress && cause == Cause::UpdateJobExecution,
-                "{} changed without a status change on {action}: {old:?} -> {new:?}",
-                name(old)
-            );
-        }
-        let t = rules::find(Some(old.status), Some(new.status), cause).ok_or_else(|| {
-            format!(
-                "no row takes {} to {} by {cause} ({action})",
-                name(old),
-                new.status
-            )
-        })?;
-        take(t, action.force())?;
-    }
-    ensure!(
-        version_changes <= 1,
-        "{version_changes} versions changed on {action}"
-    );
-    let jobs_before = &view.jobs;
-    for (id, new) in &a {
-        if b.contains_key(id) {
-            continue;
-        }
-        let cause = if new.retry_attempt > 0 {
-            Cause::Retry
-        } else {
-            action
-                .creation_cause()
-                .ok_or_else(|| format!("{} appeared on {action}", name(new)))?
-        };
-        let t = rules::find(None, Some(new.status), cause)
-            .ok_or_else(|| format!("no row creates {} by {cause}", name(new)))?;
-        take(t, action.force())?;
-        ensure!(
-            new.status == S::Queued
-                && new.version_number == 1
-                && new.queued_at == now
-                && new.last_updated_at == now
-                && new.started_at.is_none()
-                && new.status_details.is_empty(),
-            "new execution {new:?} is not QUEUED, version 1, queued now"
-        );
-        let highest = a
-            .values()
-            .filter(|e| e.job_id == new.job_id && e.thing_name == new.thing_name && e != &new)
-            .map(|e| e.execution_number)
-            .max()
-            .unwrap_or(0);
-        ensure!(
-            new.execution_number == highest + 1,
-            "{} is not numbered highest + 1 ({highest} + 1)",
-            name(new)
-        );
+        // What this scope adds about new executions.
+        let new = &a[&t.execution];
+        let cause = t.row.cause;
         if cause != Cause::CreateJob {
             ensure!(
                 jobs_before.get(&new.job_id) == Some(&JobStatus::InProgress),
@@ -891,14 +636,6 @@ fn check_edge(
             || after.groups_of(&new.thing_name).iter().any(|g| g == GROUP);
         match cause {
             Cause::Retry => {
-                let ended = b.values().any(|o| {
-                    o.job_id == new.job_id
-                        && o.thing_name == new.thing_name
-                        && o.status.is_pending()
-                        && a.get(&o.creation_order)
-                            .is_some_and(|n| n.status.is_retryable())
-                });
-                ensure!(ended, "retry {} without a failure in this step", name(new));
                 ensure!(
                     after.things().contains(&new.thing_name),
                     "retry {} for a deleted thing",
@@ -1138,7 +875,7 @@ fn visit(svc: &Service, id: usize, nodes: &[Node], scope: &Scope, report: &mut R
     for e in &execs {
         report.statuses.insert(e.status);
     }
-    if let Err(e) = check_state(svc, scope) {
+    if let Err(e) = invariants::state(svc) {
         if report.violations.len() < MAX_FINDINGS {
             report
                 .violations

@@ -18,16 +18,6 @@ fn topic(thing: &str, suffix: &str) -> String {
     format!("$aws/things/{thing}/jobs/{suffix}")
 }
 
-/// Publishes raw bytes on `topic` at the world's time: everything the service published.
-fn publish_bytes(w: &mut World, topic: &str, payload: &[u8]) -> Vec<Message> {
-    w.publish_bytes(topic, payload)
-}
-
-/// Publishes a JSON payload on `topic` at the world's time.
-fn publish(w: &mut World, topic: &str, payload: Value) -> Vec<Message> {
-    publish_bytes(w, topic, &serde_json::to_vec(&payload).unwrap())
-}
-
 /// Moves the clock to `t`: what the timers published.
 fn advance(w: &mut World, t: u64) -> Vec<Message> {
     w.messages.clear();
@@ -37,13 +27,6 @@ fn advance(w: &mut World, t: u64) -> Vec<Message> {
 
 fn topics(msgs: &[Message]) -> Vec<&str> {
     msgs.iter().map(|m| m.topic.as_str()).collect()
-}
-
-/// The one message on `topic`.
-fn only<'a>(msgs: &'a [Message], topic: &str) -> &'a Value {
-    let found: Vec<&Message> = msgs.iter().filter(|m| m.topic == topic).collect();
-    assert_eq!(found.len(), 1, "one message on {topic} in {msgs:?}");
-    &found[0].payload
 }
 
 fn none_on(msgs: &[Message], topic: &str) {
@@ -101,7 +84,7 @@ fn decision_24_queuing_publishes_notify_with_only_the_queued_key() {
     assert!(w.messages.is_empty(), "CreateThing publishes nothing");
     w.job("j1", &["t1"], json!({}));
     assert_eq!(
-        only(&w.messages, &topic("t1", "notify")),
+        only_on(&w.messages, &topic("t1", "notify")),
         &json!({"timestamp": 0, "jobs": {"QUEUED": [summary("j1", 1, 1, 0, 0)]}})
     );
     w.at(10).job("j2", &["t1"], json!({}));
@@ -127,11 +110,7 @@ fn decision_24_queued_to_in_progress_publishes_no_notify() {
     // head is decision 25's business, not this one's).
     let mut w = two_jobs();
     w.at(20);
-    let msgs = publish(
-        &mut w,
-        &topic("t1", "j2/update"),
-        json!({"status": "IN_PROGRESS"}),
-    );
+    let msgs = w.publish(&topic("t1", "j2/update"), json!({"status": "IN_PROGRESS"}));
     none_on(&msgs, &topic("t1", "notify"));
 }
 
@@ -159,7 +138,7 @@ fn decision_24_leaving_the_set_lists_in_progress_first_and_leaves_empty_keys_out
         json!({"thingName": "t1", "jobId": "j3"}),
     );
     assert_eq!(
-        only(&w.messages, &topic("t1", "notify")),
+        only_on(&w.messages, &topic("t1", "notify")),
         &json!({"timestamp": 50, "jobs": {
             "IN_PROGRESS": [started(summary("j2", 1, 2, 10, 30), 30)]}}),
         "no QUEUED key once no QUEUED execution is left"
@@ -168,7 +147,7 @@ fn decision_24_leaving_the_set_lists_in_progress_first_and_leaves_empty_keys_out
     w.at(60);
     w.update("t1", "j2", "SUCCEEDED", json!({})).unwrap();
     assert_eq!(
-        only(&w.messages, &topic("t1", "notify")),
+        only_on(&w.messages, &topic("t1", "notify")),
         &json!({"timestamp": 60, "jobs": {}})
     );
 }
@@ -181,7 +160,7 @@ fn decision_24_notify_lists_the_first_ten_of_the_pending_order() {
     for (i, id) in ids.iter().enumerate() {
         w.at(i as u64).job(id, &["t1"], json!({}));
     }
-    let notify = only(&w.messages, &topic("t1", "notify")).clone();
+    let notify = only_on(&w.messages, &topic("t1", "notify")).clone();
     let queued: Vec<Value> = (0..10)
         .map(|i| summary(&ids[i], 1, 1, i as u64, i as u64))
         .collect();
@@ -194,7 +173,7 @@ fn decision_24_notify_lists_the_first_ten_of_the_pending_order() {
     w.at(20);
     w.update("t1", "j05", "IN_PROGRESS", json!({})).unwrap();
     w.at(30).job("j13", &["t1"], json!({}));
-    let notify = only(&w.messages, &topic("t1", "notify")).clone();
+    let notify = only_on(&w.messages, &topic("t1", "notify")).clone();
     let queued: Vec<Value> = [0, 1, 2, 3, 5, 6, 7, 8, 9]
         .iter()
         .map(|&i| summary(&ids[i], 1, 1, i as u64, i as u64))
@@ -206,7 +185,7 @@ fn decision_24_notify_lists_the_first_ten_of_the_pending_order() {
             "QUEUED": queued.clone()}})
     );
     // get/accepted over MQTT keeps to the same ten (decision 14).
-    let msgs = publish(&mut w, &topic("t1", "get"), json!({}));
+    let msgs = w.publish(&topic("t1", "get"), json!({}));
     assert_eq!(
         msgs[0].payload,
         json!({"inProgressJobs": [started(summary("j05", 1, 2, 4, 20), 20)],
@@ -226,7 +205,7 @@ fn decision_24_a_change_beyond_the_first_ten_still_publishes_notify() {
         "CancelJobExecution",
         json!({"thingName": "t1", "jobId": "j11"}),
     );
-    let notify = only(&w.messages, &topic("t1", "notify"));
+    let notify = only_on(&w.messages, &topic("t1", "notify"));
     assert_eq!(notify["jobs"]["QUEUED"].as_array().unwrap().len(), 10);
     assert_eq!(notify["timestamp"], json!(20));
     none_on(&w.messages, &topic("t1", "notify-next"));
@@ -288,7 +267,7 @@ fn decision_25_the_first_execution_on_an_idle_thing_is_announced_with_its_docume
     let mut w = World::new();
     w.thing("t1").job("j1", &["t1"], json!({}));
     assert_eq!(
-        only(&w.messages, &topic("t1", "notify-next")),
+        only_on(&w.messages, &topic("t1", "notify-next")),
         &json!({"timestamp": 0, "execution": queued_exec("j1", 1, 0)}),
         "the head with its jobDocument as an object, no thingName, no empty statusDetails"
     );
@@ -298,15 +277,14 @@ fn decision_25_the_first_execution_on_an_idle_thing_is_announced_with_its_docume
 fn decision_25_start_next_of_the_head_publishes_neither_message() {
     let mut w = two_jobs();
     w.at(20);
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         &topic("t1", "start-next"),
         json!({"statusDetails": {"k": "v"}, "clientToken": "c"}),
     );
     assert_eq!(topics(&msgs), vec![topic("t1", "start-next/accepted")]);
     // Again, now that the head is IN_PROGRESS: returned unchanged, nothing published.
     w.at(30);
-    let msgs = publish(&mut w, &topic("t1", "start-next"), json!({}));
+    let msgs = w.publish(&topic("t1", "start-next"), json!({}));
     assert_eq!(topics(&msgs), vec![topic("t1", "start-next/accepted")]);
     assert_eq!(msgs[0].payload["execution"]["versionNumber"], json!(2));
     // And over HTTP.
@@ -320,11 +298,7 @@ fn decision_25_start_next_of_the_head_publishes_neither_message() {
 fn decision_25_a_non_head_started_becomes_the_head_without_notify() {
     let mut w = two_jobs();
     w.at(20);
-    let msgs = publish(
-        &mut w,
-        &topic("t1", "j2/update"),
-        json!({"status": "IN_PROGRESS"}),
-    );
+    let msgs = w.publish(&topic("t1", "j2/update"), json!({"status": "IN_PROGRESS"}));
     assert_eq!(
         topics(&msgs),
         vec![
@@ -340,11 +314,7 @@ fn decision_25_a_non_head_started_becomes_the_head_without_notify() {
     );
     // j1 was queued earlier than every IN_PROGRESS execution: starting it makes it the head.
     w.at(30);
-    let msgs = publish(
-        &mut w,
-        &topic("t1", "j1/update"),
-        json!({"status": "IN_PROGRESS"}),
-    );
+    let msgs = w.publish(&topic("t1", "j1/update"), json!({"status": "IN_PROGRESS"}));
     assert_eq!(
         topics(&msgs),
         vec![
@@ -361,8 +331,7 @@ fn decision_25_a_change_of_the_heads_details_publishes_nothing() {
     w.at(20);
     w.update("t1", "j1", "IN_PROGRESS", json!({})).unwrap();
     w.at(30);
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         &topic("t1", "j1/update"),
         json!({"status": "IN_PROGRESS", "statusDetails": {"p": "50"}, "stepTimeoutInMinutes": 5}),
     );
@@ -393,12 +362,7 @@ fn decision_25_the_last_execution_leaving_is_announced_with_only_a_timestamp() {
 #[test]
 fn decision_25_a_retry_after_failed_is_a_new_head() {
     let mut w = World::new();
-    w.thing("t1").job(
-        "j1",
-        &["t1"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.thing("t1").job("j1", &["t1"], retry(&[("FAILED", 1)]));
     w.at(10);
     w.update("t1", "j1", "IN_PROGRESS", json!({})).unwrap();
     w.at(50);
@@ -522,8 +486,7 @@ fn decision_25_cancel_job_and_group_joins_notify_every_thing_concerned() {
 fn decision_26_the_reply_comes_first_then_notify_then_notify_next() {
     let mut w = two_jobs();
     w.at(20);
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         &topic("t1", "j1/update"),
         json!({"status": "SUCCEEDED", "clientToken": "c-1"}),
     );
@@ -550,8 +513,7 @@ fn decision_26_the_reply_comes_first_then_notify_then_notify_next() {
 fn decision_26_a_refused_request_publishes_only_its_rejection() {
     let mut w = two_jobs();
     w.at(20);
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         &topic("t1", "j1/update"),
         json!({"status": "SUCCEEDED", "expectedVersion": 9}),
     );
@@ -576,8 +538,7 @@ fn decision_07_mqtt_update_of_a_terminal_execution_is_invalid_state_transition_w
     .unwrap();
     for status in ["SUCCEEDED", "IN_PROGRESS", "FAILED"] {
         w.at(w.now + 1);
-        let msgs = publish(
-            &mut w,
+        let msgs = w.publish(
             &topic("t1", "j1/update"),
             json!({"status": status, "clientToken": "again"}),
         );
@@ -592,8 +553,7 @@ fn decision_07_mqtt_update_of_a_terminal_execution_is_invalid_state_transition_w
     }
     // A stale expectedVersion on a terminal execution: the version is checked first
     // (decision 8), still with the state.
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         &topic("t1", "j1/update"),
         json!({"status": "SUCCEEDED", "expectedVersion": "1"}),
     );
@@ -609,8 +569,7 @@ fn decision_09_mqtt_expected_version_string_of_digits() {
     let mut w = World::new();
     w.thing("t1").job("j1", &["t1"], json!({}));
     w.at(5);
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         &topic("t1", "j1/update"),
         json!({"status": "IN_PROGRESS", "expectedVersion": "1",
                "includeJobExecutionState": true, "clientToken": "v"}),
@@ -625,8 +584,7 @@ fn decision_09_mqtt_expected_version_string_of_digits() {
     );
     // A number works too.
     w.at(6);
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         &topic("t1", "j1/update"),
         json!({"status": "IN_PROGRESS", "expectedVersion": 2}),
     );
@@ -639,8 +597,7 @@ fn decision_09_mqtt_expected_version_strings_that_are_not_digits_are_invalid_req
     let mut w = World::new();
     w.thing("t1").job("j1", &["t1"], json!({}));
     for bad in ["", "one", "-1", "1.0", " 1", "0x1"] {
-        let msgs = publish(
-            &mut w,
+        let msgs = w.publish(
             &topic("t1", "j1/update"),
             json!({"status": "IN_PROGRESS", "expectedVersion": bad, "clientToken": "b"}),
         );
@@ -674,8 +631,7 @@ fn decision_09_mqtt_version_mismatch_carries_execution_state_and_comes_first() {
         (json!("7"), "IN_PROGRESS"),
         (json!(5), "QUEUED"),
     ] {
-        let msgs = publish(
-            &mut w,
+        let msgs = w.publish(
             &topic("t1", "j1/update"),
             json!({"status": status, "expectedVersion": ev, "clientToken": "m"}),
         );
@@ -711,7 +667,7 @@ fn decision_13_mqtt_describe_of_a_terminal_execution_is_terminal_state_reached()
     w.thing("t1").job("j1", &["t1"], json!({}));
     w.at(4);
     w.update("t1", "j1", "FAILED", json!({})).unwrap();
-    let msgs = publish(&mut w, &topic("t1", "j1/get"), json!({"clientToken": "d"}));
+    let msgs = w.publish(&topic("t1", "j1/get"), json!({"clientToken": "d"}));
     assert_eq!(topics(&msgs), vec![topic("t1", "j1/get/rejected")]);
     assert_eq!(
         rejection(&msgs[0].payload),
@@ -723,15 +679,10 @@ fn decision_13_mqtt_describe_of_a_terminal_execution_is_terminal_state_reached()
 #[test]
 fn decision_13_mqtt_describe_means_the_newest_execution_unless_numbered() {
     let mut w = World::new();
-    w.thing("t1").job(
-        "j1",
-        &["t1"],
-        json!({"jobExecutionsRetryConfig": {"criteriaList": [
-            {"failureType": "FAILED", "numberOfRetries": 1}]}}),
-    );
+    w.thing("t1").job("j1", &["t1"], retry(&[("FAILED", 1)]));
     w.at(8);
     w.update("t1", "j1", "FAILED", json!({})).unwrap();
-    let msgs = publish(&mut w, &topic("t1", "j1/get"), json!({}));
+    let msgs = w.publish(&topic("t1", "j1/get"), json!({}));
     assert_eq!(
         msgs,
         vec![Message {
@@ -739,11 +690,7 @@ fn decision_13_mqtt_describe_means_the_newest_execution_unless_numbered() {
             payload: json!({"execution": queued_exec("j1", 2, 8), "timestamp": 8}),
         }]
     );
-    let msgs = publish(
-        &mut w,
-        &topic("t1", "j1/get"),
-        json!({"executionNumber": 1}),
-    );
+    let msgs = w.publish(&topic("t1", "j1/get"), json!({"executionNumber": 1}));
     assert_eq!(topics(&msgs), vec![topic("t1", "j1/get/rejected")]);
     assert_eq!(msgs[0].payload["code"], json!("TerminalStateReached"));
 }
@@ -752,11 +699,7 @@ fn decision_13_mqtt_describe_means_the_newest_execution_unless_numbered() {
 fn decision_13_mqtt_next_get_returns_the_head_unchanged_or_no_execution() {
     let mut w = two_jobs();
     w.at(20);
-    let msgs = publish(
-        &mut w,
-        &topic("t1", "$next/get"),
-        json!({"clientToken": "n"}),
-    );
+    let msgs = w.publish(&topic("t1", "$next/get"), json!({"clientToken": "n"}));
     assert_eq!(
         msgs,
         vec![Message {
@@ -767,11 +710,7 @@ fn decision_13_mqtt_next_get_returns_the_head_unchanged_or_no_execution() {
         "includeJobDocument defaults to true; the head is not started"
     );
     assert_eq!(w.exec("t1", "j1").version_number, 1);
-    let msgs = publish(
-        &mut w,
-        &topic("t1", "j2/get"),
-        json!({"includeJobDocument": false}),
-    );
+    let msgs = w.publish(&topic("t1", "j2/get"), json!({"includeJobDocument": false}));
     assert_eq!(
         msgs[0].payload,
         json!({"execution": {"jobId": "j2", "status": "QUEUED", "queuedAt": 10,
@@ -780,7 +719,7 @@ fn decision_13_mqtt_next_get_returns_the_head_unchanged_or_no_execution() {
     );
     let mut w = World::new();
     w.thing("idle");
-    let msgs = publish(&mut w, &topic("idle", "$next/get"), json!({}));
+    let msgs = w.publish(&topic("idle", "$next/get"), json!({}));
     assert_eq!(
         msgs,
         vec![Message {
@@ -804,11 +743,8 @@ fn details_mqtt_topics_outside_the_jobs_prefix_get_no_answer() {
         "$aws/thingsx/t1/jobs/get",
         "aws/things/t1/jobs/get",
     ] {
-        assert!(
-            publish(&mut w, t, json!({"clientToken": "x"})).is_empty(),
-            "{t}"
-        );
-        assert!(publish_bytes(&mut w, t, b"not json").is_empty(), "{t}");
+        assert!(w.publish(t, json!({"clientToken": "x"})).is_empty(), "{t}");
+        assert!(w.publish_bytes(t, b"not json").is_empty(), "{t}");
     }
 }
 
@@ -822,7 +758,7 @@ fn details_mqtt_a_topic_naming_no_operation_is_invalid_topic_before_the_json_che
         "$aws/things/t1/jobs",
     ] {
         for payload in [&b"{}"[..], b"{not json", b""] {
-            let msgs = publish_bytes(&mut w, t, payload);
+            let msgs = w.publish_bytes(t, payload);
             assert_eq!(msgs.len(), 1, "{t}: {msgs:?}");
             assert_eq!(msgs[0].payload["code"], json!("InvalidTopic"), "{t}");
             assert_eq!(msgs[0].payload["timestamp"], json!(10), "{t}");
@@ -839,7 +775,7 @@ fn details_mqtt_invalid_json_and_an_empty_payload_are_invalid_json() {
         b"{'status': 'SUCCEEDED'}",
         b"\xff\xfe",
     ] {
-        let msgs = publish_bytes(&mut w, &topic("t1", "j1/update"), payload);
+        let msgs = w.publish_bytes(&topic("t1", "j1/update"), payload);
         assert_eq!(topics(&msgs), vec![topic("t1", "j1/update/rejected")]);
         assert_eq!(
             rejection(&msgs[0].payload),
@@ -854,7 +790,7 @@ fn details_mqtt_invalid_json_and_an_empty_payload_are_invalid_json() {
 fn details_mqtt_a_payload_that_is_not_an_object_is_invalid_request() {
     let mut w = two_jobs();
     for payload in [json!([1]), json!("SUCCEEDED"), json!(3), json!(null)] {
-        let msgs = publish(&mut w, &topic("t1", "get"), payload.clone());
+        let msgs = w.publish(&topic("t1", "get"), payload.clone());
         assert_eq!(topics(&msgs), vec![topic("t1", "get/rejected")]);
         assert_eq!(
             msgs[0].payload["code"],
@@ -869,8 +805,7 @@ fn details_mqtt_client_token_must_be_a_string_checked_before_the_http_checks() {
     let mut w = two_jobs();
     for token in [json!(42), json!(true), json!({"a": 1}), json!(["c"])] {
         // An unknown job would be ResourceNotFound; the token check comes first.
-        let msgs = publish(
-            &mut w,
+        let msgs = w.publish(
             &topic("t1", "nojob/update"),
             json!({"status": "SUCCEEDED", "clientToken": token}),
         );
@@ -882,8 +817,7 @@ fn details_mqtt_client_token_must_be_a_string_checked_before_the_http_checks() {
         );
     }
     // And a valid request with a bad token changes nothing.
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         &topic("t1", "j1/update"),
         json!({"status": "SUCCEEDED", "clientToken": 1}),
     );
@@ -914,13 +848,13 @@ fn details_mqtt_client_token_is_echoed_on_every_reply() {
     for (i, (suffix, mut payload, reply)) in cases.into_iter().enumerate() {
         let token = format!("tok-{i}");
         payload["clientToken"] = json!(token);
-        let msgs = publish(&mut w, &topic("t1", suffix), payload);
+        let msgs = w.publish(&topic("t1", suffix), payload);
         assert_eq!(msgs[0].topic, topic("t1", reply), "{suffix}");
         assert_eq!(msgs[0].payload["clientToken"], json!(token), "{suffix}");
         assert_eq!(msgs[0].payload["timestamp"], json!(10), "{suffix}");
     }
     // No token sent, none returned.
-    let msgs = publish(&mut w, &topic("t1", "get"), json!({}));
+    let msgs = w.publish(&topic("t1", "get"), json!({}));
     assert!(msgs[0].payload.get("clientToken").is_none());
 }
 
@@ -941,11 +875,7 @@ fn details_mqtt_bad_names_in_the_topic_and_next_update_are_invalid_request() {
             "$aws/things/t1/jobs/$next/update/rejected",
         ),
     ] {
-        let msgs = publish(
-            &mut w,
-            t,
-            json!({"status": "IN_PROGRESS", "clientToken": "k"}),
-        );
+        let msgs = w.publish(t, json!({"status": "IN_PROGRESS", "clientToken": "k"}));
         assert_eq!(topics(&msgs), vec![reply], "{t}");
         assert_eq!(
             rejection(&msgs[0].payload),
@@ -995,7 +925,7 @@ fn details_mqtt_error_codes_map_one_to_one() {
         ),
     ];
     for (t, payload, code) in cases {
-        let msgs = publish(&mut w, &t, payload.clone());
+        let msgs = w.publish(&t, payload.clone());
         assert_eq!(
             topics(&msgs),
             vec![format!("{t}/rejected")],
@@ -1011,8 +941,7 @@ fn details_mqtt_error_codes_map_one_to_one() {
 fn details_mqtt_executions_have_no_thing_name_and_the_document_as_an_object() {
     let mut w = two_jobs();
     w.at(20);
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         &topic("t1", "start-next"),
         json!({"stepTimeoutInMinutes": 2}),
     );
@@ -1035,14 +964,9 @@ fn details_mqtt_executions_have_no_thing_name_and_the_document_as_an_object() {
 fn details_mqtt_update_accepted_carries_state_and_document_only_when_asked() {
     let mut w = two_jobs();
     w.at(20);
-    let msgs = publish(
-        &mut w,
-        &topic("t1", "j1/update"),
-        json!({"status": "IN_PROGRESS"}),
-    );
+    let msgs = w.publish(&topic("t1", "j1/update"), json!({"status": "IN_PROGRESS"}));
     assert_eq!(msgs[0].payload, json!({"timestamp": 20}));
-    let msgs = publish(
-        &mut w,
+    let msgs = w.publish(
         &topic("t1", "j1/update"),
         json!({"status": "IN_PROGRESS", "includeJobExecutionState": true,
                "includeJobDocument": true, "statusDetails": {"a": "b"}}),
@@ -1052,7 +976,7 @@ fn details_mqtt_update_accepted_carries_state_and_document_only_when_asked() {
         json!({"executionState": {"status": "IN_PROGRESS", "statusDetails": {"a": "b"},
                "versionNumber": 3}, "jobDocument": doc(), "timestamp": 20})
     );
-    let msgs = publish(&mut w, &topic("t1", "get"), json!({}));
+    let msgs = w.publish(&topic("t1", "get"), json!({}));
     assert_eq!(
         msgs[0].payload,
         json!({"inProgressJobs": [started(summary("j1", 1, 3, 0, 20), 20)],
@@ -1100,7 +1024,7 @@ fn details_mqtt_a_deleted_things_topics_still_receive_messages() {
         ]
     );
     // The device itself can no longer ask: the thing does not exist (decision 1).
-    let msgs = publish(&mut w, &topic("t1", "get"), json!({}));
+    let msgs = w.publish(&topic("t1", "get"), json!({}));
     assert_eq!(topics(&msgs), vec![topic("t1", "get/rejected")]);
     assert_eq!(msgs[0].payload["code"], json!("ResourceNotFound"));
 }
@@ -1231,11 +1155,7 @@ fn details_timers_and_messages_a_non_head_timing_out_publishes_notify_only() {
 fn details_timers_and_messages_a_timer_due_at_the_request_time_publishes_before_the_reply() {
     let mut w = timed(&[1]);
     w.now = 60;
-    let msgs = publish(
-        &mut w,
-        &topic("t1", "j1/update"),
-        json!({"status": "SUCCEEDED"}),
-    );
+    let msgs = w.publish(&topic("t1", "j1/update"), json!({"status": "SUCCEEDED"}));
     assert_eq!(
         topics(&msgs),
         vec![
@@ -1263,7 +1183,7 @@ fn details_timers_and_messages_a_retry_queued_by_a_timeout_is_announced() {
                    {"failureType": "TIMED_OUT", "numberOfRetries": 1}]}}),
     );
     w.at(30);
-    let msgs = publish(&mut w, &topic("t1", "start-next"), json!({}));
+    let msgs = w.publish(&topic("t1", "start-next"), json!({}));
     assert_eq!(topics(&msgs), vec![topic("t1", "start-next/accepted")]);
     let msgs = advance(&mut w, 400);
     assert_eq!(
@@ -1281,7 +1201,7 @@ fn details_timers_and_messages_a_retry_queued_by_a_timeout_is_announced() {
     );
     // The retry runs out: the last timeout empties the set.
     w.at(500);
-    publish(&mut w, &topic("t1", "start-next"), json!({}));
+    w.publish(&topic("t1", "start-next"), json!({}));
     let msgs = advance(&mut w, 1000);
     assert_eq!(
         topics(&msgs),

@@ -380,10 +380,6 @@ fn check_batch(
     Ok(())
 }
 
-fn publish(w: &mut World, topic: &str, payload: &[u8]) {
-    w.publish_bytes(topic, payload);
-}
-
 fn topic(thing: usize, suffix: &str) -> String {
     format!("$aws/things/{}/jobs/{suffix}", THINGS[thing])
 }
@@ -401,7 +397,7 @@ fn run(w: &mut World, op: &Op) -> Done {
         start_next: false,
     };
     let mqtt = |w: &mut World, t: String, payload: Value| -> Option<String> {
-        publish(w, &t, &serde_json::to_vec(&payload).unwrap());
+        w.publish_bytes(&t, &serde_json::to_vec(&payload).unwrap());
         Some(t)
     };
     match op.clone() {
@@ -502,7 +498,7 @@ fn run(w: &mut World, op: &Op) -> Done {
         }
         Op::Junk { thing } => {
             let t = topic(thing, "start-next");
-            publish(w, &t, b"{\"statusDetails\":");
+            w.publish_bytes(&t, b"{\"statusDetails\":");
             done.request_topic = Some(t);
         }
         Op::CancelExecution { thing, job, force } => {

@@ -21,6 +21,7 @@
 //! `cargo run -- check PATH` replays it. Proptest records the failing seed in
 //! `proptest-regressions/properties.txt` (committed), and replays it first from then on.
 
+mod common;
 mod properties {
     pub mod invariants;
     pub mod strategies;

@@ -9,15 +9,6 @@ use common::*;
 
 use serde_json::{json, Value};
 
-/// A `jobExecutionsRetryConfig` member with these (failureType, numberOfRetries).
-fn retry(criteria: &[(&str, i64)]) -> Value {
-    let list: Vec<Value> = criteria
-        .iter()
-        .map(|(t, n)| json!({"failureType": t, "numberOfRetries": n}))
-        .collect();
-    json!({"jobExecutionsRetryConfig": {"criteriaList": list}})
-}
-
 fn create_job(w: &mut World, id: &str, extra: Value) -> Result<Value, Value> {
     let mut input = json!({"jobId": id, "targets": [thing_arn("t1")], "document": "{}"});
     if let (Value::Object(m), Value::Object(e)) = (&mut input, extra) {
@@ -51,14 +42,6 @@ fn time_out(w: &mut World, thing: &str, job: &str) {
         Some("TIMED_OUT"),
         "setup: {job} on {thing} timed out"
     );
-}
-
-/// (executionNumber, status) of every execution of `job` on `thing`, oldest first.
-fn statuses(w: &World, thing: &str, job: &str) -> Vec<(i64, String)> {
-    w.history(thing, job)
-        .into_iter()
-        .map(|e| (e.execution_number, e.status.as_str().to_owned()))
-        .collect()
 }
 
 fn s(n: i64, status: &str) -> (i64, String) {
@@ -237,7 +220,7 @@ fn decision_19_a_queued_execution_failed_directly_is_retried_too() {
     w.thing("t1").job("j1", &["t1"], retry(&[("FAILED", 1)]));
     w.at(5);
     fail(&mut w, "t1", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
     assert_eq!(w.exec("t1", "j1").queued_at, 5);
 }
 
@@ -251,10 +234,7 @@ fn decision_19_timed_out_execution_is_retried_at_the_deadline() {
     w.update("t1", "j1", "IN_PROGRESS", json!({})).unwrap();
     w.at(1000);
     let h = w.history("t1", "j1");
-    assert_eq!(
-        statuses(&w, "t1", "j1"),
-        [s(1, "TIMED_OUT"), s(2, "QUEUED")]
-    );
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "TIMED_OUT"), s(2, "QUEUED")]);
     assert_eq!(h[0].last_updated_at, 310);
     assert_eq!(h[0].version_number, 2);
     assert_eq!(
@@ -273,13 +253,13 @@ fn decision_19_the_all_criterion_retries_failed_and_timed_out() {
     fail(&mut w, "t1", "j1");
     time_out(&mut w, "t1", "j1");
     assert_eq!(
-        statuses(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         [s(1, "FAILED"), s(2, "TIMED_OUT"), s(3, "QUEUED")]
     );
     // One budget of two for both types: the third failure is final.
     fail(&mut w, "t1", "j1");
     assert_eq!(
-        statuses(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         [s(1, "FAILED"), s(2, "TIMED_OUT"), s(3, "FAILED")]
     );
 }
@@ -290,21 +270,21 @@ fn decision_19_a_failure_type_without_a_criterion_is_not_retried() {
     let mut w = World::new();
     w.thing("t1").job("j1", &["t1"], retry(&[("FAILED", 3)]));
     time_out(&mut w, "t1", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "TIMED_OUT")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "TIMED_OUT")]);
     // Only TIMED_OUT is configured: a failure is final.
     let mut w = World::new();
     w.thing("t1").job("j1", &["t1"], retry(&[("TIMED_OUT", 3)]));
     fail(&mut w, "t1", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED")]);
     // No configuration, or zero retries: final.
     let mut w = World::new();
     w.thing("t1").job("j1", &["t1"], json!({}));
     fail(&mut w, "t1", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED")]);
     let mut w = World::new();
     w.thing("t1").job("j1", &["t1"], retry(&[("ALL", 0)]));
     fail(&mut w, "t1", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED")]);
 }
 
 #[test]
@@ -312,7 +292,7 @@ fn decision_19_rejected_is_never_retried() {
     let mut w = World::new();
     w.thing("t1").job("j1", &["t1"], retry(&[("ALL", 10)]));
     w.update("t1", "j1", "REJECTED", json!({})).unwrap();
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "REJECTED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "REJECTED")]);
     assert!(w.svc.pending_order("t1").is_empty());
 }
 
@@ -332,8 +312,8 @@ fn decision_19_canceled_is_never_retried() {
         "CancelJobExecution",
         json!({"thingName": "t2", "jobId": "j1", "force": true}),
     );
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "CANCELED")]);
-    assert_eq!(statuses(&w, "t2", "j1"), [s(1, "CANCELED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "CANCELED")]);
+    assert_eq!(w.statuses("t2", "j1"), [s(1, "CANCELED")]);
 }
 
 #[test]
@@ -348,13 +328,13 @@ fn decision_19_removed_is_never_retried() {
         "RemoveThingFromThingGroup",
         json!({"thingGroupName": "g", "thingName": "t1"}),
     );
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "REMOVED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "REMOVED")]);
 
     // DeleteThing.
     let mut w = World::new();
     w.thing("t1").job("j1", &["t1"], retry(&[("ALL", 10)]));
     w.ok("DeleteThing", json!({"thingName": "t1"}));
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "REMOVED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "REMOVED")]);
 }
 
 #[test]
@@ -370,12 +350,12 @@ fn decision_19_a_canceled_job_retries_nothing() {
     w.at(10);
     // A plain cancel: t3's QUEUED execution is canceled, the IN_PROGRESS ones run on.
     w.ok("CancelJob", json!({"jobId": "j1"}));
-    assert_eq!(statuses(&w, "t3", "j1"), [s(1, "CANCELED")]);
+    assert_eq!(w.statuses("t3", "j1"), [s(1, "CANCELED")]);
     w.at(20);
     fail(&mut w, "t1", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED")]);
     w.at(1000);
-    assert_eq!(statuses(&w, "t2", "j1"), [s(1, "TIMED_OUT")]);
+    assert_eq!(w.statuses("t2", "j1"), [s(1, "TIMED_OUT")]);
     assert_eq!(w.exec("t2", "j1").last_updated_at, 300);
 }
 
@@ -418,8 +398,8 @@ fn decision_19_budgets_are_per_thing() {
     w.job("j1", &["t1", "t2"], retry(&[("FAILED", 1)]));
     fail(&mut w, "t1", "j1");
     fail(&mut w, "t2", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
-    assert_eq!(statuses(&w, "t2", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
+    assert_eq!(w.statuses("t2", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -436,7 +416,7 @@ fn details_retries_each_criterion_spends_only_its_own_budget() {
     time_out(&mut w, "t1", "j1");
     fail(&mut w, "t1", "j1");
     assert_eq!(
-        statuses(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         [
             s(1, "TIMED_OUT"),
             s(2, "TIMED_OUT"),
@@ -460,7 +440,7 @@ fn details_retries_a_spent_criterion_stops_its_type_while_the_other_has_budget()
         .job("j1", &["t1"], retry(&[("FAILED", 1), ("TIMED_OUT", 2)]));
     fail(&mut w, "t1", "j1");
     fail(&mut w, "t1", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "FAILED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED"), s(2, "FAILED")]);
 }
 
 #[test]
@@ -471,7 +451,7 @@ fn details_retries_a_type_with_its_own_criterion_does_not_fall_back_to_all() {
     fail(&mut w, "t1", "j1");
     fail(&mut w, "t1", "j1");
     // ALL still has three retries, but FAILED has a criterion of its own, now spent.
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "FAILED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED"), s(2, "FAILED")]);
 }
 
 #[test]
@@ -486,7 +466,7 @@ fn details_retries_all_serves_the_types_without_their_own_criterion() {
     fail(&mut w, "t1", "j1");
     time_out(&mut w, "t1", "j1");
     assert_eq!(
-        statuses(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         [
             s(1, "TIMED_OUT"),
             s(2, "TIMED_OUT"),
@@ -504,7 +484,7 @@ fn details_retries_all_serves_the_types_without_their_own_criterion() {
     time_out(&mut w, "t1", "j1");
     fail(&mut w, "t1", "j1");
     assert_eq!(
-        statuses(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         [
             s(1, "FAILED"),
             s(2, "FAILED"),
@@ -550,9 +530,9 @@ fn details_retries_a_thing_that_left_every_target_is_not_retried() {
     continuous(&mut w, &["g"], &[], &[("ALL", 3)]);
     w.update("t1", "j1", "IN_PROGRESS", json!({})).unwrap();
     leave(&mut w, "g", "t1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "IN_PROGRESS")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "IN_PROGRESS")]);
     fail(&mut w, "t1", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED")]);
 
     // Timed out after leaving.
     let mut w = World::new();
@@ -561,7 +541,7 @@ fn details_retries_a_thing_that_left_every_target_is_not_retried() {
     w.update("t1", "j1", "IN_PROGRESS", json!({})).unwrap();
     leave(&mut w, "g", "t1");
     w.at(1000);
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "TIMED_OUT")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "TIMED_OUT")]);
 }
 
 #[test]
@@ -573,7 +553,7 @@ fn details_retries_a_thing_still_targeted_another_way_is_retried() {
     w.update("t1", "j1", "IN_PROGRESS", json!({})).unwrap();
     leave(&mut w, "g1", "t1");
     fail(&mut w, "t1", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
 
     // As a direct target.
     let mut w = World::new();
@@ -582,7 +562,7 @@ fn details_retries_a_thing_still_targeted_another_way_is_retried() {
     w.update("t1", "j1", "IN_PROGRESS", json!({})).unwrap();
     leave(&mut w, "g", "t1");
     fail(&mut w, "t1", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
 }
 
 #[test]
@@ -594,7 +574,7 @@ fn details_retries_a_snapshot_job_still_retries_a_thing_that_left_its_group() {
     w.update("t1", "j1", "IN_PROGRESS", json!({})).unwrap();
     leave(&mut w, "g", "t1");
     fail(&mut w, "t1", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
 }
 
 #[test]
@@ -607,7 +587,7 @@ fn details_retries_a_deleted_thing_is_not_retried() {
     w.ok("DeleteThing", json!({"thingName": "t1"}));
     // Its timer still fires; no retry follows.
     w.at(1000);
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "TIMED_OUT")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "TIMED_OUT")]);
     assert_eq!(w.exec("t1", "j1").last_updated_at, 60);
     assert_eq!(w.svc.executions().len(), 1);
 }
@@ -619,12 +599,12 @@ fn details_retries_a_rejoin_starts_budgets_and_retry_attempt_afresh() {
     continuous(&mut w, &["g"], &[], &[("ALL", 1)]);
     fail(&mut w, "t1", "j1");
     fail(&mut w, "t1", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "FAILED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED"), s(2, "FAILED")]);
 
     leave(&mut w, "g", "t1");
     join(&mut w, "g", "t1");
     assert_eq!(
-        statuses(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         [s(1, "FAILED"), s(2, "FAILED"), s(3, "QUEUED")]
     );
     assert_eq!(retry_attempts(&mut w, "t1", "j1"), [(1, 0), (2, 1), (3, 0)]);
@@ -632,7 +612,7 @@ fn details_retries_a_rejoin_starts_budgets_and_retry_attempt_afresh() {
     // The budget of one retry is whole again.
     fail(&mut w, "t1", "j1");
     assert_eq!(
-        statuses(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         [
             s(1, "FAILED"),
             s(2, "FAILED"),
@@ -659,13 +639,13 @@ fn details_retries_a_rejoin_while_the_execution_runs_starts_the_budget_afresh() 
     leave(&mut w, "g", "t1");
     join(&mut w, "g", "t1");
     assert_eq!(
-        statuses(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         [s(1, "FAILED"), s(2, "IN_PROGRESS")]
     );
     // The rejoin started the budget afresh, so #2's failure is retried.
     fail(&mut w, "t1", "j1");
     assert_eq!(
-        statuses(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         [s(1, "FAILED"), s(2, "FAILED"), s(3, "QUEUED")]
     );
     // retryAttempt counts afresh too: #3 is the first retry since the rejoin.
@@ -680,13 +660,13 @@ fn details_retries_a_join_that_queues_an_execution_starts_the_budget_afresh_for_
     continuous(&mut w, &["g", "h"], &[], &[("ALL", 1)]);
     fail(&mut w, "t1", "j1"); // #1 fails, the one retry queues #2
     fail(&mut w, "t1", "j1"); // #2 fails, the budget is spent
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "FAILED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED"), s(2, "FAILED")]);
     // Joining `h` while still in `g`: decision 2 queues #3, and a new execution queued by
     // a join starts the budget afresh.
     join(&mut w, "h", "t1");
     fail(&mut w, "t1", "j1");
     assert_eq!(
-        statuses(&w, "t1", "j1"),
+        w.statuses("t1", "j1"),
         [
             s(1, "FAILED"),
             s(2, "FAILED"),
@@ -702,11 +682,11 @@ fn details_retries_a_join_while_pending_and_still_targeted_keeps_the_budget_spen
     w.thing("t1").group("g", &["t1"]).group("h", &[]);
     continuous(&mut w, &["g", "h"], &[], &[("ALL", 1)]);
     fail(&mut w, "t1", "j1"); // #1 fails, the one retry queues #2
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
     // Joining `h` while still in `g`, #2 pending: not a rejoin, nothing queued, and the
     // budget stays spent.
     join(&mut w, "h", "t1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED"), s(2, "QUEUED")]);
     fail(&mut w, "t1", "j1");
-    assert_eq!(statuses(&w, "t1", "j1"), [s(1, "FAILED"), s(2, "FAILED")]);
+    assert_eq!(w.statuses("t1", "j1"), [s(1, "FAILED"), s(2, "FAILED")]);
 }

@@ -35,6 +35,8 @@
 //! Failures are not persisted to `proptest-regressions/`; a failing case prints its
 //! shrunk input.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use iot_jobs_spec::mqtt::JobsTopic;
@@ -43,18 +45,12 @@ use iot_jobs_spec::{Config, Error, Operation, Request, Service};
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 use serde_json::{json, Map, Number, Value};
+
+use common::{drain, group_arn, thing_arn};
 use strum::IntoEnumIterator;
 
 // ---------------------------------------------------------------------------------------
 // The populated service.
-
-fn thing_arn(name: &str) -> String {
-    format!("arn:aws:iot:us-east-1:123456789012:thing/{name}")
-}
-
-fn group_arn(name: &str) -> String {
-    format!("arn:aws:iot:us-east-1:123456789012:thinggroup/{name}")
-}
 
 fn must(svc: &mut Service, op: Operation, input: Value) {
     let request = Request::decode(op, &input).unwrap_or_else(|e| panic!("{op:?} {input}: {e}"));
@@ -123,10 +119,6 @@ fn base() -> Service {
         static BASE: Service = populated(Config::default());
     }
     BASE.with(Clone::clone)
-}
-
-fn drain(svc: &mut Service) -> Vec<iot_jobs_spec::Message> {
-    std::iter::from_fn(|| svc.poll_message()).collect()
 }
 
 /// A valid input for each operation against [`populated`]. The operation list is
@@ -926,22 +918,14 @@ fn timed(f: impl FnOnce()) -> Duration {
 /// Generous for a debug build on a loaded machine: "bounded" here means not quadratic.
 const BOUND: Duration = Duration::from_secs(20);
 
+/// [`common::call`], asserting that a refusal changed nothing.
 fn call(svc: &mut Service, op: Operation, input: &Value) -> Result<Value, String> {
-    let request = Request::decode(op, input).map_err(|e| e.code.as_str().to_owned())?;
-    let now = svc.now();
     let before = svc.clone();
-    let r = svc.handle(now, request);
-    drain(svc);
-    match r {
-        Ok(resp) => Ok(resp.to_json()),
-        Err(e) => {
-            assert!(*svc == before);
-            Err(match e {
-                Error::Service(s) => s.code.as_str().to_owned(),
-                Error::NotModelled(_) => "NotModelled".to_owned(),
-            })
-        }
+    let r = common::call(svc, op, input);
+    if r.is_err() {
+        assert!(*svc == before);
     }
+    r
 }
 
 #[test]

@@ -32,13 +32,6 @@ fn progress(w: &mut World, extra: Value) -> Result<Value, Value> {
     w.update("t1", "j1", "IN_PROGRESS", extra)
 }
 
-fn data_describe(w: &mut World) -> Result<Value, Value> {
-    w.call(
-        "DescribeJobExecution",
-        json!({"thingName": "t1", "jobId": "j1"}),
-    )
-}
-
 /// `approximateSecondsBeforeTimedOut` as the data plane, the control plane and the
 /// inspection API see it now; the two planes must agree.
 fn seconds_left(w: &mut World) -> Option<i64> {
@@ -46,7 +39,7 @@ fn seconds_left(w: &mut World) -> Option<i64> {
     let ctl = ctl
         .get("approximateSecondsBeforeTimedOut")
         .map(|v| v.as_i64().unwrap());
-    if let Ok(d) = data_describe(w) {
+    if let Ok(d) = w.describe("t1", "j1", json!({})) {
         let data = d["execution"]
             .get("approximateSecondsBeforeTimedOut")
             .map(|v| v.as_i64().unwrap());
@@ -487,7 +480,7 @@ fn decision_17_at_the_deadline_timed_out_last_updated_version_and_timers() {
     assert!(c.get("approximateSecondsBeforeTimedOut").is_none(), "{c}");
     // The data plane calls it terminal.
     assert_eq!(
-        data_describe(&mut w).unwrap_err()["code"],
+        w.describe("t1", "j1", json!({})).unwrap_err()["code"],
         "TerminalStateException"
     );
 }
@@ -593,8 +586,7 @@ fn decision_17_handle_fires_the_timer_before_answering_a_later_request() {
 /// A job `j` on `things`, each in-progress timer `minutes` long, with one TIMED_OUT retry
 /// so that the order of firing shows in the order the retries are created.
 fn retried_job(w: &mut World, job: &str, things: &[&str], minutes: Option<i64>) {
-    let mut extra = json!({"jobExecutionsRetryConfig": {"criteriaList": [
-        {"failureType": "TIMED_OUT", "numberOfRetries": 1}]}});
+    let mut extra = retry(&[("TIMED_OUT", 1)]);
     if let Some(m) = minutes {
         extra["timeoutConfig"] = json!({"inProgressTimeoutInMinutes": m});
     }

@@ -1,6 +1,12 @@
 //! The test harness: a [`World`] owns a service and its virtual clock, makes calls by AWS
-//! name with JSON inputs, and keeps the messages each call published.
+//! name with JSON inputs, and keeps the messages each call published; [`call`] is the same
+//! for a bare `Service`; [`invariants`] holds the invariants of a state that the property
+//! tests and the exhaustive exploration share. One copy of each helper, for every test.
 #![allow(dead_code)]
+
+pub mod invariants;
+
+use std::borrow::Borrow;
 
 use iot_jobs_spec::{Config, Error, ExecutionRecord, Message, Operation, Plane, Request, Service};
 use serde_json::{json, Value};
@@ -18,6 +24,63 @@ pub fn thing_arn(name: &str) -> String {
 
 pub fn group_arn(name: &str) -> String {
     format!("arn:aws:iot:us-east-1:123456789012:thinggroup/{name}")
+}
+
+/// `base` with the members of `extra` added (an `extra` member replaces one of `base`).
+pub fn merged(mut base: Value, extra: Value) -> Value {
+    if let (Value::Object(m), Value::Object(e)) = (&mut base, extra) {
+        m.extend(e);
+    }
+    base
+}
+
+/// A CreateJob `jobExecutionsRetryConfig` member with these (failureType,
+/// numberOfRetries), to merge into the input.
+pub fn retry(criteria: &[(&str, i64)]) -> Value {
+    let list: Vec<Value> = criteria
+        .iter()
+        .map(|(t, n)| json!({"failureType": t, "numberOfRetries": n}))
+        .collect();
+    json!({"jobExecutionsRetryConfig": {"criteriaList": list}})
+}
+
+/// The `jobId`s of a list of summaries, in order.
+pub fn job_ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .map(|s| s["jobId"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The payload of the one message on `topic` among `messages`.
+pub fn only_on<'a>(messages: &'a [Message], topic: &str) -> &'a Value {
+    let found: Vec<&Message> = messages.iter().filter(|m| m.topic == topic).collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one message on {topic}, got {messages:?}"
+    );
+    &found[0].payload
+}
+
+/// Every message `svc` has queued, oldest first.
+pub fn drain(svc: &mut Service) -> Vec<Message> {
+    std::iter::from_fn(|| svc.poll_message()).collect()
+}
+
+/// Decodes `input` for `op` as a trace would carry it and hands it to `svc` at its own
+/// clock; drops what it published. The answer's JSON, or the error code (`NotModelled`
+/// for a feature outside the model).
+pub fn call(svc: &mut Service, op: Operation, input: &Value) -> Result<Value, String> {
+    let request = Request::decode(op, input).map_err(|e| e.code.as_str().to_owned())?;
+    let result = svc.handle(svc.now(), request);
+    drain(svc);
+    match result {
+        Ok(response) => Ok(response.to_json()),
+        Err(Error::Service(e)) => Err(e.code.as_str().to_owned()),
+        Err(Error::NotModelled(_)) => Err("NotModelled".to_owned()),
+    }
 }
 
 impl Default for World {
@@ -49,9 +112,7 @@ impl World {
     }
 
     fn drain(&mut self) {
-        while let Some(m) = self.svc.poll_message() {
-            self.messages.push(m);
-        }
+        self.messages.extend(drain(&mut self.svc));
     }
 
     /// Calls `name` on `plane` with `input`: the response JSON, or the error JSON
@@ -83,9 +144,10 @@ impl World {
         self.messages.clone()
     }
 
-    /// Publishes a JSON payload on `topic`; see [`World::publish_bytes`].
-    pub fn publish(&mut self, topic: &str, payload: &Value) -> Vec<Message> {
-        self.publish_bytes(topic, payload.to_string().as_bytes())
+    /// Publishes a JSON payload (a `Value` or a reference to one) on `topic`; see
+    /// [`World::publish_bytes`].
+    pub fn publish(&mut self, topic: &str, payload: impl Borrow<Value>) -> Vec<Message> {
+        self.publish_bytes(topic, payload.borrow().to_string().as_bytes())
     }
 
     /// Calls `name` on its home service (`iot-jobs-data` for DescribeJobExecution).
@@ -116,6 +178,21 @@ impl World {
         }
     }
 
+    /// The data plane's DescribeJobExecution of `job` on `thing`, `extra` members merged.
+    pub fn describe(&mut self, thing: &str, job: &str, extra: Value) -> Result<Value, Value> {
+        let input = json!({"thingName": thing, "jobId": job});
+        self.call("DescribeJobExecution", merged(input, extra))
+    }
+
+    /// The `execution` the data plane's DescribeJobExecution gives (must succeed).
+    pub fn data_execution(&mut self, thing: &str, job: &str) -> Value {
+        self.ok(
+            "DescribeJobExecution",
+            json!({"thingName": thing, "jobId": job}),
+        )["execution"]
+            .clone()
+    }
+
     /// The control plane's DescribeJobExecution.
     pub fn control_describe(&mut self, thing: &str, job: &str) -> Value {
         self.call_on(
@@ -125,6 +202,11 @@ impl World {
         )
         .unwrap()["execution"]
             .clone()
+    }
+
+    /// DescribeJob's `job` (must succeed).
+    pub fn describe_job(&mut self, job: &str) -> Value {
+        self.ok("DescribeJob", json!({"jobId": job}))["job"].clone()
     }
 
     pub fn thing(&mut self, name: &str) -> &mut Self {
@@ -152,11 +234,8 @@ impl World {
                 None => thing_arn(t),
             })
             .collect();
-        let mut input = json!({"jobId": id, "targets": targets, "document": "{\"op\":\"x\"}"});
-        if let (Value::Object(m), Value::Object(e)) = (&mut input, extra) {
-            m.extend(e);
-        }
-        self.ok("CreateJob", input);
+        let input = json!({"jobId": id, "targets": targets, "document": "{\"op\":\"x\"}"});
+        self.ok("CreateJob", merged(input, extra));
         self
     }
 
@@ -168,11 +247,8 @@ impl World {
         status: &str,
         extra: Value,
     ) -> Result<Value, Value> {
-        let mut input = json!({"thingName": thing, "jobId": job, "status": status});
-        if let (Value::Object(m), Value::Object(e)) = (&mut input, extra) {
-            m.extend(e);
-        }
-        self.call("UpdateJobExecution", input)
+        let input = json!({"thingName": thing, "jobId": job, "status": status});
+        self.call("UpdateJobExecution", merged(input, extra))
     }
 
     /// The newest execution of `job` on `thing`.
@@ -191,6 +267,14 @@ impl World {
             .executions()
             .into_iter()
             .filter(|e| e.thing_name == thing && e.job_id == job)
+            .collect()
+    }
+
+    /// (executionNumber, status) of every execution of `job` on `thing`, oldest first.
+    pub fn statuses(&self, thing: &str, job: &str) -> Vec<(i64, String)> {
+        self.history(thing, job)
+            .into_iter()
+            .map(|e| (e.execution_number, e.status.as_str().to_owned()))
             .collect()
     }
 

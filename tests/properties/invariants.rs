@@ -1,6 +1,10 @@
 //! What must hold after every step, checked against the state before and after it, the
 //! call's answer, and a few reads made on a copy of the service (probes).
 //!
+//! The invariants of one state, and those of a step that do not depend on what the step
+//! was, are shared with the exhaustive exploration (`tests/common/invariants.rs`); this
+//! file says what each kind of step may change and checks what is particular to it.
+//!
 //! [`Checker::step`] runs every check and names the first that fails. Beside the service
 //! the checker keeps a little of its own bookkeeping (the targets of each job, the retries
 //! each criterion has granted per thing), so that the retry and group-join rules are
@@ -19,34 +23,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::transitions::{self, criterion_for, Outcome};
-
-macro_rules! ensure {
-    ($cond:expr, $($fmt:tt)+) => {
-        if !$cond {
-            return Err(format!($($fmt)+));
-        }
-    };
-}
-
-type Ids = BTreeMap<usize, ExecutionRecord>;
-
-fn by_id(svc: &Service) -> Ids {
-    svc.executions()
-        .into_iter()
-        .map(|e| (e.creation_order, e))
-        .collect()
-}
-
-fn key(e: &ExecutionRecord) -> String {
-    format!("{}/{}#{}", e.job_id, e.thing_name, e.execution_number)
-}
-
-/// The newest execution of `job` on `thing`.
-fn newest<'a>(ids: &'a Ids, job: &str, thing: &str) -> Option<&'a ExecutionRecord> {
-    ids.values()
-        .filter(|e| e.job_id == job && e.thing_name == thing)
-        .max_by_key(|e| e.creation_order)
-}
+use crate::common::invariants::{self, by_id, ensure, name, newest, Ids};
 
 /// The execution a call names: `number`, else the newest.
 fn named<'a>(
@@ -174,7 +151,7 @@ impl Checker {
         )?;
         label("device changes", device(&ctx))?;
         label("retries", self.retries(&ctx))?;
-        label("state", structural(after))?;
+        label("state", invariants::state(after))?;
         label("jobs", self.jobs(&ctx))?;
         label("reads agree with the state", probes(after))?;
         label("answer of a read", read_answers(&ctx))?;
@@ -229,11 +206,6 @@ impl Checker {
     /// created and deleted.
     fn deltas(&self, ctx: &Ctx) -> Result<(), String> {
         let sw = ctx.before.config().switches;
-        let deleted: Vec<&ExecutionRecord> = ctx
-            .b
-            .values()
-            .filter(|e| !ctx.a.contains_key(&e.creation_order))
-            .collect();
         let created: Vec<&ExecutionRecord> = ctx
             .a
             .values()
@@ -245,42 +217,6 @@ impl Checker {
             .filter_map(|e| ctx.b.get(&e.creation_order).map(|old| (old, e)))
             .filter(|(old, new)| old != new)
             .collect();
-
-        // Deletions: only DeleteJobExecution, only the one it names, only as the table says.
-        if !deleted.is_empty() {
-            let Some(Request::DeleteJobExecution(r)) = ctx.request().filter(|_| ctx.ok()) else {
-                return Err(format!("{} deleted by {:?}", key(deleted[0]), ctx.op()));
-            };
-            ensure!(
-                deleted.len() == 1,
-                "DeleteJobExecution deleted {} executions",
-                deleted.len()
-            );
-            let d = deleted[0];
-            ensure!(
-                d.job_id == r.job_id
-                    && d.thing_name == r.thing_name
-                    && d.execution_number == r.execution_number,
-                "DeleteJobExecution of {}/{}#{} deleted {}",
-                r.job_id,
-                r.thing_name,
-                r.execution_number,
-                key(d)
-            );
-            ensure!(
-                rules::permits(
-                    Some(d.status),
-                    None,
-                    Cause::DeleteJobExecution,
-                    r.force.unwrap_or(false),
-                    &sw
-                )
-                .is_some(),
-                "no row deletes a {} execution (force {:?})",
-                d.status,
-                r.force
-            );
-        }
 
         // Which executions this op may change, and by which cause and force.
         let req = ctx.request().filter(|_| ctx.ok());
@@ -318,80 +254,31 @@ impl Checker {
             }
         };
 
-        for (old, new) in &changed {
-            let k = key(old);
-            ensure!(
-                (
-                    &old.job_id,
-                    &old.thing_name,
-                    old.execution_number,
-                    old.queued_at,
-                    old.retry_attempt
-                ) == (
-                    &new.job_id,
-                    &new.thing_name,
-                    new.execution_number,
-                    new.queued_at,
-                    new.retry_attempt
-                ),
-                "{k}: identity or queuedAt changed: {old:?} -> {new:?}"
-            );
-            ensure!(
-                !old.status.is_terminal(),
-                "{k}: a terminal ({}) execution changed: {old:?} -> {new:?}",
-                old.status
-            );
-            let Some((cause, force)) = may_change(old) else {
-                return Err(format!("{k} changed by {:?}: {old:?} -> {new:?}", ctx.op()));
-            };
-            ensure!(
-                rules::permits(Some(old.status), Some(new.status), cause, force, &sw).is_some(),
-                "{k}: {} -> {} by {cause} (force {force}) has no row in the table",
-                old.status,
-                new.status
-            );
-            // Decision 10: the device's changes add one, the service's none.
-            let device_change = matches!(
-                cause,
-                Cause::UpdateJobExecution | Cause::StartNextPendingJobExecution
-            );
-            let want = old.version_number + i64::from(device_change);
-            ensure!(
-                new.version_number == want,
-                "{k}: versionNumber {} -> {} by {cause}",
-                old.version_number,
-                new.version_number
-            );
-            // Every change sets lastUpdatedAt to its moment (decisions 10, 17).
-            let moment = if ctx.is_clock() {
-                old.deadline().unwrap_or(u64::MAX)
-            } else {
-                ctx.t0
-            };
-            ensure!(
-                new.last_updated_at == moment,
-                "{k}: lastUpdatedAt {} after a change at {moment} by {cause}",
-                new.last_updated_at
-            );
-            if ctx.is_clock() {
-                ensure!(
-                    new.status == S::TimedOut && moment > ctx.t0,
-                    "{k}: the timer at {moment} left it {} (clock {} -> {})",
-                    new.status,
-                    ctx.t0,
-                    ctx.t1
-                );
-            }
-            if matches!(cause, Cause::CancelJob | Cause::CancelJobExecution) {
-                ensure!(
-                    new.force_canceled == Some(force),
-                    "{k}: forceCanceled {:?} after a cancel with force {force}",
-                    new.force_canceled
-                );
-            }
-        }
+        // Deletions, changes and creations are rows of the table with their effects
+        // (shared with the exploration).
+        let may_delete = |e: &ExecutionRecord| match req {
+            Some(Request::DeleteJobExecution(r)) => (e.job_id == r.job_id
+                && e.thing_name == r.thing_name
+                && e.execution_number == r.execution_number)
+                .then_some(r.force.unwrap_or(false)),
+            _ => None,
+        };
+        let creates = match req {
+            Some(Request::CreateJob(_)) => Some(Cause::CreateJob),
+            Some(Request::AddThingToThingGroup(_)) => Some(Cause::ThingJoinsTargetGroup),
+            _ => None,
+        };
+        let step = invariants::Step {
+            now: ctx.t0,
+            clock: ctx.is_clock(),
+            may_change: &may_change,
+            may_delete: &may_delete,
+            creates,
+            switches: sw,
+        };
+        invariants::changes(&ctx.b, &ctx.a, &step)?;
 
-        // Versions change only through the changes above; nothing else moves.
+        // Every timer that came due fired (decision 17).
         for e in ctx.b.values() {
             if let Some(d) = e.deadline() {
                 if d <= ctx.t1 {
@@ -400,7 +287,7 @@ impl Checker {
                             .get(&e.creation_order)
                             .is_some_and(|n| n.status == S::TimedOut),
                         "{}: its deadline {d} passed (clock {}) but it is not TIMED_OUT",
-                        key(e),
+                        name(e),
                         ctx.t1
                     );
                 }
@@ -463,64 +350,11 @@ impl Checker {
                     ensure!(
                         new.status == want,
                         "{}: became {}, not {want}",
-                        key(new),
+                        name(new),
                         new.status
                     );
                 }
             }
-        }
-
-        // Creations: a creating cause, the decision 1 shape, the next number.
-        let mut per_pair: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-        for e in &created {
-            let k = key(e);
-            *per_pair.entry((&e.job_id, &e.thing_name)).or_default() += 1;
-            ensure!(
-                e.status == S::Queued
-                    && e.version_number == 1
-                    && e.status_details.is_empty()
-                    && e.started_at.is_none()
-                    && e.step_deadline.is_none()
-                    && e.in_progress_deadline.is_none()
-                    && e.force_canceled.is_none()
-                    && e.queued_at == e.last_updated_at,
-                "{k}: a new execution is not QUEUED v1 with nothing else set: {e:?}"
-            );
-            let highest = ctx
-                .b
-                .values()
-                .filter(|o| o.job_id == e.job_id && o.thing_name == e.thing_name)
-                .map(|o| o.execution_number)
-                .max()
-                .unwrap_or(0);
-            ensure!(
-                e.execution_number == highest + 1,
-                "{k}: executionNumber {} but the highest before was {highest}",
-                e.execution_number
-            );
-            let cause = match (ctx.op(), ctx.ok()) {
-                (None, _) => Cause::Retry,
-                (Some(Operation::UpdateJobExecution), true) => Cause::Retry,
-                (Some(Operation::CreateJob), true) => Cause::CreateJob,
-                (Some(Operation::AddThingToThingGroup), true) => Cause::ThingJoinsTargetGroup,
-                (op, _) => return Err(format!("{k} created by {op:?}, which creates nothing")),
-            };
-            ensure!(
-                rules::find(None, Some(S::Queued), cause).is_some(),
-                "{k}: no row creates an execution by {cause}"
-            );
-            if cause != Cause::Retry {
-                ensure!(
-                    e.retry_attempt == 0 && e.queued_at == ctx.t0,
-                    "{k}: created by {cause} at {} with queuedAt {} and retryAttempt {}",
-                    ctx.t0,
-                    e.queued_at,
-                    e.retry_attempt
-                );
-            }
-        }
-        if let Some(((j, t), n)) = per_pair.iter().find(|(_, &n)| n > 1) {
-            return Err(format!("{n} executions of {j} on {t} created in one step"));
         }
 
         // CreateJob queues one execution per target thing (decision 2).
@@ -635,7 +469,7 @@ impl Checker {
             let Some(failure) = new.status.failure_type() else {
                 continue;
             };
-            let k = key(new);
+            let k = name(new);
             let job_in_progress = ctx
                 .before
                 .jobs()
@@ -690,7 +524,7 @@ impl Checker {
                         r.retry_attempt == attempt && r.queued_at == new.last_updated_at,
                         "{k}: its retry {} has retryAttempt {} (want {attempt}) and queuedAt {} \
                          (want {})",
-                        key(r),
+                        name(r),
                         r.retry_attempt,
                         r.queued_at,
                         new.last_updated_at
@@ -704,7 +538,7 @@ impl Checker {
                      {still_target}, spent {:?}) but {} was queued",
                     new.status,
                     self.spent,
-                    key(retry[0])
+                    name(retry[0])
                 ),
             }
         }
@@ -715,7 +549,7 @@ impl Checker {
             {
                 return Err(format!(
                     "{} queued with no execution ending to retry",
-                    key(e)
+                    name(e)
                 ));
             }
         }
@@ -739,14 +573,15 @@ impl Checker {
             ensure!(
                 e.retry_attempt <= total,
                 "{}: retryAttempt {} beyond the job's {total} retries",
-                key(e),
+                name(e),
                 e.retry_attempt
             );
         }
         Ok(())
     }
 
-    /// Decisions 21 and 23: job statuses.
+    /// Decisions 21 and 23: how job statuses change (what a job's status may be in one
+    /// state is a shared invariant, `invariants::jobs`).
     fn jobs(&self, ctx: &Ctx) -> Result<(), String> {
         let before: BTreeMap<String, JobStatus> = ctx
             .before
@@ -755,10 +590,6 @@ impl Checker {
             .map(|j| (j.job_id, j.status))
             .collect();
         for j in ctx.after.jobs() {
-            let pending = ctx
-                .a
-                .values()
-                .any(|e| e.job_id == j.job_id && e.status.is_pending());
             if let Some(&old) = before.get(&j.job_id) {
                 if old != j.status {
                     ensure!(
@@ -776,22 +607,6 @@ impl Checker {
                         );
                     }
                 }
-            }
-            match (j.target_selection, j.status) {
-                (TargetSelection::Continuous, JobStatus::Completed) => {
-                    return Err(format!("CONTINUOUS job {} COMPLETED", j.job_id))
-                }
-                (TargetSelection::Snapshot, JobStatus::InProgress) => ensure!(
-                    pending,
-                    "SNAPSHOT job {} IN_PROGRESS with no pending execution",
-                    j.job_id
-                ),
-                (TargetSelection::Snapshot, JobStatus::Completed) => ensure!(
-                    !pending,
-                    "SNAPSHOT job {} COMPLETED with a pending execution",
-                    j.job_id
-                ),
-                _ => {}
             }
         }
         Ok(())
@@ -1198,7 +1013,7 @@ fn device(ctx: &Ctx) -> Result<(), String> {
     };
     let now = ctx.t0;
     let check_started = |old: &ExecutionRecord, new: &ExecutionRecord, step: Option<i64>| {
-        let k = key(new);
+        let k = name(new);
         if new.status == S::InProgress {
             let first = old.started_at.is_none();
             ensure!(
@@ -1243,7 +1058,7 @@ fn device(ctx: &Ctx) -> Result<(), String> {
                 .a
                 .get(&old.creation_order)
                 .ok_or("updated execution vanished")?;
-            let k = key(new);
+            let k = name(new);
             ensure!(
                 new.status == r.status,
                 "{k}: {} after asking {}",
@@ -1303,13 +1118,13 @@ fn device(ctx: &Ctx) -> Result<(), String> {
                     && x.version_number == Some(new.version_number)
                     && x.job_document.is_some(),
                 "StartNext answered {x:?} for head {}",
-                key(new)
+                name(new)
             );
             if old.status == S::Queued {
                 ensure!(
                     new.status == S::InProgress && new.version_number == old.version_number + 1,
                     "{}: StartNext of a QUEUED head gave {} v{}",
-                    key(new),
+                    name(new),
                     new.status,
                     new.version_number
                 );
@@ -1320,132 +1135,12 @@ fn device(ctx: &Ctx) -> Result<(), String> {
                 ensure!(
                     new.status_details == want_details,
                     "{}: statusDetails",
-                    key(new)
+                    name(new)
                 );
                 check_started(old, new, r.step_timeout_in_minutes)?;
             }
         }
         _ => {}
-    }
-    Ok(())
-}
-
-/// Invariants of one state.
-pub fn structural(svc: &Service) -> Result<(), String> {
-    let now = svc.now();
-    let execs = svc.executions();
-    let jobs = svc.jobs();
-    let mut min_deadline: Option<u64> = None;
-    for e in &execs {
-        let k = key(e);
-        ensure!(
-            e.queued_at <= e.last_updated_at && e.last_updated_at <= now,
-            "{k}: queuedAt {} lastUpdatedAt {} now {now}",
-            e.queued_at,
-            e.last_updated_at
-        );
-        if let Some(s) = e.started_at {
-            ensure!(
-                e.queued_at <= s && s <= e.last_updated_at,
-                "{k}: startedAt {s} outside queuedAt {} .. lastUpdatedAt {}",
-                e.queued_at,
-                e.last_updated_at
-            );
-        }
-        ensure!(
-            e.version_number >= 1,
-            "{k}: versionNumber {}",
-            e.version_number
-        );
-        match e.status {
-            S::Queued => ensure!(e.started_at.is_none(), "{k}: QUEUED with startedAt"),
-            S::InProgress => ensure!(e.started_at.is_some(), "{k}: IN_PROGRESS without startedAt"),
-            _ => {}
-        }
-        if e.status != S::InProgress {
-            ensure!(
-                e.step_deadline.is_none() && e.in_progress_deadline.is_none(),
-                "{k}: a timer runs on a {} execution: {e:?}",
-                e.status
-            );
-        }
-        if let Some(d) = e.deadline() {
-            ensure!(
-                d > now,
-                "{k}: deadline {d} is not after now {now}: it should have fired"
-            );
-            min_deadline = Some(min_deadline.map_or(d, |m| m.min(d)));
-        }
-        let minutes = jobs
-            .iter()
-            .find(|j| j.job_id == e.job_id)
-            .and_then(|j| j.in_progress_timeout_in_minutes);
-        if e.status == S::InProgress {
-            let want = minutes.zip(e.started_at).map(|(m, s)| s + 60 * m as u64);
-            ensure!(
-                e.in_progress_deadline == want,
-                "{k}: in-progress deadline {:?}, startedAt + timeout gives {want:?}",
-                e.in_progress_deadline
-            );
-        }
-        ensure!(
-            e.force_canceled.is_some() == (e.status == S::Canceled),
-            "{k}: forceCanceled {:?} on a {} execution",
-            e.force_canceled,
-            e.status
-        );
-    }
-    ensure!(
-        svc.poll_timeout() == min_deadline,
-        "poll_timeout {:?}, the earliest deadline is {min_deadline:?}",
-        svc.poll_timeout()
-    );
-    // Per (job, thing): numbers rise with creation; at most one pending, and it is the newest.
-    let mut pairs: BTreeMap<(&str, &str), Vec<&ExecutionRecord>> = BTreeMap::new();
-    for e in &execs {
-        pairs.entry((&e.job_id, &e.thing_name)).or_default().push(e);
-    }
-    for ((j, t), list) in &pairs {
-        for w in list.windows(2) {
-            ensure!(
-                w[0].execution_number < w[1].execution_number,
-                "{j} on {t}: executionNumbers {} then {} in creation order",
-                w[0].execution_number,
-                w[1].execution_number
-            );
-        }
-        let pending: Vec<_> = list.iter().filter(|e| e.status.is_pending()).collect();
-        ensure!(
-            pending.len() <= 1,
-            "{j} on {t}: {} pending executions",
-            pending.len()
-        );
-        if let Some(p) = pending.first() {
-            ensure!(
-                p.creation_order == list[list.len() - 1].creation_order,
-                "{j} on {t}: the pending execution #{} is not the newest",
-                p.execution_number
-            );
-        }
-    }
-    // Decision 4: the pending order.
-    let mut names: BTreeSet<String> = svc.things().into_iter().collect();
-    names.extend(execs.iter().map(|e| e.thing_name.clone()));
-    for t in &names {
-        let mut want: Vec<&ExecutionRecord> = execs
-            .iter()
-            .filter(|e| &e.thing_name == t && e.status.is_pending())
-            .collect();
-        want.sort_by_key(|e| (e.status != S::InProgress, e.queued_at, e.creation_order));
-        let want: Vec<(String, i64)> = want
-            .iter()
-            .map(|e| (e.job_id.clone(), e.execution_number))
-            .collect();
-        let got = svc.pending_order(t);
-        ensure!(
-            got == want,
-            "pending_order({t}) = {got:?}, decision 4 gives {want:?}"
-        );
     }
     Ok(())
 }
@@ -1505,7 +1200,7 @@ pub fn probes(svc: &Service) -> Result<(), String> {
             order.first()
         );
         for e in execs.iter().filter(|e| e.thing_name == t) {
-            let k = key(e);
+            let k = name(e);
             let input =
                 json!({"thingName": t, "jobId": e.job_id, "executionNumber": e.execution_number});
             let d = decode_call(&mut p, Operation::DescribeJobExecution, input.clone());
@@ -1737,7 +1432,7 @@ fn read_answers(ctx: &Ctx) -> Result<(), String> {
                 ensure!(
                     x.approximate_seconds_before_timed_out == secs,
                     "{}: approximateSecondsBeforeTimedOut {:?}, deadline − now is {secs:?}",
-                    key(e),
+                    name(e),
                     x.approximate_seconds_before_timed_out
                 );
             }

@@ -1,0 +1,424 @@
+//! The shared invariants of a state and of a step (`tests/common/invariants.rs`, checked
+//! by the property tests and the exhaustive exploration) can each fail: a state the
+//! service really reaches, and a step it really takes, pass them, and each with one fact
+//! broken is refused by the invariant that speaks of it.
+
+mod common;
+
+use common::invariants::{by_id, changes, check, Ids, StateView, Step};
+use common::*;
+use iot_jobs_spec::rules::{Cause, Transition};
+use iot_jobs_spec::{ExecutionRecord, JobExecutionStatus as S, JobStatus, Switches};
+use serde_json::json;
+
+/// A real state with something for every invariant to read: at t=100,
+/// - `jS` (SNAPSHOT, in-progress timeout 1 minute, retries `{ALL: 1}`) on `t1` and `t2`:
+///   `t1`'s IN_PROGRESS since 10 with a 2-minute step timer; `t2`'s #1 FAILED at 20 and
+///   retried as #2, QUEUED;
+/// - `jC` (CONTINUOUS, group `g` holding `t1`): QUEUED on `t1`;
+/// - `jX` on `t3`: CANCELED, so the job is COMPLETED.
+fn reached() -> StateView {
+    let mut w = World::new();
+    w.thing("t1").thing("t2").thing("t3").group("g", &["t1"]);
+    w.job(
+        "jS",
+        &["t1", "t2"],
+        json!({"timeoutConfig": {"inProgressTimeoutInMinutes": 1},
+               "jobExecutionsRetryConfig": {"criteriaList": [{"failureType": "ALL", "numberOfRetries": 1}]}}),
+    );
+    w.job("jC", &["group:g"], json!({"targetSelection": "CONTINUOUS"}));
+    w.job("jX", &["t3"], json!({}));
+    w.at(10);
+    w.update(
+        "t1",
+        "jS",
+        "IN_PROGRESS",
+        json!({"stepTimeoutInMinutes": 2}),
+    )
+    .unwrap();
+    w.at(20);
+    w.update("t2", "jS", "FAILED", json!({})).unwrap();
+    w.ok(
+        "CancelJobExecution",
+        json!({"thingName": "t3", "jobId": "jX"}),
+    );
+    w.at(30);
+    let v = StateView::of(&w.svc);
+    assert_eq!(check(&v), Ok(()), "the state the service reached");
+    v
+}
+
+/// The execution of `job` on `thing` numbered `n`.
+fn exec<'a>(v: &'a mut StateView, job: &str, thing: &str, n: i64) -> &'a mut ExecutionRecord {
+    v.executions
+        .iter_mut()
+        .find(|e| e.job_id == job && e.thing_name == thing && e.execution_number == n)
+        .unwrap_or_else(|| panic!("no {job}/{thing}#{n}"))
+}
+
+fn job_status<'a>(v: &'a mut StateView, job: &str) -> &'a mut JobStatus {
+    &mut v
+        .jobs
+        .iter_mut()
+        .find(|j| j.job_id == job)
+        .unwrap_or_else(|| panic!("no job {job}"))
+        .status
+}
+
+type Breaks = fn(&mut StateView);
+
+/// One broken fact per row, and the invariant that must refuse it.
+const BROKEN: &[(&str, &str, Breaks)] = &[
+    // execution_fields
+    ("lastUpdatedAt after now", "execution_fields", |v| {
+        exec(v, "jS", "t2", 1).last_updated_at = 31;
+    }),
+    ("queuedAt after lastUpdatedAt", "execution_fields", |v| {
+        exec(v, "jS", "t2", 1).queued_at = 25;
+    }),
+    ("startedAt before queuedAt", "execution_fields", |v| {
+        exec(v, "jS", "t1", 1).queued_at = 5;
+        exec(v, "jS", "t1", 1).started_at = Some(4);
+    }),
+    ("versionNumber 0", "execution_fields", |v| {
+        exec(v, "jS", "t2", 1).version_number = 0;
+    }),
+    (
+        "a QUEUED execution with version 2",
+        "execution_fields",
+        |v| {
+            exec(v, "jS", "t2", 2).version_number = 2;
+        },
+    ),
+    ("a QUEUED execution started", "execution_fields", |v| {
+        exec(v, "jS", "t2", 2).started_at = Some(20);
+    }),
+    (
+        "an IN_PROGRESS execution not started",
+        "execution_fields",
+        |v| {
+            exec(v, "jS", "t1", 1).started_at = None;
+        },
+    ),
+    (
+        "forceCanceled on a FAILED execution",
+        "execution_fields",
+        |v| {
+            exec(v, "jS", "t2", 1).force_canceled = Some(false);
+        },
+    ),
+    (
+        "a CANCELED execution without forceCanceled",
+        "execution_fields",
+        |v| {
+            exec(v, "jX", "t3", 1).force_canceled = None;
+        },
+    ),
+    ("retryAttempt over the budget", "execution_fields", |v| {
+        exec(v, "jS", "t2", 2).retry_attempt = 2;
+    }),
+    ("a negative retryAttempt", "execution_fields", |v| {
+        exec(v, "jC", "t1", 1).retry_attempt = -1;
+    }),
+    // timers
+    ("a timer on a QUEUED execution", "timers", |v| {
+        exec(v, "jS", "t2", 2).step_deadline = Some(500);
+    }),
+    (
+        "an in-progress deadline not startedAt + timeout",
+        "timers",
+        |v| {
+            exec(v, "jS", "t1", 1).in_progress_deadline = Some(71);
+        },
+    ),
+    ("a deadline at or before now", "timers", |v| v.now = 70),
+    ("a deadline missing from the timer queue", "timers", |v| {
+        v.timers.pop();
+    }),
+    ("poll_timeout not the earliest deadline", "timers", |v| {
+        v.poll_timeout = Some(130);
+    }),
+    // histories
+    (
+        "executionNumbers falling in creation order",
+        "histories",
+        |v| {
+            exec(v, "jS", "t2", 1).execution_number = 3;
+        },
+    ),
+    (
+        "the service's newest not the last created",
+        "histories",
+        |v| {
+            let first = exec(v, "jS", "t2", 1).creation_order;
+            v.newest
+                .insert(("jS".to_owned(), "t2".to_owned()), Some(first));
+        },
+    ),
+    (
+        "two pending executions of a job on a thing",
+        "histories",
+        |v| {
+            let e = exec(v, "jS", "t2", 1);
+            (e.status, e.version_number) = (S::Queued, 1);
+        },
+    ),
+    ("the pending execution not the newest", "histories", |v| {
+        let e = exec(v, "jS", "t2", 1);
+        (e.status, e.version_number) = (S::Queued, 1);
+        exec(v, "jS", "t2", 2).status = S::Failed;
+    }),
+    // pending_order
+    ("a pending order not decision 4's", "pending_order", |v| {
+        v.pending_orders.get_mut("t1").expect("t1").reverse();
+    }),
+    (
+        "a pending execution left out of the order",
+        "pending_order",
+        |v| {
+            v.pending_orders.get_mut("t2").expect("t2").clear();
+        },
+    ),
+    // status_counts
+    ("a status miscounted", "status_counts", |v| {
+        v.status_counts[0].1 += 1
+    }),
+    // jobs
+    (
+        "a SNAPSHOT job COMPLETED with pending executions",
+        "jobs",
+        |v| {
+            *job_status(v, "jS") = JobStatus::Completed;
+        },
+    ),
+    (
+        "a SNAPSHOT job IN_PROGRESS with nothing pending",
+        "jobs",
+        |v| {
+            *job_status(v, "jX") = JobStatus::InProgress;
+        },
+    ),
+    ("a CONTINUOUS job COMPLETED", "jobs", |v| {
+        *job_status(v, "jC") = JobStatus::Completed;
+    }),
+];
+
+#[test]
+fn the_reached_state_has_what_the_broken_facts_need() {
+    let mut v = reached();
+    assert_eq!(exec(&mut v, "jS", "t1", 1).status, S::InProgress);
+    assert_eq!(exec(&mut v, "jS", "t1", 1).in_progress_deadline, Some(70));
+    assert_eq!(exec(&mut v, "jS", "t1", 1).step_deadline, Some(130));
+    assert_eq!(exec(&mut v, "jS", "t2", 1).status, S::Failed);
+    assert_eq!(exec(&mut v, "jS", "t2", 2).status, S::Queued);
+    assert_eq!(exec(&mut v, "jS", "t2", 2).retry_attempt, 1);
+    assert_eq!(exec(&mut v, "jX", "t3", 1).status, S::Canceled);
+    assert_eq!(*job_status(&mut v, "jX"), JobStatus::Completed);
+    assert_eq!(v.pending_orders["t1"].len(), 2);
+    // One entry per execution: its effective (earlier) deadline (decision 17).
+    assert_eq!(v.timers.len(), 1);
+}
+
+#[test]
+fn every_shared_invariant_refuses_a_state_that_breaks_it() {
+    let mut labels = std::collections::BTreeSet::new();
+    for (fact, invariant, breaks) in BROKEN {
+        let mut v = reached();
+        breaks(&mut v);
+        let found = check(&v).expect_err(fact);
+        assert!(
+            found.starts_with(&format!("[{invariant}] ")),
+            "{fact}: refused by the wrong invariant: {found}"
+        );
+        labels.insert(*invariant);
+    }
+    // Every invariant `check` runs is broken at least once above.
+    assert_eq!(
+        labels.into_iter().collect::<Vec<_>>(),
+        [
+            "execution_fields",
+            "histories",
+            "jobs",
+            "pending_order",
+            "status_counts",
+            "timers"
+        ]
+    );
+}
+
+/// A real step and what its checker knows of it: at t=10 the device reports FAILED for
+/// `jS` on `t1` (IN_PROGRESS since 5, retries `{ALL: 1}`), which is retried at once.
+struct RealStep {
+    before: Ids,
+    after: Ids,
+    /// The cause and force by which the step may change execution #1.
+    cause: Option<(Cause, bool)>,
+    /// The step's own creating cause.
+    creates: Option<Cause>,
+}
+
+fn real_step() -> RealStep {
+    let mut w = World::new();
+    w.thing("t1").job("jS", &["t1"], retry(&[("ALL", 1)]));
+    w.at(5);
+    w.update("t1", "jS", "IN_PROGRESS", json!({})).unwrap();
+    w.at(10);
+    let before = by_id(&w.svc);
+    w.update("t1", "jS", "FAILED", json!({})).unwrap();
+    RealStep {
+        before,
+        after: by_id(&w.svc),
+        cause: Some((Cause::UpdateJobExecution, false)),
+        creates: None,
+    }
+}
+
+fn check_step(s: &RealStep) -> Result<Vec<&'static Transition>, String> {
+    let first = s.before.keys().next().copied();
+    let may_change = |e: &ExecutionRecord| s.cause.filter(|_| Some(e.creation_order) == first);
+    let step = Step {
+        now: 10,
+        clock: false,
+        may_change: &may_change,
+        may_delete: &|_| None,
+        creates: s.creates,
+        switches: Switches::default(),
+    };
+    changes(&s.before, &s.after, &step).map(|t| t.into_iter().map(|t| t.row).collect())
+}
+
+/// Execution `n` of `jS` on `t1` in `ids`.
+fn nth(ids: &mut Ids, n: i64) -> &mut ExecutionRecord {
+    ids.values_mut()
+        .find(|e| e.execution_number == n)
+        .unwrap_or_else(|| panic!("no #{n}"))
+}
+
+type BreaksStep = fn(&mut RealStep);
+
+/// One broken fact of the step per row, and what the refusal says.
+const BROKEN_STEPS: &[(&str, &str, BreaksStep)] = &[
+    ("a change the step may not make", "may not change", |s| {
+        s.cause = None;
+    }),
+    (
+        "a deletion the step may not make",
+        "deleted by the step",
+        |s| {
+            s.after.clear();
+        },
+    ),
+    (
+        "a terminal execution changed",
+        "a terminal execution changed",
+        |s| {
+            nth(&mut s.before, 1).status = S::Succeeded;
+        },
+    ),
+    (
+        "queuedAt changed",
+        "identity, queuedAt or retryAttempt",
+        |s| {
+            nth(&mut s.after, 1).queued_at = 1;
+        },
+    ),
+    (
+        "a change no row makes",
+        "no row takes IN_PROGRESS to CANCELED",
+        |s| {
+            nth(&mut s.after, 1).status = S::Canceled;
+        },
+    ),
+    ("a row whose condition does not hold", "condition", |s| {
+        nth(&mut s.after, 1).status = S::Rejected;
+        s.after.retain(|_, e| e.execution_number == 1);
+    }),
+    (
+        "a device's change that keeps the version",
+        "versionNumber 2 -> 2",
+        |s| {
+            nth(&mut s.after, 1).version_number = 2;
+        },
+    ),
+    ("lastUpdatedAt not the moment", "lastUpdatedAt 11", |s| {
+        nth(&mut s.after, 1).last_updated_at = 11;
+    }),
+    (
+        "a cancel that does not record its force",
+        "forceCanceled",
+        |s| {
+            s.cause = Some((Cause::CancelJobExecution, true));
+            let e = nth(&mut s.after, 1);
+            (e.status, e.version_number) = (S::Canceled, 2);
+            s.after.retain(|_, e| e.execution_number == 1);
+        },
+    ),
+    ("a new execution not at version 1", "not QUEUED v1", |s| {
+        nth(&mut s.after, 2).version_number = 2;
+    }),
+    (
+        "a new execution not numbered highest + 1",
+        "executionNumber 3",
+        |s| {
+            nth(&mut s.after, 2).execution_number = 3;
+        },
+    ),
+    (
+        "a retry without a failure",
+        "a retry without a failure",
+        |s| {
+            nth(&mut s.after, 1).status = S::Succeeded;
+        },
+    ),
+    (
+        "a creation by a step that creates nothing",
+        "creates nothing",
+        |s| {
+            nth(&mut s.after, 2).retry_attempt = 0;
+        },
+    ),
+    (
+        "two new executions of a job on a thing",
+        "two executions of jS on t1",
+        |s| {
+            let mut twin = nth(&mut s.after, 2).clone();
+            twin.creation_order += 1;
+            s.after.insert(twin.creation_order, twin);
+        },
+    ),
+];
+
+#[test]
+fn the_real_step_takes_its_two_rows() {
+    let rows = check_step(&real_step()).expect("the real step");
+    let rows: Vec<_> = rows.iter().map(|t| (t.from, t.to, t.cause)).collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                Some(S::InProgress),
+                Some(S::Failed),
+                Cause::UpdateJobExecution
+            ),
+            (None, Some(S::Queued), Cause::Retry),
+        ]
+    );
+    // A creating step may queue a non-retry execution.
+    let mut s = real_step();
+    s.creates = Some(Cause::CreateJob);
+    nth(&mut s.after, 2).retry_attempt = 0;
+    assert!(check_step(&s).is_ok());
+}
+
+#[test]
+fn every_shared_step_invariant_refuses_a_step_that_breaks_it() {
+    for (fact, says, breaks) in BROKEN_STEPS {
+        let mut s = real_step();
+        breaks(&mut s);
+        let found = check_step(&s).expect_err(fact);
+        assert!(
+            found.contains(says),
+            "{fact}: refused for another reason: {found}"
+        );
+    }
+}
