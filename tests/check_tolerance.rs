@@ -36,7 +36,10 @@ fn recorded(late: u64) -> Vec<String> {
 /// The verdicts and the latenesses left, checking each parsed step; checking the lines
 /// as text (what the CLI does) must come to the same.
 fn check(lines: &[String], slack: u64) -> (Vec<Verdict>, Vec<u64>) {
-    let tolerance = Tolerance { timer_slack: slack };
+    let tolerance = Tolerance {
+        timer_slack: slack,
+        ..Tolerance::default()
+    };
     let mut checker = Checker::new(&Config::default(), &tolerance);
     let verdicts: Vec<Verdict> = lines
         .iter()

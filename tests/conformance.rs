@@ -81,7 +81,9 @@ impl Implementation for BumpOnCancel {
             bump(v);
         }
         for m in &mut o.messages {
-            bump(&mut m.payload);
+            let mut payload = m.payload.to_json();
+            bump(&mut payload);
+            m.payload = payload.into();
         }
         o
     }

@@ -24,14 +24,14 @@ fn publish(w: &mut World, topic: &str, payload: &Value) -> Vec<Message> {
 }
 
 /// The one message on `topic` among `messages`.
-fn on<'a>(messages: &'a [Message], topic: &str) -> &'a Value {
+fn on(messages: &[Message], topic: &str) -> Value {
     let found: Vec<&Message> = messages.iter().filter(|m| m.topic == topic).collect();
     assert_eq!(
         found.len(),
         1,
         "expected one message on {topic}, got {messages:?}"
     );
-    &found[0].payload
+    found[0].payload.to_json()
 }
 
 /// The data-plane DescribeJobExecution of the newest execution (must succeed).
