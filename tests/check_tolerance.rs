@@ -88,3 +88,50 @@ fn details_timers_an_exact_trace_agrees_with_any_slack() {
     assert!(all_agree(&verdicts));
     assert!(lateness.contains(&0));
 }
+
+/// `check --timer-slack 3600` over a long generated trace: a lateness that made no
+/// difference yet is not tried apart, so the work follows the timers (it used to run one
+/// specification per second of slack, 3 601 of them, on every step).
+#[test]
+fn details_timers_a_large_slack_costs_what_the_timers_cost() {
+    use iot_jobs_spec::generate::{Generator, Options};
+    let lines: Vec<String> = Generator::new(Options {
+        seed: 1,
+        steps: 20_000,
+        things: 50,
+        jobs: 10,
+    })
+    .collect();
+    let tolerance = Tolerance {
+        timer_slack: 3600,
+        ..Tolerance::default()
+    };
+    let mut checker = Checker::new(&Config::default(), &tolerance);
+    let (mut most, mut steps) = (0, 0);
+    for line in &lines {
+        let step = checker.read(line).unwrap().unwrap();
+        assert_eq!(checker.check_text(&step), Ok(Verdict::Agrees), "{line}");
+        most = most.max(checker.specifications());
+        steps += 1;
+    }
+    assert_eq!(steps, lines.len());
+    // The trace is exact: lateness 0 survives.
+    assert_eq!(checker.lateness().first(), Some(&0));
+    assert!(most <= 64, "up to {most} specifications at once");
+}
+
+#[test]
+fn details_timers_a_large_slack_pins_the_lateness_a_trace_shows() {
+    for late in [0, 1, 5, 10, 30, 59] {
+        let (verdicts, lateness) = check(&recorded(late), 3600);
+        assert!(all_agree(&verdicts), "{late}: {verdicts:?}");
+        // The in-progress timer's deadline is 70; the steps at 71 and 80 see it fired
+        // (stamped 70 + lateness) for a lateness up to 10, and not yet fired beyond.
+        let (first, count) = (lateness.first().copied(), lateness.len());
+        if late <= 10 {
+            assert_eq!((first, count), (Some(late), 1), "{late}");
+        } else {
+            assert_eq!((first, count), (Some(11), 3600 - 10), "{late}");
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! implementation with one rule changed is caught, with a short shrunk trace that
 //! `check` replays.
 
-use iot_jobs_spec::conformance::{Harness, Implementation, Observed, Specification};
+use iot_jobs_spec::conformance::{compare, Harness, Implementation, Observed, Specification};
 use iot_jobs_spec::trace::{Action, Answer, Replay, Step, Verdict};
 use iot_jobs_spec::{Config, JobExecutionStatus};
 use serde_json::{json, Value};
@@ -182,4 +182,75 @@ fn show_a_shrunk_trace() {
         .check(|| Specification::new(late.clone()))
         .unwrap_err();
     println!("{d}");
+}
+
+#[test]
+fn the_message_names_each_side_by_its_own_value() {
+    let observed = |v: Value| Observed {
+        answer: Answer::Output(v),
+        messages: Vec::new(),
+    };
+    let spec = observed(json!({"executionState": {"versionNumber": 2}}));
+    let imp = observed(json!({"executionState": {"versionNumber": 3}}));
+    let why = compare(&spec, &imp).unwrap_err();
+    assert!(
+        why.contains("the specification gives 2, the implementation gives 3"),
+        "{why}"
+    );
+    let d = harness()
+        .check(|| BumpOnCancel(Specification::new(Config::default())))
+        .unwrap_err();
+    assert!(d.why.contains("the implementation gives"), "{}", d.why);
+}
+
+/// Assigns its own thing ids and words its own refusals, as any other service would.
+struct OwnWords(Specification);
+
+fn reword(v: &mut Value) {
+    if let Value::Object(m) = v {
+        for (k, v) in m.iter_mut() {
+            match k.as_str() {
+                "thingId" | "thingGroupId" => *v = json!("their-own-uuid"),
+                "message" => *v = json!("said differently"),
+                _ => {}
+            }
+        }
+    }
+}
+
+impl Implementation for OwnWords {
+    fn reset(&mut self) {
+        self.0.reset();
+    }
+
+    fn perform(&mut self, step: &Step) -> Observed {
+        let mut o = self.0.perform(step);
+        if let Answer::Output(v) | Answer::Error(v) = &mut o.answer {
+            reword(v);
+        }
+        for m in &mut o.messages {
+            let mut payload = m.payload.to_json();
+            reword(&mut payload);
+            m.payload = payload.into();
+        }
+        o
+    }
+}
+
+#[test]
+fn generated_ids_and_free_text_are_never_compared() {
+    harness()
+        .check(|| OwnWords(Specification::new(Config::default())))
+        .unwrap();
+    // But one that leaves a generated id out is caught.
+    let spec = Observed {
+        answer: Answer::Output(json!({"thingName": "t1", "thingId": "a"})),
+        messages: Vec::new(),
+    };
+    let imp = Observed {
+        answer: Answer::Output(json!({"thingName": "t1"})),
+        messages: Vec::new(),
+    };
+    let why = compare(&spec, &imp).unwrap_err();
+    assert!(why.contains("/thingId"), "{why}");
 }

@@ -89,6 +89,12 @@ impl Checker {
         self.candidates.iter().flat_map(|c| c.lo..=c.hi).collect()
     }
 
+    /// How many specifications the checker runs now: one per timer lateness that has
+    /// made a difference, one for each range of latenesses that has not yet.
+    pub fn specifications(&self) -> usize {
+        self.candidates.len()
+    }
+
     /// Checks `step` on every candidate and keeps those that agree. The verdict of the
     /// first surviving candidate, or of the first candidate when none survives.
     pub fn check(&mut self, step: &Step) -> Verdict {

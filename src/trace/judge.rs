@@ -751,3 +751,232 @@ fn unmatched(expected: usize, actual: usize, fits: impl Fn(usize, usize) -> bool
         !augment(e, &fits, &mut seen, &mut owner)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn judge(tolerance: u64) -> Judge {
+        Judge::new(tolerance)
+    }
+
+    fn output(expected: Value, actual: Value) -> Result<(), Divergence> {
+        judge(0).value(Part::Output, None, &expected, &actual)
+    }
+
+    fn payload(topic: &str, expected: Value, actual: Value) -> Result<(), Divergence> {
+        judge(0).value(Part::Events, Some(topic), &expected, &actual)
+    }
+
+    #[test]
+    fn objects_are_subsets_and_arrays_are_exact() {
+        assert!(output(json!({}), json!({"x": 1})).is_ok());
+        let m = output(
+            json!({"x": {"y": [1, {"z": 3}]}}),
+            json!({"x": {"y": [1, {"z": 4}]}}),
+        )
+        .unwrap_err();
+        assert_eq!(m.path, "/x/y/1/z");
+        assert_eq!(m.actual, Some(json!(4)));
+        assert!(output(json!({"x": 1}), json!({})).is_err());
+        assert!(output(json!({"x": []}), json!({"x": [1]})).is_err());
+        // Paths escape `~` and `/` (RFC 6901).
+        let m = output(json!({"a/b": {"c~d": 1}}), json!({"a/b": {"c~d": 2}})).unwrap_err();
+        assert_eq!(m.path, "/a~1b/c~0d");
+    }
+
+    #[test]
+    fn null_means_absent_or_null_and_numbers_compare_by_value() {
+        assert!(output(json!({"x": null}), json!({"x": null})).is_ok());
+        assert!(output(json!({"x": null}), json!({})).is_ok());
+        assert!(output(json!({"x": null}), json!({"x": 0})).is_err());
+        assert!(output(json!({"x": 2}), json!({"x": 2.0})).is_ok());
+        assert!(output(json!({"x": 2.5}), json!({"x": 2})).is_err());
+        assert!(output(json!({"x": true}), json!({"x": "true"})).is_err());
+        assert!(output(json!({"x": "2"}), json!({"x": 2})).is_err());
+        assert!(output(json!({"x": u64::MAX}), json!({"x": u64::MAX})).is_ok());
+        assert!(output(json!({"x": -1}), json!({"x": u64::MAX})).is_err());
+    }
+
+    #[test]
+    fn generated_ids_are_opaque_present_and_of_their_type() {
+        let created = json!({"thingName": "t1", "thingArn": "arn", "thingId": "uuid-a"});
+        assert!(output(json!({"thingId": "uuid-b"}), created.clone()).is_ok());
+        assert!(output(json!({"thingGroupId": "g"}), json!({"thingGroupId": "h"})).is_ok());
+        // Still diverges: missing, or of another type, or a fixed member beside it.
+        let missing = output(json!({"thingId": "uuid-b"}), json!({"thingName": "t1"}));
+        assert_eq!(missing.unwrap_err().path, "/thingId");
+        assert!(output(json!({"thingId": 7}), created.clone()).is_err());
+        assert!(output(json!({"thingId": "x", "thingName": "t2"}), created.clone()).is_err());
+        // An expected null still asserts absence.
+        assert!(output(json!({"thingId": null}), created).is_err());
+    }
+
+    #[test]
+    fn free_text_messages_are_opaque_at_the_top_level_only() {
+        let e = |m: &str| json!({"code": "ResourceNotFoundException", "message": m});
+        let j = judge(0);
+        assert!(j.value(Part::Error, None, &e("theirs"), &e("ours")).is_ok());
+        // The code is still compared exactly.
+        let wrong = json!({"code": "InvalidRequestException", "message": "ours"});
+        let d = j.value(Part::Error, None, &wrong, &e("ours")).unwrap_err();
+        assert_eq!(d.path, "/code");
+        // In a /rejected payload too, and the rest of it still counts.
+        let topic = "$aws/things/t1/jobs/j1/update/rejected";
+        let rejected = json!({"code": "VersionMismatch", "message": "ours", "timestamp": 5});
+        let theirs = json!({"code": "VersionMismatch", "message": "theirs", "timestamp": 5});
+        assert!(payload(topic, theirs, rejected.clone()).is_ok());
+        let late = json!({"code": "VersionMismatch", "message": "theirs", "timestamp": 6});
+        assert!(payload(topic, late, rejected.clone()).is_err());
+        assert!(payload(topic, json!({"message": 1}), rejected).is_err());
+        // A `message` inside statusDetails is the device's own data: compared.
+        let details = |m: &str| json!({"statusDetails": {"message": m}});
+        assert!(output(details("a"), details("b")).is_err());
+    }
+
+    #[test]
+    fn a_time_tolerance_accepts_later_timestamps_never_earlier_ones() {
+        let j = judge(3);
+        let at = |t: i64| json!({"execution": {"status": "QUEUED", "lastUpdatedAt": t}});
+        let ok = |want: i64| j.value(Part::Output, None, &at(want), &at(100)).is_ok();
+        assert!(ok(100) && ok(101) && ok(103));
+        assert!(!ok(104), "more than the tolerance after");
+        assert!(!ok(99), "before the specification's time");
+        // A wrong status with a right timestamp still diverges.
+        let wrong = json!({"execution": {"status": "IN_PROGRESS", "lastUpdatedAt": 101}});
+        let d = j.value(Part::Output, None, &wrong, &at(100)).unwrap_err();
+        assert_eq!(d.path, "/execution/status");
+        // Only timestamps: a version number is compared exactly.
+        let v = |n: i64| json!({"versionNumber": n});
+        assert!(j.value(Part::Output, None, &v(3), &v(2)).is_err());
+        // Without a tolerance, timestamps are compared exactly.
+        assert!(judge(0)
+            .value(Part::Output, None, &at(101), &at(100))
+            .is_err());
+        // Every timestamp member, in a message payload as well.
+        for name in TIMESTAMPS {
+            let (want, have) = (json!({ *name: 12 }), json!({ *name: 10 }));
+            assert!(j.value(Part::Output, None, &want, &have).is_ok(), "{name}");
+            assert!(
+                judge(0).value(Part::Output, None, &want, &have).is_err(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn notify_asserts_the_statuses_it_names() {
+        let topic = "$aws/things/t1/jobs/notify";
+        let job = json!({"jobId": "j1", "executionNumber": 1});
+        let queued = json!({"timestamp": 5, "jobs": {"QUEUED": [job]}});
+        // An empty pending list asserts that nothing is pending.
+        let d = payload(topic, json!({"jobs": {}}), queued.clone()).unwrap_err();
+        assert_eq!(d.path, "/jobs");
+        assert!(payload(topic, json!({"jobs": {}}), json!({"jobs": {}})).is_ok());
+        // The same statuses, each list then as an array.
+        assert!(payload(topic, json!({"jobs": {"QUEUED": [{}]}}), queued.clone()).is_ok());
+        assert!(payload(topic, json!({"jobs": {"QUEUED": []}}), queued.clone()).is_err());
+        let both = json!({"jobs": {"QUEUED": [{}], "IN_PROGRESS": [{}]}});
+        assert!(payload(topic, both, queued.clone()).is_err());
+        // A status given as null is named absent.
+        let null = json!({"jobs": {"QUEUED": [{}], "IN_PROGRESS": null}});
+        assert!(payload(topic, null, queued.clone()).is_ok());
+        // Without `jobs`, the pending list is not checked.
+        assert!(payload(topic, json!({"timestamp": 5}), queued.clone()).is_ok());
+        // On any other topic an empty object is a plain subset.
+        assert!(payload(
+            "$aws/things/t1/jobs/get/accepted",
+            json!({"jobs": {}}),
+            queued
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn notify_next_without_execution_asserts_none() {
+        let topic = "$aws/things/t1/jobs/notify-next";
+        let next = json!({"timestamp": 5, "execution": {"jobId": "j1"}});
+        let d = payload(topic, json!({"timestamp": 5}), next.clone()).unwrap_err();
+        assert_eq!(d.path, "/execution");
+        assert!(payload(topic, json!({"timestamp": 5}), json!({"timestamp": 5})).is_ok());
+        assert!(payload(topic, json!({"execution": {}}), next.clone()).is_ok());
+        // The same payload on another topic is a plain subset.
+        assert!(payload("$aws/things/t1/jobs/notify", json!({}), next).is_ok());
+    }
+
+    fn message(topic: &str, payload: Value) -> Message {
+        Message {
+            topic: topic.to_owned(),
+            payload: payload.into(),
+        }
+    }
+
+    #[test]
+    fn events_match_as_a_multiset_and_a_bare_topic_matches_any_payload() {
+        let j = judge(0);
+        let notify = "$aws/things/t1/jobs/notify";
+        let next = "$aws/things/t1/jobs/notify-next";
+        let published = [
+            message(notify, json!({"timestamp": 5, "jobs": {}})),
+            message(next, json!({"timestamp": 5})),
+        ];
+        // In any order; a message without payload matches on its topic alone.
+        let bare = [
+            json!({"topic": next}),
+            json!({"topic": notify, "payload": {}}),
+        ];
+        assert_eq!(j.events(&bare, &published), Ok(()));
+        // Still diverges: a bare topic that was not published, or a count that differs.
+        let other = [json!({"topic": notify}), json!({"topic": notify})];
+        let d = j.events(&other, &published).unwrap_err();
+        assert_eq!((d.part, d.path.as_str()), (Part::Events, "/1"));
+        let d = j.events(&bare[..1], &published).unwrap_err();
+        assert_eq!(d.path, "");
+        assert!(d.to_string().contains("expected 1 messages"), "{d}");
+        // payload_raw: the text parsed, equal.
+        let raw = [
+            json!({"topic": notify, "payload_raw": "{\"jobs\":{},\"timestamp\":5}"}),
+            json!({"topic": next, "payload_raw": "{\"timestamp\":6}"}),
+        ];
+        assert_eq!(j.events(&raw, &published).unwrap_err().path, "/1");
+    }
+
+    #[test]
+    fn a_divergence_names_its_sides_and_cuts_long_values() {
+        let d = output(json!({"x": 1}), json!({"x": 2})).unwrap_err();
+        assert_eq!(
+            d.to_string(),
+            "output differs at /x: expected 1, the specification gives 2"
+        );
+        let sides = Sides {
+            expected: "the specification gives",
+            actual: "the implementation",
+        };
+        assert_eq!(
+            d.describe(&sides),
+            "output differs at /x: the specification gives 1, the implementation gives 2"
+        );
+        let huge = "y".repeat(1_000_000);
+        let d = output(json!({"x": huge}), json!({"x": 2})).unwrap_err();
+        let said = d.to_string();
+        assert!(said.len() < 1_000, "{} bytes", said.len());
+        assert!(said.contains("(cut: 1000002 bytes in all)"), "{said}");
+        // Cutting respects characters.
+        let wide = "é".repeat(QUOTE_LIMIT + 5);
+        assert!(cut(&wide).starts_with(&"é".repeat(QUOTE_LIMIT)));
+    }
+
+    #[test]
+    fn writers_leave_opaque_members_out_of_the_top_level_only() {
+        let written = as_written(json!({
+            "thingId": "u", "thingGroupId": "g", "message": "m", "thingName": "t",
+            "statusDetails": {"message": "kept"}
+        }));
+        assert_eq!(
+            written,
+            json!({"thingName": "t", "statusDetails": {"message": "kept"}})
+        );
+    }
+}

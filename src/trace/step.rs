@@ -406,6 +406,54 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_key_is_malformed() {
+        let why = err(r#"{"at": 10, "call": "GetPendingJobExecutions", "outptu": {}}"#);
+        assert!(why.starts_with("unknown key `outptu`"), "{why}");
+        for key in KEYS {
+            let line = format!(r#"{{"call": "GetPendingJobExecutions", "{key}": null}}"#);
+            assert!(!err_or_ok(&line).contains("unknown key"), "{key}");
+        }
+    }
+
+    fn err_or_ok(line: &str) -> String {
+        Step::parse(line, 0).err().unwrap_or_default()
+    }
+
+    #[test]
+    fn an_expected_event_without_payload_is_read() {
+        let line = r#"{"call": "GetPendingJobExecutions",
+            "events": [{"topic": "$aws/things/t/jobs/notify"}]}"#;
+        let step = Step::parse(line, 0).unwrap().unwrap();
+        assert_eq!(
+            step.events,
+            Some(vec![
+                serde_json::json!({"topic": "$aws/things/t/jobs/notify"})
+            ])
+        );
+        for bad in [
+            r#"[{"topic": "t", "payload": {}, "payload_raw": "{}"}]"#,
+            r#"[{"topic": "t", "payload_raw": 1}]"#,
+            r#"[{"payload": {}}]"#,
+        ] {
+            let line = format!(r#"{{"call": "GetPendingJobExecutions", "events": {bad}}}"#);
+            assert!(err_or_ok(&line).contains("each of `events`"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_huge_value_is_cut_in_the_message() {
+        let huge = "x".repeat(50_000_000);
+        let line = format!(r#"{{"call": "CreateJob", "input": "{huge}"}}"#);
+        let why = err_or_ok(&line);
+        assert!(why.len() < 1_000, "{} bytes", why.len());
+        assert!(why.contains("cut: 50000002 bytes in all"), "{why}");
+        let line = format!(r#"{{"call": "{huge}"}}"#);
+        assert!(err_or_ok(&line).len() < 1_000);
+        let line = format!(r#"{{"call": "CreateJob", "{huge}": 1}}"#);
+        assert!(err_or_ok(&line).len() < 1_000);
+    }
+
+    #[test]
     fn what_a_line_and_its_member_names_must_be() {
         let not_object = serde_json::from_str::<Members>("[1]").err().unwrap();
         assert!(
