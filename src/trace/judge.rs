@@ -969,6 +969,15 @@ mod tests {
     }
 
     #[test]
+    fn the_trace_format_names_every_opaque_member_and_timestamp() {
+        let doc = include_str!("../../docs/trace-format.md");
+        let section = &doc[doc.find("**Values the rules leave open.**").unwrap()..];
+        for name in OPAQUE.iter().chain(TIMESTAMPS) {
+            assert!(section.contains(&format!("`{name}`")), "{name}");
+        }
+    }
+
+    #[test]
     fn writers_leave_opaque_members_out_of_the_top_level_only() {
         let written = as_written(json!({
             "thingId": "u", "thingGroupId": "g", "message": "m", "thingName": "t",
