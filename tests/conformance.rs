@@ -52,9 +52,29 @@ fn a_timer_one_second_late_is_caught() {
     assert_short_and_replayable(&d.trace, 6);
 }
 
-/// Reports versionNumber + 1 on every canceled execution, as if cancels bumped it.
-struct BumpOnCancel(Specification);
+/// The specification with every answer and message payload it reports rewritten.
+struct Rewrite(Specification, fn(&mut Value));
 
+impl Implementation for Rewrite {
+    fn reset(&mut self) {
+        self.0.reset();
+    }
+
+    fn perform(&mut self, step: &Step) -> Observed {
+        let mut o = self.0.perform(step);
+        if let Answer::Output(v) | Answer::Error(v) = &mut o.answer {
+            (self.1)(v);
+        }
+        for m in &mut o.messages {
+            let mut payload = m.payload.to_json();
+            (self.1)(&mut payload);
+            m.payload = payload.into();
+        }
+        o
+    }
+}
+
+/// Reports versionNumber + 1 on every canceled execution, as if cancels bumped it.
 fn bump(v: &mut Value) {
     match v {
         Value::Object(m) => {
@@ -70,29 +90,10 @@ fn bump(v: &mut Value) {
     }
 }
 
-impl Implementation for BumpOnCancel {
-    fn reset(&mut self) {
-        self.0.reset();
-    }
-
-    fn perform(&mut self, step: &Step) -> Observed {
-        let mut o = self.0.perform(step);
-        if let Answer::Output(v) | Answer::Error(v) = &mut o.answer {
-            bump(v);
-        }
-        for m in &mut o.messages {
-            let mut payload = m.payload.to_json();
-            bump(&mut payload);
-            m.payload = payload.into();
-        }
-        o
-    }
-}
-
 #[test]
 fn a_version_bump_on_cancel_is_caught() {
     let d = harness()
-        .check(|| BumpOnCancel(Specification::new(Config::default())))
+        .check(|| Rewrite(Specification::new(Config::default()), bump))
         .unwrap_err();
     assert!(d.why.contains("versionNumber"), "{}", d.why);
     assert_short_and_replayable(&d.trace, 4);
@@ -164,7 +165,7 @@ fn the_failing_trace_is_written_when_asked() {
         ..harness()
     };
     let d = h
-        .check(|| BumpOnCancel(Specification::new(Config::default())))
+        .check(|| Rewrite(Specification::new(Config::default()), bump))
         .unwrap_err();
     let path = d.written_to.clone().expect("written");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), d.trace);
@@ -198,14 +199,12 @@ fn the_message_names_each_side_by_its_own_value() {
         "{why}"
     );
     let d = harness()
-        .check(|| BumpOnCancel(Specification::new(Config::default())))
+        .check(|| Rewrite(Specification::new(Config::default()), bump))
         .unwrap_err();
     assert!(d.why.contains("the implementation gives"), "{}", d.why);
 }
 
 /// Assigns its own thing ids and words its own refusals, as any other service would.
-struct OwnWords(Specification);
-
 fn reword(v: &mut Value) {
     if let Value::Object(m) = v {
         for (k, v) in m.iter_mut() {
@@ -218,29 +217,10 @@ fn reword(v: &mut Value) {
     }
 }
 
-impl Implementation for OwnWords {
-    fn reset(&mut self) {
-        self.0.reset();
-    }
-
-    fn perform(&mut self, step: &Step) -> Observed {
-        let mut o = self.0.perform(step);
-        if let Answer::Output(v) | Answer::Error(v) = &mut o.answer {
-            reword(v);
-        }
-        for m in &mut o.messages {
-            let mut payload = m.payload.to_json();
-            reword(&mut payload);
-            m.payload = payload.into();
-        }
-        o
-    }
-}
-
 #[test]
 fn generated_ids_and_free_text_are_never_compared() {
     harness()
-        .check(|| OwnWords(Specification::new(Config::default())))
+        .check(|| Rewrite(Specification::new(Config::default()), reword))
         .unwrap();
     // But one that leaves a generated id out is caught.
     let spec = Observed {
