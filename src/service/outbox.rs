@@ -191,7 +191,7 @@ impl NotifyNextPayload {
 
 /// A data-plane execution as MQTT carries it (details, shapes), in `notify-next` and in
 /// replies: no `thingName` (INFERRED from the live transcript), and the job document as
-/// JSON (decision 1b), parsed once per job. Made by [`Service::mqtt_execution`].
+/// JSON (decision 1b), parsed once per job.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MqttExecution {
     /// With `thing_name` and `job_document` left empty.

@@ -373,6 +373,51 @@ mod tests {
         assert!(why.contains("$aws/things/t1/jobs/notify "), "{why}");
     }
 
+    /// The verdict on `line` after SETUP, said in words.
+    fn said(line: &str) -> String {
+        let mut replay = Replay::new(Config::default());
+        replay.execute(&replay.parse(SETUP).unwrap().unwrap());
+        match replay.check(&replay.parse(line).unwrap().unwrap()) {
+            Verdict::Diverges(d) => d.to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_divergence_says_what_each_side_answered() {
+        let pending = r#""call": "GetPendingJobExecutions", "input": {"thingName": "#;
+        assert_eq!(
+            said(&format!(r#"{{{pending} "nope"}}, "output": {{}}}}"#)),
+            "expected success {}, the specification gives error \"ResourceNotFoundException\" \
+             (thing 'nope' does not exist)"
+        );
+        assert_eq!(
+            said(&format!(
+                r#"{{{pending} "t1"}}, "error": {{"code": "ResourceNotFoundException"}}}}"#
+            )),
+            "expected error \"ResourceNotFoundException\", the specification gives success \
+             {\"inProgressJobs\":[],\"queuedJobs\":[]}"
+        );
+        assert_eq!(
+            said(&format!(
+                r#"{{{pending} "nope"}}, "error": {{"code": "InvalidRequestException"}}}}"#
+            )),
+            "expected error \"InvalidRequestException\", the specification gives error \
+             \"ResourceNotFoundException\" (thing 'nope' does not exist)"
+        );
+        assert_eq!(
+            said(&format!(
+                r#"{{{pending} "t1"}}, "output": {{"queuedJobs": null}}}}"#
+            )),
+            "output differs at /queuedJobs: expected null, the specification gives []"
+        );
+        // Outside the model: not checked; the trace stops unless an error was expected.
+        let delete = r#""call": "DeleteJob", "input": {"jobId": "j"}"#;
+        assert!(said(&format!("{{{delete}}}")).contains("stop: true"));
+        let refused = r#""error": {"code": "ResourceNotFoundException"}"#;
+        assert!(said(&format!("{{{delete}, {refused}}}")).contains("stop: false"));
+    }
+
     #[test]
     fn an_event_given_as_raw_text_matches_its_json_exactly() {
         let (replay, mut step) = create_job_step();
