@@ -81,8 +81,8 @@ impl Service {
     }
 
     /// Makes timers fire `lateness` seconds after their deadlines from now on
-    /// ([`Config::timer_lateness`]): a checker that tries several latenesses
-    /// ([`crate::trace::Checker`]) moves a service on which no timer has fired yet.
+    /// ([`Config::timer_lateness`]): a checker that tries several latenesses moves a
+    /// service on which no timer has fired yet.
     pub(crate) fn set_timer_lateness(&mut self, lateness: u64) {
         self.config.timer_lateness = lateness;
     }

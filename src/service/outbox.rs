@@ -72,6 +72,9 @@ impl PartialEq for Payload {
             (Payload::Notify(a), Payload::Notify(b)) => a == b,
             (Payload::NotifyNext(a), Payload::NotifyNext(b)) => a == b,
             (Payload::Rejected(a), Payload::Rejected(b)) => a == b,
+            (Payload::Accepted(a) | Payload::Json(a), Payload::Accepted(b) | Payload::Json(b)) => {
+                a == b
+            }
             _ => self.to_json() == other.to_json(),
         }
     }
@@ -263,5 +266,71 @@ impl Service {
             },
             Outgoing::Reply(m) => m,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::plane::Operation;
+    use crate::request::Request;
+
+    /// A service with thing t1 and job j1 queued on it, its messages drained.
+    fn queued() -> (Service, Vec<Message>) {
+        let mut svc = Service::new(Config::default());
+        let call = |op, input: Value| Request::decode(op, &input).unwrap();
+        svc.handle(0, call(Operation::CreateThing, json!({"thingName": "t1"})))
+            .unwrap();
+        let targets = ["arn:aws:iot:us-east-1:123456789012:thing/t1"];
+        let job = json!({"jobId": "j1", "targets": targets, "document": "{\"a\":1}"});
+        svc.handle(3, call(Operation::CreateJob, job)).unwrap();
+        let messages = std::iter::from_fn(|| svc.poll_message()).collect();
+        (svc, messages)
+    }
+
+    #[test]
+    fn payloads_are_typed_and_serialize_as_published() {
+        let (mut svc, messages) = queued();
+        let [notify, next] = &messages[..] else {
+            panic!("{messages:?}")
+        };
+        let Payload::Notify(n) = &notify.payload else {
+            panic!("{notify:?}")
+        };
+        assert_eq!(n.timestamp(), 3);
+        assert_eq!(n.jobs().len(), 1);
+        assert_eq!(n.jobs()[0].0, JobExecutionStatus::Queued);
+        let Payload::NotifyNext(nn) = &next.payload else {
+            panic!("{next:?}")
+        };
+        let e = nn.execution().expect("an execution");
+        assert_eq!(e.execution().job_id.as_deref(), Some("j1"));
+        assert_eq!(e.job_document(), Some(&json!({"a": 1})));
+        assert_eq!(
+            notify.payload.to_json(),
+            json!({"timestamp": 3, "jobs": {"QUEUED": [{"jobId": "j1", "queuedAt": 3,
+                   "lastUpdatedAt": 3, "versionNumber": 1, "executionNumber": 1}]}})
+        );
+        assert_eq!(
+            notify.payload.to_string(),
+            notify.payload.to_json().to_string()
+        );
+        // A payload known only as its JSON equals the typed one with that JSON.
+        assert_eq!(Payload::from(next.payload.to_json()), next.payload);
+        assert_ne!(Payload::from(json!({})), next.payload);
+        assert_eq!(notify.payload.rejected_code(), None);
+        // A refusal over MQTT carries its code, typed.
+        svc.handle_publish(4, "$aws/things/t1/jobs/j1/update", b"{\"status\": 7}");
+        let reply = svc.poll_message().expect("a reply");
+        assert_eq!(reply.topic, "$aws/things/t1/jobs/j1/update/rejected");
+        assert_eq!(
+            reply.payload.rejected_code(),
+            Some(RejectedErrorCode::InvalidRequest)
+        );
+        assert_eq!(reply.payload.to_json()["code"], "InvalidRequest");
+        assert!(reply.payload.to_json()["message"].is_string());
     }
 }
