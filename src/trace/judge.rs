@@ -549,25 +549,19 @@ impl Judge {
                 })
             }
             (_, Given::Other(_)) | (Expect::Nothing, _) => return Ok(Verdict::Setup),
-            _ => match (expect, given.success()) {
-                (Expect::Output(w), Some(true)) => (w, Part::Output),
-                (Expect::Error(w), Some(false)) => (w, Part::Error),
-                (Expect::Nothing, _) => return Ok(Verdict::Setup),
-                (Expect::Output(w) | Expect::Error(w), _) => {
-                    let have = given.to_json();
-                    let note = have
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned);
-                    return Ok(Verdict::Diverges(Divergence {
-                        part: Part::Answer,
-                        path: String::new(),
-                        expected: w.clone(),
-                        actual: Some(as_written(have)),
-                        note,
-                    }));
-                }
-            },
+            (Expect::Output(w), Given::Output(_) | Given::OutputJson(_)) => (w, Part::Output),
+            (Expect::Error(w), Given::Error(_) | Given::ErrorJson(_)) => (w, Part::Error),
+            // A success where an error was expected, or the reverse.
+            (Expect::Output(w) | Expect::Error(w), _) => {
+                let have = given.to_json();
+                return Ok(Verdict::Diverges(Divergence {
+                    part: Part::Answer,
+                    path: String::new(),
+                    expected: w.clone(),
+                    note: message_of(&have),
+                    actual: Some(as_written(have)),
+                }));
+            }
         };
         let have = given.to_json();
         Ok(match self.value(part, None, want, &have) {
@@ -660,6 +654,14 @@ impl Judge {
             }),
         }
     }
+}
+
+/// An error's free-text `message`, to say why the other side refused.
+fn message_of(error: &Value) -> Option<String> {
+    error
+        .get("message")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 /// An opaque member: present (or, expected `null`, absent) with the expected JSON type.
