@@ -796,11 +796,9 @@ impl Tracker {
                 self.coverage.errors.insert(code.to_owned());
             }
         }
-        for m in self.replay.messages() {
-            if m.topic.ends_with("/rejected") {
-                if let Some(code) = m.payload.get("code").and_then(Value::as_str) {
-                    self.coverage.mqtt_codes.insert(code.to_owned());
-                }
+        for m in self.replay.published() {
+            if let Some(code) = m.payload.rejected_code() {
+                self.coverage.mqtt_codes.insert(code.as_str().to_owned());
             }
         }
         for t in before {

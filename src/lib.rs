@@ -105,6 +105,7 @@ pub use evidence::Evidence;
 pub use plane::{Operation, Plane};
 pub use request::{Request, Response};
 pub use service::{
-    ExecutionRecord, JobRecord, Message, Service, TimerKind, TimerRecord, TransitionRecord,
+    ExecutionRecord, JobRecord, Message, MqttExecution, NotifyNextPayload, NotifyPayload, Payload,
+    RejectedPayload, Service, TimerKind, TimerRecord, TransitionRecord,
 };
 pub use status::{Actor, JobExecutionStatus, JobStatus, RetryableFailureType, TargetSelection};

@@ -2,7 +2,7 @@
 //! implementation with one rule changed is caught, with a short shrunk trace that
 //! `check` replays.
 
-use iot_jobs_spec::conformance::{Harness, Implementation, Observed, Specification};
+use iot_jobs_spec::conformance::{compare, Harness, Implementation, Observed, Specification};
 use iot_jobs_spec::trace::{Action, Answer, Replay, Step, Verdict};
 use iot_jobs_spec::{Config, JobExecutionStatus};
 use serde_json::{json, Value};
@@ -52,9 +52,29 @@ fn a_timer_one_second_late_is_caught() {
     assert_short_and_replayable(&d.trace, 6);
 }
 
-/// Reports versionNumber + 1 on every canceled execution, as if cancels bumped it.
-struct BumpOnCancel(Specification);
+/// The specification with every answer and message payload it reports rewritten.
+struct Rewrite(Specification, fn(&mut Value));
 
+impl Implementation for Rewrite {
+    fn reset(&mut self) {
+        self.0.reset();
+    }
+
+    fn perform(&mut self, step: &Step) -> Observed {
+        let mut o = self.0.perform(step);
+        if let Answer::Output(v) | Answer::Error(v) = &mut o.answer {
+            (self.1)(v);
+        }
+        for m in &mut o.messages {
+            let mut payload = m.payload.to_json();
+            (self.1)(&mut payload);
+            m.payload = payload.into();
+        }
+        o
+    }
+}
+
+/// Reports versionNumber + 1 on every canceled execution, as if cancels bumped it.
 fn bump(v: &mut Value) {
     match v {
         Value::Object(m) => {
@@ -70,27 +90,10 @@ fn bump(v: &mut Value) {
     }
 }
 
-impl Implementation for BumpOnCancel {
-    fn reset(&mut self) {
-        self.0.reset();
-    }
-
-    fn perform(&mut self, step: &Step) -> Observed {
-        let mut o = self.0.perform(step);
-        if let Answer::Output(v) | Answer::Error(v) = &mut o.answer {
-            bump(v);
-        }
-        for m in &mut o.messages {
-            bump(&mut m.payload);
-        }
-        o
-    }
-}
-
 #[test]
 fn a_version_bump_on_cancel_is_caught() {
     let d = harness()
-        .check(|| BumpOnCancel(Specification::new(Config::default())))
+        .check(|| Rewrite(Specification::new(Config::default()), bump))
         .unwrap_err();
     assert!(d.why.contains("versionNumber"), "{}", d.why);
     assert_short_and_replayable(&d.trace, 4);
@@ -162,7 +165,7 @@ fn the_failing_trace_is_written_when_asked() {
         ..harness()
     };
     let d = h
-        .check(|| BumpOnCancel(Specification::new(Config::default())))
+        .check(|| Rewrite(Specification::new(Config::default()), bump))
         .unwrap_err();
     let path = d.written_to.clone().expect("written");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), d.trace);
@@ -180,4 +183,54 @@ fn show_a_shrunk_trace() {
         .check(|| Specification::new(late.clone()))
         .unwrap_err();
     println!("{d}");
+}
+
+#[test]
+fn the_message_names_each_side_by_its_own_value() {
+    let observed = |v: Value| Observed {
+        answer: Answer::Output(v),
+        messages: Vec::new(),
+    };
+    let spec = observed(json!({"executionState": {"versionNumber": 2}}));
+    let imp = observed(json!({"executionState": {"versionNumber": 3}}));
+    let why = compare(&spec, &imp).unwrap_err();
+    assert!(
+        why.contains("the specification gives 2, the implementation gives 3"),
+        "{why}"
+    );
+    let d = harness()
+        .check(|| Rewrite(Specification::new(Config::default()), bump))
+        .unwrap_err();
+    assert!(d.why.contains("the implementation gives"), "{}", d.why);
+}
+
+/// Assigns its own thing ids and words its own refusals, as any other service would.
+fn reword(v: &mut Value) {
+    if let Value::Object(m) = v {
+        for (k, v) in m.iter_mut() {
+            match k.as_str() {
+                "thingId" | "thingGroupId" => *v = json!("their-own-uuid"),
+                "message" => *v = json!("said differently"),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn generated_ids_and_free_text_are_never_compared() {
+    harness()
+        .check(|| Rewrite(Specification::new(Config::default()), reword))
+        .unwrap();
+    // But one that leaves a generated id out is caught.
+    let spec = Observed {
+        answer: Answer::Output(json!({"thingName": "t1", "thingId": "a"})),
+        messages: Vec::new(),
+    };
+    let imp = Observed {
+        answer: Answer::Output(json!({"thingName": "t1"})),
+        messages: Vec::new(),
+    };
+    let why = compare(&spec, &imp).unwrap_err();
+    assert!(why.contains("/thingId"), "{why}");
 }

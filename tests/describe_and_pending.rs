@@ -165,7 +165,7 @@ fn decision_13_terminal_execution_is_terminal_state_exception_over_http() {
 fn publish(w: &mut World, topic: &str, payload: Value) -> Vec<(String, Value)> {
     w.publish(topic, &payload)
         .into_iter()
-        .map(|m| (m.topic, m.payload))
+        .map(|m| (m.topic, m.payload.to_json()))
         .collect()
 }
 
@@ -440,7 +440,7 @@ fn details_shapes_mqtt_executions_leave_out_thing_name() {
         .filter(|m| m.topic == "$aws/things/t1/jobs/notify-next")
         .collect();
     assert_eq!(next.len(), 1, "{:?}", w.topics());
-    let e = &next[0].payload["execution"];
+    let e = &next[0].payload.to_json()["execution"];
     assert_eq!(e["jobId"], "j1");
     assert_eq!(e["status"], "QUEUED");
     assert!(e.get("thingName").is_none(), "MQTT execution {e}");

@@ -19,6 +19,7 @@ use super::{CheckArgs, ColorChoice, Failure, Outcome, ReportFormat};
 pub(crate) fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
     let tolerance = Tolerance {
         timer_slack: args.timer_slack,
+        time_tolerance: args.time_tolerance,
     };
     let style = style(args.color);
     let mut out = Stdout::buffered();
@@ -154,8 +155,8 @@ fn check_file(
                 let divergence = Divergence {
                     line: number,
                     step: label(step.action()),
-                    diff: Diff::from_message(&why),
-                    message: why,
+                    diff: Diff::of(&why),
+                    message: why.to_string(),
                 };
                 progress.say(&report::divergence(name, &divergence, style));
                 report.verdict = FileVerdict::Diverges;

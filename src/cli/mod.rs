@@ -61,6 +61,8 @@ pub(crate) const MAX_GENERATE_STEPS: u64 = 10_000_000;
 pub(crate) const MAX_VECTOR_STEPS: u64 = 100_000;
 /// `check --timer-slack` at most, in seconds.
 pub(crate) const MAX_TIMER_SLACK: u64 = 3600;
+/// `check --time-tolerance` at most, in seconds.
+pub(crate) const MAX_TIME_TOLERANCE: u64 = 3600;
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -135,6 +137,11 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(0..=MAX_TIMER_SLACK))]
     pub(crate) timer_slack: u64,
+    /// A timestamp in the trace may be up to N seconds after the specification's, as a
+    /// trace recorded from a live service stamps with its own clock (never before it).
+    #[arg(long, value_name = "N", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_TIME_TOLERANCE))]
+    pub(crate) time_tolerance: u64,
     /// How standard output reports: text, one line per file; json, one report for CI.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub(crate) format: ReportFormat,

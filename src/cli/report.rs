@@ -4,8 +4,8 @@
 //!
 //! The rendering takes only the small [`FileReport`] defined here, filled by `check` from
 //! what the trace layer gives today ([`Verdict`](iot_jobs_spec::trace::Verdict) and its
-//! message). [`Diff::from_message`] is the one place that reads structure back out of a
-//! message; a richer report from the trace layer replaces it without touching the rest.
+//! [`Divergence`](iot_jobs_spec::trace::Divergence)). [`Diff::of`] is the one place that
+//! reads the trace layer's divergence.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -116,47 +116,20 @@ pub(crate) struct Problem {
     pub(crate) message: String,
 }
 
-const EXPECTED: &str = "expected ";
-const GIVES: &str = ", the specification gives ";
-const LEAVES_OUT: &str = ", the specification leaves it out";
-
 impl Diff {
-    /// Reads the two values out of a divergence message of the trace layer's forms
-    /// `[... at PATH: ]expected [error ]VALUE, the specification gives VALUE[ ...]` and
-    /// `... at PATH: expected VALUE, the specification leaves it out`; `None` for any other
-    /// message (events, success against error), which is then shown as it is.
-    pub(crate) fn from_message(message: &str) -> Option<Diff> {
-        let start = message.find(EXPECTED)?;
-        let (head, tail) = (&message[..start], &message[start + EXPECTED.len()..]);
-        let path = head
-            .rfind("at ")
-            .map(|i| &head[i + 3..])
-            .and_then(|p| p.strip_suffix(": "))
-            .filter(|p| p.starts_with('/'))
-            .map(str::to_owned);
-        // `expected error "CODE", the specification gives "CODE" (message)`: the codes.
-        let tail = tail.strip_prefix("error ").unwrap_or(tail);
-        let (expected, rest) = json_prefix(tail)?;
-        let actual = if let Some(rest) = rest.strip_prefix(GIVES) {
-            Some(json_prefix(rest)?.0)
-        } else if rest.starts_with(LEAVES_OUT) {
-            None
-        } else {
-            return None;
-        };
-        Some(Diff {
-            path,
-            expected,
-            actual,
-        })
+    /// The expected-against-actual pair of a divergence in `output` or `error`; `None` for
+    /// the events and for success against an error, which are shown as their message.
+    pub(crate) fn of(d: &iot_jobs_spec::trace::Divergence) -> Option<Diff> {
+        use iot_jobs_spec::trace::Part;
+        match d.part {
+            Part::Output | Part::Error => Some(Diff {
+                path: Some(d.path.clone()).filter(|p| !p.is_empty()),
+                expected: d.expected.clone(),
+                actual: d.actual.clone(),
+            }),
+            Part::Answer | Part::Events => None,
+        }
     }
-}
-
-/// The JSON value `text` starts with, and the text after it.
-fn json_prefix(text: &str) -> Option<(Value, &str)> {
-    let mut values = serde_json::Deserializer::from_str(text).into_iter::<Value>();
-    let value = values.next()?.ok()?;
-    Some((value, &text[values.byte_offset()..]))
 }
 
 /// How diagnostics are drawn.
@@ -298,42 +271,27 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn a_mismatch_message_gives_its_path_and_both_values() {
-        let d = Diff::from_message(
-            "output differs at /execution/versionNumber: expected 3, the specification gives 2",
-        )
+    fn a_divergence_in_output_or_error_gives_its_path_and_both_values() {
+        use iot_jobs_spec::trace::{Divergence as Found, Part};
+        let found = |part, path: &str, actual| Found {
+            part,
+            path: path.into(),
+            expected: json!(3),
+            actual,
+            note: None,
+        };
+        let d = Diff::of(&found(
+            Part::Output,
+            "/execution/versionNumber",
+            Some(json!(2)),
+        ))
         .unwrap();
         assert_eq!(d.path.as_deref(), Some("/execution/versionNumber"));
         assert_eq!((d.expected, d.actual), (json!(3), Some(json!(2))));
-        let d = Diff::from_message(
-            "output differs at /x: expected {\"a\": \"b, c\"}, the specification leaves it out",
-        )
-        .unwrap();
-        assert_eq!((d.expected, d.actual), (json!({"a": "b, c"}), None));
-    }
-
-    #[test]
-    fn an_error_code_message_gives_both_codes_and_no_path() {
-        let d = Diff::from_message(
-            "expected error \"ResourceNotFoundException\", the specification gives \
-             \"InvalidRequestException\" (thing t1: at /x)",
-        )
-        .unwrap();
-        assert_eq!(d.path, None);
-        assert_eq!(d.expected, json!("ResourceNotFoundException"));
-        assert_eq!(d.actual, Some(json!("InvalidRequestException")));
-    }
-
-    #[test]
-    fn other_messages_give_no_diff() {
-        for m in [
-            "events: expected 3 messages, the specification publishes 2: [a, b]",
-            "expected success, the specification gives the error X: why",
-            "events: no published message matches {}; the specification publishes []",
-            "expected error \"X\", the specification gives a publish",
-        ] {
-            assert_eq!(Diff::from_message(m), None, "{m}");
-        }
+        let d = Diff::of(&found(Part::Error, "", None)).unwrap();
+        assert_eq!((d.path, d.actual), (None, None));
+        assert_eq!(Diff::of(&found(Part::Events, "/0", None)), None);
+        assert_eq!(Diff::of(&found(Part::Answer, "", None)), None);
     }
 
     fn divergence_at_3() -> Divergence {
@@ -342,7 +300,11 @@ mod tests {
             line: 3,
             step: "GetPendingJobExecutions".into(),
             message: message.into(),
-            diff: Diff::from_message(message),
+            diff: Some(Diff {
+                path: Some("/queuedJobs".into()),
+                expected: json!([1]),
+                actual: Some(json!([])),
+            }),
         }
     }
 

@@ -18,12 +18,12 @@ mod views;
 use std::collections::VecDeque;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::config::Config;
 use crate::error::{Error, NotModelled};
 use crate::request::{Request, Response};
 pub use inspect::{ExecutionRecord, JobRecord, TimerKind, TimerRecord};
+pub use outbox::{MqttExecution, NotifyNextPayload, NotifyPayload, Payload, RejectedPayload};
 use state::State;
 
 /// A message the service publishes on an MQTT topic (`notify`, `notify-next`, replies).
@@ -31,8 +31,8 @@ use state::State;
 pub struct Message {
     /// The topic, e.g. `$aws/things/t1/jobs/notify-next`.
     pub topic: String,
-    /// The JSON payload.
-    pub payload: Value,
+    /// The payload, typed; it serializes as the JSON published ([`Payload::to_json`]).
+    pub payload: Payload,
 }
 
 /// The AWS IoT Jobs service, as a pure state machine on a logical clock.
@@ -79,6 +79,13 @@ impl Service {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Makes timers fire `lateness` seconds after their deadlines from now on
+    /// ([`Config::timer_lateness`]): a checker that tries several latenesses moves a
+    /// service on which no timer has fired yet.
+    pub(crate) fn set_timer_lateness(&mut self, lateness: u64) {
+        self.config.timer_lateness = lateness;
     }
 
     /// The logical time, in whole seconds.
@@ -140,7 +147,7 @@ impl Service {
     /// Call after each [`Service::handle`] or [`Service::handle_timeout`] until `None`.
     pub fn poll_message(&mut self) -> Option<Message> {
         let o = self.messages.pop_front()?;
-        Some(self.render(&o))
+        Some(self.message_of(o))
     }
 
     /// The next transition the model made, oldest first, when

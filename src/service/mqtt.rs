@@ -7,7 +7,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::outbox::Outgoing;
+use super::outbox::{Outgoing, Payload as Published, RejectedPayload};
 use super::{Message, Service};
 use crate::error::{Error, ServiceError};
 use crate::mqtt::{JobsTopic, RejectedErrorCode, RequestTopic};
@@ -218,25 +218,21 @@ impl Service {
         }
     }
 
-    fn accepted_payload(&self, mut body: Map<String, Value>, token: Option<&Value>) -> Value {
+    fn accepted_payload(&self, mut body: Map<String, Value>, token: Option<&Value>) -> Published {
         body.insert("timestamp".into(), json!(self.timestamp()));
         if let Some(t) = token {
             body.insert("clientToken".into(), t.clone());
         }
-        Value::Object(body)
+        Published::Accepted(Value::Object(body))
     }
 
-    fn rejected_payload(&self, r: Rejected, token: Option<&Value>) -> Value {
-        let mut body = Map::new();
-        body.insert("code".into(), json!(r.code.as_str()));
-        body.insert("message".into(), json!(r.message));
-        if let Some(t) = token {
-            body.insert("clientToken".into(), t.clone());
-        }
-        body.insert("timestamp".into(), json!(self.timestamp()));
-        if let Some(s) = r.execution_state {
-            body.insert("executionState".into(), s);
-        }
-        Value::Object(body)
+    fn rejected_payload(&self, r: Rejected, token: Option<&Value>) -> Published {
+        Published::Rejected(RejectedPayload {
+            code: r.code,
+            message: r.message,
+            client_token: token.cloned(),
+            timestamp: self.timestamp(),
+            execution_state: r.execution_state,
+        })
     }
 }

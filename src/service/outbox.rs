@@ -1,8 +1,8 @@
-//! What the service has published and nobody has polled yet, kept typed: a `notify` or
-//! `notify-next` holds the wire structs it carries (not their JSON), and names its thing
-//! by id. [`Service::poll_message`] turns one into a [`Message`]; the trace checker
-//! compares one with an expected event without building its JSON at all
-//! ([`crate::trace::probe`]). The payloads' shapes are decisions 24 and 25.
+//! What the service publishes, kept typed: a `notify` or `notify-next` holds the wire
+//! structs it carries (not their JSON) and names its thing by id until it is polled;
+//! [`Service::poll_message`] turns one into a [`Message`] whose [`Payload`] is still
+//! typed and serializes as the JSON AWS publishes. The model never compares messages
+//! with anything: the trace layer does. The payloads' shapes are decisions 24 and 25.
 
 use std::sync::Arc;
 
@@ -12,10 +12,8 @@ use serde_json::Value;
 
 use super::state::ThingId;
 use super::{Message, Service};
-use crate::mqtt::{is_topic, jobs_topic_parts, NOTIFY, NOTIFY_NEXT};
+use crate::mqtt::{jobs_topic_parts, RejectedErrorCode, NOTIFY, NOTIFY_NEXT};
 use crate::status::JobExecutionStatus;
-use crate::trace::canonical;
-use crate::trace::probe::matches_serialized;
 use crate::wire::{data, to_json};
 
 /// A published message, as the service keeps it until polled.
@@ -31,43 +29,120 @@ pub(crate) enum Outgoing {
         thing: ThingId,
         payload: NotifyNextPayload,
     },
-    /// An MQTT reply (`/accepted`, `/rejected`), built as JSON.
+    /// An MQTT reply (`/accepted`, `/rejected`), its topic written out.
     Reply(Message),
 }
 
-impl Outgoing {
-    /// What `self` carries, to serialize as it is (no JSON is built for it).
-    fn payload(&self) -> Payload<'_> {
+/// The payload of a [`Message`], typed by what it is; it serializes as the JSON AWS
+/// publishes, and [`Payload::to_json`] gives that JSON as a value. Two payloads are equal
+/// when their JSON is (a typed one equals [`Payload::Json`] of the same JSON).
+#[derive(Clone, Debug)]
+pub enum Payload {
+    /// `notify` (decision 24).
+    Notify(NotifyPayload),
+    /// `notify-next` (decision 25).
+    NotifyNext(NotifyNextPayload),
+    /// An `/accepted` reply: the response's members, `timestamp` and `clientToken`.
+    Accepted(Value),
+    /// A `/rejected` reply (an MQTT `ErrorResponse`).
+    Rejected(RejectedPayload),
+    /// A payload known only as JSON: what another implementation published, as a
+    /// conformance harness observes it (see `From<Value>`).
+    Json(Value),
+}
+
+impl Payload {
+    /// The payload as a JSON value.
+    pub fn to_json(&self) -> Value {
+        to_json(self)
+    }
+
+    /// The `code` of a `/rejected` payload.
+    pub fn rejected_code(&self) -> Option<RejectedErrorCode> {
         match self {
-            Outgoing::Notify { payload, .. } => Payload::Notify(payload),
-            Outgoing::NotifyNext { payload, .. } => Payload::NotifyNext(payload),
-            Outgoing::Reply(m) => Payload::Reply(&m.payload),
+            Payload::Rejected(r) => Some(r.code),
+            _ => None,
         }
     }
 }
 
-/// The payload of an [`Outgoing`], borrowed; it serializes as the payload it holds.
-enum Payload<'a> {
-    Notify(&'a NotifyPayload),
-    NotifyNext(&'a NotifyNextPayload),
-    Reply(&'a Value),
+impl PartialEq for Payload {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Payload::Notify(a), Payload::Notify(b)) => a == b,
+            (Payload::NotifyNext(a), Payload::NotifyNext(b)) => a == b,
+            (Payload::Rejected(a), Payload::Rejected(b)) => a == b,
+            (Payload::Accepted(a) | Payload::Json(a), Payload::Accepted(b) | Payload::Json(b)) => {
+                a == b
+            }
+            _ => self.to_json() == other.to_json(),
+        }
+    }
 }
 
-impl Serialize for Payload<'_> {
+impl Eq for Payload {}
+
+impl std::fmt::Display for Payload {
+    /// The payload as compact JSON.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.to_json())
+    }
+}
+
+impl From<Value> for Payload {
+    /// A payload known only as its JSON ([`Payload::Json`]).
+    fn from(v: Value) -> Self {
+        Payload::Json(v)
+    }
+}
+
+impl Serialize for Payload {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Payload::Notify(p) => p.serialize(serializer),
             Payload::NotifyNext(p) => p.serialize(serializer),
-            Payload::Reply(p) => p.serialize(serializer),
+            Payload::Accepted(v) | Payload::Json(v) => v.serialize(serializer),
+            Payload::Rejected(r) => r.serialize(serializer),
         }
     }
 }
 
+/// A `/rejected` payload: AWS's `ErrorResponse` (details, MQTT; decisions 7 and 9).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectedPayload {
+    /// Why, as a code.
+    pub code: RejectedErrorCode,
+    /// Why, in words (free text: a trace never compares it).
+    pub message: String,
+    /// The request's `clientToken`, echoed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<Value>,
+    /// When the service answered.
+    pub timestamp: i64,
+    /// The execution's state, where the refusal carries it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution_state: Option<Value>,
+}
+
 /// Decision 24: `{"timestamp", "jobs": {"IN_PROGRESS": [...], "QUEUED": [...]}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub(crate) struct NotifyPayload {
-    pub timestamp: i64,
-    pub jobs: PendingJobs,
+pub struct NotifyPayload {
+    pub(crate) timestamp: i64,
+    pub(crate) jobs: PendingJobs,
+}
+
+impl NotifyPayload {
+    /// When the pending list changed.
+    pub fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+
+    /// The first ten of the thing's pending executions, in pending order, each with its
+    /// status.
+    pub fn jobs(&self) -> &[(JobExecutionStatus, data::JobExecutionSummary)] {
+        &self.jobs.0
+    }
 }
 
 /// The first ten of a thing's pending order, each with its status; serialized as one
@@ -99,17 +174,29 @@ impl Serialize for PendingJobs {
 /// pending. Boxed: a moment that touches a whole fleet queues one per thing, and the
 /// queue keeps its capacity after it is drained, so its entries are kept small.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub(crate) struct NotifyNextPayload {
-    pub timestamp: i64,
+pub struct NotifyNextPayload {
+    pub(crate) timestamp: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub execution: Option<Box<MqttExecution>>,
+    pub(crate) execution: Option<Box<MqttExecution>>,
+}
+
+impl NotifyNextPayload {
+    /// When the next pending execution changed.
+    pub fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+
+    /// The next pending execution; `None` when nothing is pending.
+    pub fn execution(&self) -> Option<&MqttExecution> {
+        self.execution.as_deref()
+    }
 }
 
 /// A data-plane execution as MQTT carries it (details, shapes), in `notify-next` and in
 /// replies: no `thingName` (INFERRED from the live transcript), and the job document as
-/// JSON (decision 1b), parsed once per job. Made by [`Service::mqtt_execution`].
+/// JSON (decision 1b), parsed once per job.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub(crate) struct MqttExecution {
+pub struct MqttExecution {
     /// With `thing_name` and `job_document` left empty.
     #[serde(flatten)]
     execution: data::JobExecution,
@@ -119,6 +206,18 @@ pub(crate) struct MqttExecution {
         serialize_with = "shared"
     )]
     job_document: Option<Arc<Value>>,
+}
+
+impl MqttExecution {
+    /// The execution, without `thingName` and with its document given apart.
+    pub fn execution(&self) -> &data::JobExecution {
+        &self.execution
+    }
+
+    /// The job document as JSON, where the execution carries it.
+    pub fn job_document(&self) -> Option<&Value> {
+        self.job_document.as_deref()
+    }
 }
 
 fn shared<S: Serializer>(v: &Option<Arc<Value>>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -153,46 +252,85 @@ impl Service {
         Some(self.state.job(job).document_json.as_ref().clone())
     }
 
-    /// The topic `o` is published on, in parts ([`crate::mqtt::jobs_topic_parts`]).
-    fn topic_parts<'s>(&'s self, o: &'s Outgoing) -> [&'s str; 4] {
+    /// The message `o` is, as a caller sees it: its topic written out, its payload
+    /// moved (still typed).
+    pub(crate) fn message_of(&self, o: Outgoing) -> Message {
         match o {
-            Outgoing::Notify { thing, .. } => {
-                jobs_topic_parts(self.state.thing_name(*thing), NOTIFY)
-            }
-            Outgoing::NotifyNext { thing, .. } => {
-                jobs_topic_parts(self.state.thing_name(*thing), NOTIFY_NEXT)
-            }
-            Outgoing::Reply(m) => [&m.topic, "", "", ""],
+            Outgoing::Notify { thing, payload } => Message {
+                topic: jobs_topic_parts(self.state.thing_name(thing), NOTIFY).concat(),
+                payload: Payload::Notify(payload),
+            },
+            Outgoing::NotifyNext { thing, payload } => Message {
+                topic: jobs_topic_parts(self.state.thing_name(thing), NOTIFY_NEXT).concat(),
+                payload: Payload::NotifyNext(payload),
+            },
+            Outgoing::Reply(m) => m,
         }
     }
+}
 
-    /// The message `o` is, as a caller sees it.
-    pub(crate) fn render(&self, o: &Outgoing) -> Message {
-        Message {
-            topic: self.topic_parts(o).concat(),
-            payload: to_json(&o.payload()),
-        }
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::plane::Operation;
+    use crate::request::Request;
+
+    /// A service with thing t1 and job j1 queued on it, its messages drained.
+    fn queued() -> (Service, Vec<Message>) {
+        let mut svc = Service::new(Config::default());
+        let call = |op, input: Value| Request::decode(op, &input).unwrap();
+        svc.handle(0, call(Operation::CreateThing, json!({"thingName": "t1"})))
+            .unwrap();
+        let targets = ["arn:aws:iot:us-east-1:123456789012:thing/t1"];
+        let job = json!({"jobId": "j1", "targets": targets, "document": "{\"a\":1}"});
+        svc.handle(3, call(Operation::CreateJob, job)).unwrap();
+        let messages = std::iter::from_fn(|| svc.poll_message()).collect();
+        (svc, messages)
     }
 
-    /// Whether `o` is on `topic` and its payload matches `payload` (trace-format
-    /// "Matching"), without building its JSON.
-    pub(crate) fn outgoing_matches(&self, o: &Outgoing, topic: &str, payload: &Value) -> bool {
-        is_topic(topic, &self.topic_parts(o)) && matches_serialized(payload, &o.payload())
-    }
-
-    /// Writes `o` as a trace's `events` entry is written, `{"payload":...,"topic":...}`
-    /// ([`crate::trace::canonical`]); `false` where that writer gives up.
-    pub(crate) fn write_outgoing(&self, o: &Outgoing, t: &mut canonical::Text) -> bool {
-        t.push_raw(b"{\"payload\":");
-        let payload = canonical::write(&o.payload(), &[], t);
-        t.push_raw(b",\"topic\":");
-        let ok = payload && t.push_str_parts(&self.topic_parts(o));
-        t.push_raw(b"}");
-        ok
-    }
-
-    /// The next published message, as kept (see [`Service::render`]).
-    pub(crate) fn poll_outgoing(&mut self) -> Option<Outgoing> {
-        self.messages.pop_front()
+    #[test]
+    fn payloads_are_typed_and_serialize_as_published() {
+        let (mut svc, messages) = queued();
+        let [notify, next] = &messages[..] else {
+            panic!("{messages:?}")
+        };
+        let Payload::Notify(n) = &notify.payload else {
+            panic!("{notify:?}")
+        };
+        assert_eq!(n.timestamp(), 3);
+        assert_eq!(n.jobs().len(), 1);
+        assert_eq!(n.jobs()[0].0, JobExecutionStatus::Queued);
+        let Payload::NotifyNext(nn) = &next.payload else {
+            panic!("{next:?}")
+        };
+        let e = nn.execution().expect("an execution");
+        assert_eq!(e.execution().job_id.as_deref(), Some("j1"));
+        assert_eq!(e.job_document(), Some(&json!({"a": 1})));
+        assert_eq!(
+            notify.payload.to_json(),
+            json!({"timestamp": 3, "jobs": {"QUEUED": [{"jobId": "j1", "queuedAt": 3,
+                   "lastUpdatedAt": 3, "versionNumber": 1, "executionNumber": 1}]}})
+        );
+        assert_eq!(
+            notify.payload.to_string(),
+            notify.payload.to_json().to_string()
+        );
+        // A payload known only as its JSON equals the typed one with that JSON.
+        assert_eq!(Payload::from(next.payload.to_json()), next.payload);
+        assert_ne!(Payload::from(json!({})), next.payload);
+        assert_eq!(notify.payload.rejected_code(), None);
+        // A refusal over MQTT carries its code, typed.
+        svc.handle_publish(4, "$aws/things/t1/jobs/j1/update", b"{\"status\": 7}");
+        let reply = svc.poll_message().expect("a reply");
+        assert_eq!(reply.topic, "$aws/things/t1/jobs/j1/update/rejected");
+        assert_eq!(
+            reply.payload.rejected_code(),
+            Some(RejectedErrorCode::InvalidRequest)
+        );
+        assert_eq!(reply.payload.to_json()["code"], "InvalidRequest");
+        assert!(reply.payload.to_json()["message"].is_string());
     }
 }

@@ -16,6 +16,15 @@ use std::fmt;
 
 use serde::ser::{self, Serialize};
 
+/// Serializer methods for scalars that all do the same with their value.
+macro_rules! scalar_methods {
+    (|$self:ident, $v:ident| $body:expr; $($method:ident: $ty:ty),* $(,)?) => {$(
+        fn $method($self, $v: $ty) -> Result<Self::Ok, GiveUp> {
+            $body
+        }
+    )*};
+}
+
 /// Canonical text being written, with the scratch space objects use to put their members
 /// in order; kept from one value to the next so that writing allocates nothing once warm.
 #[derive(Clone, Debug, Default)]
@@ -149,33 +158,10 @@ impl<'o, 's> ser::Serializer for Canonical<'o, 's> {
     type SerializeStruct = Object<'o, 's>;
     type SerializeStructVariant = Object<'o, 's>;
 
-    fn serialize_bool(self, v: bool) -> R {
-        scalar(&mut self.t.bytes, &v)
-    }
-    fn serialize_i8(self, v: i8) -> R {
-        scalar(&mut self.t.bytes, &v)
-    }
-    fn serialize_i16(self, v: i16) -> R {
-        scalar(&mut self.t.bytes, &v)
-    }
-    fn serialize_i32(self, v: i32) -> R {
-        scalar(&mut self.t.bytes, &v)
-    }
-    fn serialize_i64(self, v: i64) -> R {
-        scalar(&mut self.t.bytes, &v)
-    }
-    fn serialize_u8(self, v: u8) -> R {
-        scalar(&mut self.t.bytes, &v)
-    }
-    fn serialize_u16(self, v: u16) -> R {
-        scalar(&mut self.t.bytes, &v)
-    }
-    fn serialize_u32(self, v: u32) -> R {
-        scalar(&mut self.t.bytes, &v)
-    }
-    fn serialize_u64(self, v: u64) -> R {
-        scalar(&mut self.t.bytes, &v)
-    }
+    scalar_methods!(|self, v| scalar(&mut self.t.bytes, &v);
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64);
     fn serialize_i128(self, _: i128) -> R {
         Err(GiveUp)
     }
@@ -305,49 +291,28 @@ impl Seq<'_> {
     }
 }
 
-impl ser::SerializeSeq for Seq<'_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        self.element(v)
-    }
-    fn end(self) -> R {
-        self.close()
-    }
+/// The four serde sequence shapes all write as a JSON array.
+macro_rules! seq_shape {
+    ($($shape:ident :: $method:ident),* $(,)?) => {$(
+        impl ser::$shape for Seq<'_> {
+            type Ok = ();
+            type Error = GiveUp;
+            fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+                self.element(v)
+            }
+            fn end(self) -> R {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Seq<'_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        self.element(v)
-    }
-    fn end(self) -> R {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for Seq<'_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        self.element(v)
-    }
-    fn end(self) -> R {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleVariant for Seq<'_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        self.element(v)
-    }
-    fn end(self) -> R {
-        self.close()
-    }
-}
+seq_shape!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field,
+);
 
 /// What the object being written knows of its next member's key, or of itself.
 enum Key {
@@ -441,27 +406,23 @@ impl ser::SerializeMap for Object<'_, '_> {
     }
 }
 
-impl ser::SerializeStruct for Object<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
-        self.member(Cow::Borrowed(key), v)
-    }
-    fn end(self) -> R {
-        self.close()
-    }
+/// A struct and a struct variant's content both write as an object.
+macro_rules! struct_shape {
+    ($($shape:ident),* $(,)?) => {$(
+        impl ser::$shape for Object<'_, '_> {
+            type Ok = ();
+            type Error = GiveUp;
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
+                self.member(Cow::Borrowed(key), v)
+            }
+            fn end(self) -> R {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Object<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
-        self.member(Cow::Borrowed(key), v)
-    }
-    fn end(self) -> R {
-        self.close()
-    }
-}
+struct_shape!(SerializeStruct, SerializeStructVariant);
 
 /// A map key as the string a `Value` keeps: strings and unit variants as they are; any
 /// other kind of key gives up (serde_json turns some into strings, none of ours).
@@ -496,42 +457,10 @@ impl ser::Serializer for KeyText {
     ) -> Result<String, GiveUp> {
         v.serialize(self)
     }
-    fn serialize_bool(self, _: bool) -> Result<String, GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_i8(self, _: i8) -> Result<String, GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_i16(self, _: i16) -> Result<String, GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_i32(self, _: i32) -> Result<String, GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_i64(self, _: i64) -> Result<String, GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_u8(self, _: u8) -> Result<String, GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_u16(self, _: u16) -> Result<String, GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_u32(self, _: u32) -> Result<String, GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_u64(self, _: u64) -> Result<String, GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_f32(self, _: f32) -> Result<String, GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_f64(self, _: f64) -> Result<String, GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_char(self, _: char) -> Result<String, GiveUp> {
-        Err(GiveUp)
-    }
+    scalar_methods!(|self, _v| Err(GiveUp);
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64, serialize_f32: f32, serialize_f64: f64, serialize_char: char);
     fn serialize_bytes(self, _: &[u8]) -> Result<String, GiveUp> {
         Err(GiveUp)
     }

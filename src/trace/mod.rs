@@ -20,11 +20,15 @@
 
 pub mod canonical;
 mod checker;
-pub mod matching;
-pub mod probe;
+pub mod judge;
 pub(crate) mod replay;
+mod report;
 mod step;
 
 pub use checker::{Checker, Tolerance};
+pub use judge::{Divergence, Judge, Part};
 pub use replay::{Answer, Replay, Verdict};
+pub use report::{
+    check_trace, FileCheck, FileReport, FirstDivergence, NotChecked, Outcome, Report, Stop,
+};
 pub use step::{Action, Expect, Step, StepText};

@@ -7,6 +7,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use super::judge::{cut, quote};
 use crate::plane::{Operation, Plane};
 
 /// What a step does.
@@ -67,6 +68,12 @@ impl Step {
     }
 }
 
+/// The keys a step may have (docs/trace-format.md); any other is a mistake (a misspelt
+/// `outptu` would leave the step unchecked), so the line is malformed.
+const KEYS: &[&str] = &[
+    "at", "call", "service", "input", "output", "error", "publish", "events", "comment",
+];
+
 /// One line read as far as executing it needs: its time and action checked, its other
 /// members parsed, and its expectations (`output`, `error`, `events`) left as the line's
 /// text. [`Step::parse`] goes through it and parses those too; `check`
@@ -102,6 +109,16 @@ impl<'a> StepText<'a> {
                 "output" => output = Some(text),
                 "error" => error = Some(text),
                 "events" => events = Some(text),
+                key if !KEYS.contains(&key) => {
+                    return Err(format!(
+                        "unknown key `{}`: a step's keys are {}",
+                        cut(key),
+                        KEYS.iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ))
+                }
                 _ => {
                     let value = serde_json::from_str(text.get()).map_err(|_| line_error(line))?;
                     raw.insert(key.into_owned(), value);
@@ -111,7 +128,12 @@ impl<'a> StepText<'a> {
         let at = match raw.get("at") {
             None => prev_at,
             Some(Value::Number(n)) if n.is_u64() => n.as_u64().unwrap_or(0),
-            Some(v) => return Err(format!("`at` must be an unsigned integer, got {v}")),
+            Some(v) => {
+                return Err(format!(
+                    "`at` must be an unsigned integer, got {}",
+                    quote(v)
+                ))
+            }
         };
         if at < prev_at {
             return Err(format!("`at` goes back in time: {at} after {prev_at}"));
@@ -191,14 +213,14 @@ impl<'a> StepText<'a> {
     pub(crate) fn expect(&self) -> Result<Expect, String> {
         match (self.parsed(self.output)?, self.parsed(self.error)?) {
             (Some(o @ Value::Object(_)), _) => Ok(Expect::Output(o)),
-            (Some(o), _) => Err(format!("`output` must be an object, got {o}")),
+            (Some(o), _) => Err(format!("`output` must be an object, got {}", quote(&o))),
             (None, Some(e @ Value::Object(_))) => {
                 if !matches!(e.get("code"), Some(Value::String(_))) {
                     return Err("`error` needs a string `code`".into());
                 }
                 Ok(Expect::Error(e))
             }
-            (None, Some(e)) => Err(format!("`error` must be an object, got {e}")),
+            (None, Some(e)) => Err(format!("`error` must be an object, got {}", quote(&e))),
             (None, None) => Ok(Expect::Nothing),
         }
     }
@@ -209,19 +231,23 @@ impl<'a> StepText<'a> {
             None => Ok(None),
             Some(Value::Array(list)) => {
                 for e in &list {
+                    // Without `payload` or `payload_raw`, any payload on the topic matches.
                     let ok = e.as_object().is_some_and(|m| {
                         matches!(m.get("topic"), Some(Value::String(_)))
-                            && (m.contains_key("payload") || m.contains_key("payload_raw"))
+                            && !(m.contains_key("payload") && m.contains_key("payload_raw"))
+                            && m.get("payload_raw").is_none_or(Value::is_string)
                     });
                     if !ok {
                         return Err(format!(
-                            "each of `events` needs a string `topic` and a `payload`, got {e}"
+                            "each of `events` needs a string `topic`, and at most one of \
+                             `payload` and `payload_raw` (a string), got {}",
+                            quote(e)
                         ));
                     }
                 }
                 Ok(Some(list))
             }
-            Some(v) => Err(format!("`events` must be an array, got {v}")),
+            Some(v) => Err(format!("`events` must be an array, got {}", quote(&v))),
         }
     }
 
@@ -265,26 +291,8 @@ impl<'de> Deserialize<'de> for Members<'de> {
 }
 
 /// A member's name: borrowed from the line unless it has escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> Visitor<'de> for Visit {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a member name")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(Visit)
-    }
-}
+#[derive(serde::Deserialize)]
+struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
 
 /// The call the line makes. Its `input` moves out of `raw` into the action (no copy);
 /// [`StepText::into_step`] puts it back.
@@ -293,29 +301,33 @@ fn call_action(raw: &mut Map<String, Value>) -> Result<Action, String> {
         Some(Value::String(name)) => name.clone(),
         call => {
             let call = call.unwrap_or(&Value::Null);
-            return Err(format!("`call` must be a string, got {call}"));
+            return Err(format!("`call` must be a string, got {}", quote(call)));
         }
     };
     let name = &name;
-    let home = Operation::default_plane(name)
-        .ok_or_else(|| format!("unknown call `{name}`: no AWS IoT Jobs operation has that name"))?;
+    let home = Operation::default_plane(name).ok_or_else(|| {
+        format!(
+            "unknown call `{}`: no AWS IoT Jobs operation has that name",
+            cut(name)
+        )
+    })?;
     let plane = match raw.get("service") {
         None => home,
         Some(Value::String(s)) => {
-            let plane: Plane = s
-                .parse()
-                .map_err(|_| format!("unknown service `{s}`: use `iot-jobs-data` or `iot`"))?;
+            let plane: Plane = s.parse().map_err(|_| {
+                format!("unknown service `{}`: use `iot-jobs-data` or `iot`", cut(s))
+            })?;
             if Operation::find(plane, name).is_none() && !Operation::is_not_modelled(plane, name) {
-                return Err(format!("service `{s}` does not host `{name}`"));
+                return Err(format!("service `{}` does not host `{name}`", cut(s)));
             }
             plane
         }
-        Some(v) => return Err(format!("`service` must be a string, got {v}")),
+        Some(v) => return Err(format!("`service` must be a string, got {}", quote(v))),
     };
     let input = match raw.remove("input") {
         None => Value::Object(Map::new()),
         Some(v @ Value::Object(_)) => v,
-        Some(v) => return Err(format!("`input` must be an object, got {v}")),
+        Some(v) => return Err(format!("`input` must be an object, got {}", quote(&v))),
     };
     Ok(Action::Call {
         plane,
@@ -326,7 +338,7 @@ fn call_action(raw: &mut Map<String, Value>) -> Result<Action, String> {
 
 fn publish_action(p: &Value) -> Result<Action, String> {
     let Value::Object(m) = p else {
-        return Err(format!("`publish` must be an object, got {p}"));
+        return Err(format!("`publish` must be an object, got {}", quote(p)));
     };
     let Some(Value::String(topic)) = m.get("topic") else {
         return Err("`publish` needs a string `topic`".into());
@@ -335,7 +347,7 @@ fn publish_action(p: &Value) -> Result<Action, String> {
         (Some(_), Some(_)) => return Err("`payload` and `payload_raw` exclude each other".into()),
         (Some(v), None) => Ok(v.clone()),
         (None, Some(Value::String(s))) => Err(s.clone()),
-        (None, Some(v)) => return Err(format!("`payload_raw` must be a string, got {v}")),
+        (None, Some(v)) => return Err(format!("`payload_raw` must be a string, got {}", quote(v))),
         (None, None) => return Err("`publish` needs `payload` or `payload_raw`".into()),
     };
     Ok(Action::Publish {
@@ -376,14 +388,64 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_key_is_malformed() {
+        let why = err(r#"{"at": 10, "call": "GetPendingJobExecutions", "outptu": {}}"#);
+        assert!(why.starts_with("unknown key `outptu`"), "{why}");
+        for key in KEYS {
+            let line = format!(r#"{{"call": "GetPendingJobExecutions", "{key}": null}}"#);
+            assert!(!err_or_ok(&line).contains("unknown key"), "{key}");
+        }
+    }
+
+    fn err_or_ok(line: &str) -> String {
+        Step::parse(line, 0).err().unwrap_or_default()
+    }
+
+    #[test]
+    fn an_expected_event_without_payload_is_read() {
+        let line = r#"{"call": "GetPendingJobExecutions",
+            "events": [{"topic": "$aws/things/t/jobs/notify"}]}"#;
+        let step = Step::parse(line, 0).unwrap().unwrap();
+        assert_eq!(
+            step.events,
+            Some(vec![
+                serde_json::json!({"topic": "$aws/things/t/jobs/notify"})
+            ])
+        );
+        for bad in [
+            r#"[{"topic": "t", "payload": {}, "payload_raw": "{}"}]"#,
+            r#"[{"topic": "t", "payload_raw": 1}]"#,
+            r#"[{"payload": {}}]"#,
+        ] {
+            let line = format!(r#"{{"call": "GetPendingJobExecutions", "events": {bad}}}"#);
+            assert!(err_or_ok(&line).contains("each of `events`"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_huge_value_is_cut_in_the_message() {
+        let huge = "x".repeat(50_000_000);
+        let line = format!(r#"{{"call": "CreateJob", "input": "{huge}"}}"#);
+        let why = err_or_ok(&line);
+        assert!(why.len() < 1_000, "{} bytes", why.len());
+        assert!(why.contains("cut: 50000002 bytes in all"), "{why}");
+        let line = format!(r#"{{"call": "{huge}"}}"#);
+        assert!(err_or_ok(&line).len() < 1_000);
+        let line = format!(r#"{{"call": "CreateJob", "{huge}": 1}}"#);
+        assert!(err_or_ok(&line).len() < 1_000);
+    }
+
+    #[test]
     fn what_a_line_and_its_member_names_must_be() {
         let not_object = serde_json::from_str::<Members>("[1]").err().unwrap();
         assert!(
             not_object.to_string().contains("a JSON object"),
             "{not_object}"
         );
-        let not_name = serde_json::from_str::<Key>("1").err().unwrap();
-        assert!(not_name.to_string().contains("a member name"), "{not_name}");
+        let escaped = serde_json::from_str::<Members>(r#"{"a\u0062": 1, "c": 2}"#).unwrap();
+        let names: Vec<&str> = escaped.0.iter().map(|(k, _)| &**k).collect();
+        assert_eq!(names, ["ab", "c"]);
+        assert!(matches!(escaped.0[1].0, Cow::Borrowed(_)));
     }
 
     #[test]

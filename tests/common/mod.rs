@@ -54,14 +54,14 @@ pub fn job_ids(list: &Value) -> Vec<String> {
 }
 
 /// The payload of the one message on `topic` among `messages`.
-pub fn only_on<'a>(messages: &'a [Message], topic: &str) -> &'a Value {
+pub fn only_on(messages: &[Message], topic: &str) -> Value {
     let found: Vec<&Message> = messages.iter().filter(|m| m.topic == topic).collect();
     assert_eq!(
         found.len(),
         1,
         "expected one message on {topic}, got {messages:?}"
     );
-    &found[0].payload
+    found[0].payload.to_json()
 }
 
 /// Every message `svc` has queued, oldest first.

@@ -1497,17 +1497,17 @@ fn notifications(ctx: &Ctx) -> Result<(), String> {
     let topic = |t: &str, kind: &str| format!("$aws/things/{t}/jobs/{kind}");
     let mut expected_total = 0;
     for t in &things {
-        let notify: Vec<(usize, &Value)> = msgs
+        let notify: Vec<(usize, Value)> = msgs
             .iter()
             .enumerate()
             .filter(|(_, m)| m.topic == topic(t, "notify"))
-            .map(|(i, m)| (i, &m.payload))
+            .map(|(i, m)| (i, m.payload.to_json()))
             .collect();
-        let next: Vec<(usize, &Value)> = msgs
+        let next: Vec<(usize, Value)> = msgs
             .iter()
             .enumerate()
             .filter(|(_, m)| m.topic == topic(t, "notify-next"))
-            .map(|(i, m)| (i, &m.payload))
+            .map(|(i, m)| (i, m.payload.to_json()))
             .collect();
         let (pb, pa) = (pending_ids(&ctx.b, t), pending_ids(&ctx.a, t));
         let (hb, ha) = (

@@ -31,7 +31,7 @@ pub fn lines(ops: &[Op], outcomes: &[Outcome], note: Option<(usize, &str)>) -> V
             outcome
                 .messages
                 .iter()
-                .map(|m| json!({"topic": m.topic, "payload": m.payload})),
+                .map(|m| json!({"topic": m.topic, "payload": m.payload.to_json()})),
         );
         let Some(call) = &outcome.call else {
             comments.push(format!("{op:?}: the clock moves to {}", outcome.at));

@@ -79,7 +79,7 @@ impl Outcome {
         let messages: Vec<Value> = self
             .messages
             .iter()
-            .map(|m| json!({"topic": m.topic, "payload": m.payload}))
+            .map(|m| json!({"topic": m.topic, "payload": m.payload.to_json()}))
             .collect();
         json!({"at": self.at, "answer": answer, "messages": messages}).to_string()
     }

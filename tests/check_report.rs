@@ -1,0 +1,142 @@
+//! The policy of `check` as a library function ([`check_trace`], [`FileCheck`]): the
+//! report stops each trace where `check` stops it, counts as it counts, gives the exit
+//! code it gives, and its lines are what the CLI prints, word for word, for agreeing,
+//! diverging, malformed and partly modelled traces.
+
+use std::process::Command;
+
+use iot_jobs_spec::examples::EXAMPLES;
+use iot_jobs_spec::trace::{check_trace, Outcome, Part, Report, Stop, Tolerance};
+use iot_jobs_spec::Config;
+
+const SETUP: &str = r#"{"call": "CreateThing", "input": {"thingName": "t1"}}"#;
+
+fn report(text: &str) -> iot_jobs_spec::trace::FileReport {
+    check_trace("t.jsonl", text, &Config::default(), &Tolerance::default())
+}
+
+/// What `iot-jobs-spec check FILE` prints and exits with, FILE holding `text`.
+fn cli(text: &str) -> (String, u8) {
+    let dir = std::env::temp_dir().join(format!("iot-jobs-spec-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{:016x}.jsonl", fxhash(text)));
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_iot-jobs-spec"))
+        .arg("check")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    let stdout = String::from_utf8(out.stdout)
+        .unwrap()
+        .replace(path.to_str().unwrap(), "t.jsonl");
+    (stdout, out.status.code().unwrap() as u8)
+}
+
+fn fxhash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+fn traces() -> Vec<String> {
+    let mut t: Vec<String> = EXAMPLES
+        .iter()
+        .map(|(_, text)| (*text).to_owned())
+        .collect();
+    let pending = r#"{"call": "GetPendingJobExecutions", "input": {"thingName": "t1"}"#;
+    t.extend([
+        // Diverges at line 2.
+        format!("{SETUP}\n{pending}, \"output\": {{\"queuedJobs\": [{{}}]}}}}\n{SETUP}\n"),
+        // Malformed at line 3 (after a blank line).
+        format!("{SETUP}\n\n{pending}, \"outptu\": {{}}}}\n"),
+        // Outside the model: not checked and stops, or not checked and goes on.
+        format!("{SETUP}\n{{\"call\": \"DeleteJob\", \"input\": {{\"jobId\": \"j\"}}}}\n{SETUP}\n"),
+        format!(
+            "{SETUP}\n{{\"call\": \"DeleteJob\", \"input\": {{\"jobId\": \"j\"}}, \
+             \"error\": {{\"code\": \"ResourceNotFoundException\"}}}}\n{pending}, \"output\": {{}}}}\n"
+        ),
+        // Not JSON.
+        "{\n".to_owned(),
+    ]);
+    t
+}
+
+#[test]
+#[ignore = "the CLI is being moved onto trace::report; un-ignored by that change"]
+fn the_reports_lines_and_exit_code_are_what_check_prints() {
+    for text in traces() {
+        let r = report(&text);
+        let (stdout, code) = cli(&text);
+        let mut printed = r.lines().join("\n");
+        printed.push('\n');
+        assert_eq!(stdout, printed, "{text}");
+        assert_eq!(code, r.outcome.exit_code(), "{text}");
+    }
+}
+
+#[test]
+fn a_trace_stops_at_its_first_divergence_with_where_and_what() {
+    let pending = r#"{"call": "GetPendingJobExecutions", "input": {"thingName": "t1"}"#;
+    let text = format!("{SETUP}\n{pending}, \"output\": {{\"queuedJobs\": [{{}}]}}}}\n{SETUP}\n");
+    let r = report(&text);
+    assert_eq!(r.outcome, Outcome::Diverges);
+    assert_eq!((r.steps, r.agreed, r.setup), (2, 0, 1));
+    let d = r.divergence().expect("a divergence");
+    assert_eq!(d.line, 2);
+    assert_eq!(d.step, "GetPendingJobExecutions");
+    assert_eq!(d.divergence.part, Part::Output);
+    assert_eq!(d.divergence.path, "/queuedJobs");
+    assert_eq!(d.divergence.expected, serde_json::json!([{}]));
+    assert_eq!(d.divergence.actual, Some(serde_json::json!([])));
+    // Serialized for a machine: the kind of stop, the path and both values.
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["stop"]["kind"], "diverged");
+    assert_eq!(json["stop"]["path"], "/queuedJobs");
+    assert_eq!(json["stop"]["actual"], serde_json::json!([]));
+    assert_eq!(json["outcome"], "diverges");
+}
+
+#[test]
+fn the_worst_trace_decides_the_exit_code() {
+    let all: Vec<_> = traces().iter().map(|t| report(t)).collect();
+    let outcomes: Vec<Outcome> = all.iter().map(|r| r.outcome).collect();
+    assert!(outcomes.contains(&Outcome::Agrees));
+    assert!(outcomes.contains(&Outcome::Diverges));
+    assert!(outcomes.contains(&Outcome::Malformed));
+    assert_eq!(Report { files: all.clone() }.exit_code(), 2);
+    let no_malformed: Vec<_> = all
+        .into_iter()
+        .filter(|r| r.outcome != Outcome::Malformed)
+        .collect();
+    assert_eq!(
+        Report {
+            files: no_malformed
+        }
+        .exit_code(),
+        1
+    );
+    assert_eq!(Report::default().exit_code(), 0);
+}
+
+#[test]
+fn a_malformed_line_and_an_unknown_state_stop_the_trace_where_they_are() {
+    let r = report(&format!(
+        "{SETUP}\n\n{{\"call\": \"CreateThing\", \"outptu\": {{}}}}\n{SETUP}\n"
+    ));
+    assert_eq!(r.outcome, Outcome::Malformed);
+    let Some(Stop::Malformed { line, why }) = &r.stop else {
+        panic!("{r:?}")
+    };
+    assert_eq!(*line, 3);
+    assert!(
+        why.starts_with("malformed step: unknown key `outptu`"),
+        "{why}"
+    );
+    let r = report(&format!(
+        "{SETUP}\n{{\"call\": \"DeleteJob\", \"input\": {{\"jobId\": \"j\"}}}}\n{SETUP}\n"
+    ));
+    assert_eq!(r.outcome, Outcome::Agrees);
+    assert_eq!(r.stop, Some(Stop::Unknown { line: 2 }));
+    assert_eq!(r.steps, 2, "the step after it is not read");
+}
