@@ -70,8 +70,9 @@ pub enum Command {
     Shutdown(oneshot::Sender<()>),
 }
 
-/// Where the task's messages go: (topic, payload) to be published on MQTT.
-pub type Outbox = std::sync::mpsc::Sender<(String, Vec<u8>)>;
+/// Where the task's messages go: (topic, payload) to be published on MQTT. Unbounded:
+/// the task never waits for the broker.
+pub type Outbox = mpsc::UnboundedSender<(String, Vec<u8>)>;
 
 /// The session record: trace-format lines, flushed after each.
 struct Record {
@@ -360,7 +361,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("serve-actor-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("record.jsonl");
-        let (out, published) = std::sync::mpsc::channel();
+        let (out, mut published) = mpsc::unbounded_channel();
         let mut actor = Actor::new(
             Config::default(),
             ClockMode::Manual,
@@ -392,7 +393,9 @@ mod tests {
         let moved = admin(&mut actor, Admin::Advance(60)).unwrap();
         assert_eq!(moved["now"], 160);
         assert_eq!(moved["nextTimer"], Value::Null);
-        let topics: Vec<String> = published.try_iter().map(|(t, _)| t).collect();
+        let topics: Vec<String> = std::iter::from_fn(|| published.try_recv().ok())
+            .map(|(t, _)| t)
+            .collect();
         assert!(
             topics.contains(&"$aws/things/t1/jobs/notify".to_owned()),
             "{topics:?}"

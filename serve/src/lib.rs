@@ -12,6 +12,7 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![recursion_limit = "256"]
 
 pub mod actor;
 pub mod http;
@@ -54,12 +55,9 @@ pub struct Args {
     /// An extra HTTP port that serves iot only, for unsigned clients.
     #[arg(long)]
     pub control_port: Option<u16>,
-    /// The MQTT 3.1.1 port.
+    /// The MQTT port (3.1.1 and 5).
     #[arg(long, default_value_t = 1883)]
     pub mqtt_port: u16,
-    /// The MQTT 5 port.
-    #[arg(long, default_value_t = 1884)]
-    pub mqtt5_port: u16,
     /// How the logical clock moves: Unix seconds, or only through the admin API.
     #[arg(long, value_enum, default_value_t = ClockMode::Wall)]
     pub clock: ClockMode,
@@ -83,13 +81,13 @@ pub async fn run(args: Args) -> std::io::Result<()> {
         ));
     }
     let (commands, inbox) = mpsc::channel::<Command>(1024);
-    let (mqtt_ports, outbox) = mqtt::start(
+    let (mqtt_port, outbox) = mqtt::start(
         args.bind,
         args.mqtt_port,
-        args.mqtt5_port,
         args.max_connections,
         commands.clone(),
-    )?;
+    )
+    .await?;
     let actor = Actor::new(
         Config::default(),
         args.clock,
@@ -116,8 +114,7 @@ pub async fn run(args: Args) -> std::io::Result<()> {
             Arc::clone(&limit),
         ));
     }
-    bound.insert("mqtt".into(), mqtt_ports.v4.into());
-    bound.insert("mqtt5".into(), mqtt_ports.v5.into());
+    bound.insert("mqtt".into(), mqtt_port.into());
     bound.insert("bind".into(), args.bind.to_string().into());
     bound.insert(
         "clock".into(),
@@ -129,8 +126,8 @@ pub async fn run(args: Args) -> std::io::Result<()> {
     );
     println!("{}", json!({ "ready": bound }));
     eprintln!(
-        "iot-jobs-serve: HTTP on {}:{}, MQTT 3.1.1 on {}, MQTT 5 on {}; Ctrl-C stops",
-        args.bind, bound["http"], mqtt_ports.v4, mqtt_ports.v5
+        "iot-jobs-serve: HTTP on {}:{}, MQTT (3.1.1 and 5) on {}; Ctrl-C stops",
+        args.bind, bound["http"], mqtt_port
     );
     shutdown_signal().await;
     let (done, stopped) = oneshot::channel();
