@@ -121,3 +121,23 @@ def test_device_agent_times_out_retries_and_succeeds(iot, admin, ports, uid, ver
         assert iot.describe_job(jobId=job_id)["job"]["status"] == "COMPLETED"
     finally:
         device.close()
+
+
+def test_malformed_publishes_are_rejected_and_the_broker_keeps_serving(iot, ports, uid):
+    thing = f"bad-{uid}"
+    base = f"$aws/things/{thing}/jobs"
+    iot.create_thing(thingName=thing)
+    device = Device(ports["mqtt"], f"bad-{uid}", mqtt.MQTTv311)
+    try:
+        device.subscribe(f"{base}/get/rejected", f"{base}/get/accepted",
+                         f"{base}/nonsense/rejected")
+        device.client.publish(f"{base}/get", b"{not json", qos=1).wait_for_publish(TIMEOUT)
+        assert device.expect(f"{base}/get/rejected")["code"] == "InvalidJson"
+        device.publish(f"{base}/nonsense", {"clientToken": "x"})
+        assert device.expect(f"{base}/nonsense/rejected")["code"] == "InvalidTopic"
+        device.publish(f"{base}/get", {"clientToken": "ok"})
+        got = device.expect(f"{base}/get/accepted")
+        assert got["clientToken"] == "ok"
+        assert got["queuedJobs"] == [] and got["inProgressJobs"] == []
+    finally:
+        device.close()
