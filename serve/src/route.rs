@@ -55,8 +55,10 @@ pub struct Call {
 pub fn signed_service(authorization: &str) -> Option<&str> {
     let rest = authorization.split("Credential=").nth(1)?;
     let scope = rest.split([',', ' ']).next()?;
-    let parts: Vec<&str> = scope.split('/').collect();
-    (parts.len() == 5 && parts[4] == "aws4_request").then_some(parts[3])
+    match scope.split('/').collect::<Vec<&str>>()[..] {
+        [_, _, _, service, "aws4_request"] => Some(service),
+        _ => None,
+    }
 }
 
 /// Decodes `%XX` escapes; `None` when an escape is malformed or the result is not UTF-8.

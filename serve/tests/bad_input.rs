@@ -47,6 +47,12 @@ fn wrong_paths_and_methods_are_refused_as_aws_does() {
     // A shared path without a signature cannot be told apart.
     let unsigned = request(port, "GET", "/things/t1/jobs/j1", None, "");
     assert_eq!(unsigned.status, 400);
+    // A malformed Authorization header is as good as none.
+    let odd_auth = raw(
+        port,
+        b"POST /things/oddauth HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: AWS4-HMAC-SHA256 Credential=a/b\r\nContent-Length: 2\r\n\r\n{}",
+    );
+    assert_eq!(odd_auth.status, 200);
     let admin = request(port, "DELETE", "/_spec/clock", None, "");
     assert_eq!(admin.status, 404);
 }
