@@ -142,3 +142,28 @@ def test_malformed_publishes_are_rejected_and_the_broker_keeps_serving(iot, port
         assert got["queuedJobs"] == [] and got["inProgressJobs"] == []
     finally:
         device.close()
+
+
+def test_an_oversized_publish_costs_only_its_own_connection(iot, ports, uid):
+    thing = f"big-{uid}"
+    base = f"$aws/things/{thing}/jobs"
+    iot.create_thing(thingName=thing)
+    gone = threading.Event()
+    big = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"big-{uid}")
+    big.on_disconnect = lambda *a: gone.set()
+    big.connect("127.0.0.1", ports["mqtt"])
+    big.loop_start()
+    try:
+        # Over the 128 KiB limit (AWS IoT Core's message size).
+        big.publish(f"{base}/get", b"{" + b" " * (200 * 1024) + b"}", qos=0)
+        assert gone.wait(TIMEOUT), "the broker kept a client over the payload limit"
+    finally:
+        big.loop_stop()
+    device = Device(ports["mqtt"], f"small-{uid}", mqtt.MQTTv311)
+    try:
+        device.subscribe(f"{base}/get/accepted")
+        device.publish(f"{base}/get", {"clientToken": "after"})
+        assert device.expect(f"{base}/get/accepted")["clientToken"] == "after"
+        device.quiet()
+    finally:
+        device.close()
