@@ -167,3 +167,21 @@ def test_an_oversized_publish_costs_only_its_own_connection(iot, ports, uid):
         device.quiet()
     finally:
         device.close()
+
+
+def test_a_watcher_of_every_jobs_topic_sees_each_message_once(iot, ports, uid):
+    """The bridge publishes the service's messages without hearing them back: one request
+    gives exactly one reply, no reply to the reply."""
+    thing = f"watch-{uid}"
+    base = f"$aws/things/{thing}/jobs"
+    iot.create_thing(thingName=thing)
+    watcher = Device(ports["mqtt"], f"watch-{uid}", mqtt.MQTTv5)
+    try:
+        watcher.subscribe(f"{base}/#")
+        watcher.publish(f"{base}/get", {"clientToken": "w"})
+        # The watcher hears its own request, then the one reply.
+        assert watcher.expect(f"{base}/get")["clientToken"] == "w"
+        assert watcher.expect(f"{base}/get/accepted")["clientToken"] == "w"
+        watcher.quiet()
+    finally:
+        watcher.close()
