@@ -75,6 +75,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod binding;
 pub mod config;
 #[cfg(feature = "conformance")]
 pub mod conformance;
