@@ -1,10 +1,10 @@
 //! `run`: replays a trace's calls and publishes and prints it with the specification's
 //! answers filled in. The trace goes to standard output a line at a time; diagnostics
-//! (`FILE:LINE:`) to standard error.
+//! (`FILE:LINE:`) to standard error. Every member a line wrote itself is echoed as written
+//! ([`Step::to_line`](iot_jobs_spec::trace::Step::to_line)).
 
 use iot_jobs_spec::trace::{Answer, Replay};
 use iot_jobs_spec::Config;
-use serde_json::Value;
 
 use super::io::{self, Input, Stdout};
 use super::{Failure, Outcome, RunArgs};
@@ -61,7 +61,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<Outcome, Failure> {
                 Answer::Output(_) | Answer::Error(_) | Answer::Published => {}
             }
         }
-        out.line(Value::Object(step.raw))?;
+        out.line(step.to_line(line))?;
     }
     out.flush()?;
     Ok(Outcome::Agrees)

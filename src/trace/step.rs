@@ -68,6 +68,63 @@ impl Step {
     }
 }
 
+impl Step {
+    /// The step as one line of a trace: the members [`Step::raw`] holds, in its order,
+    /// each one `line` itself wrote (every member but `output`, `error` and `events`,
+    /// which a replay fills in) in `line`'s own text with its whitespace taken out. A
+    /// member read into a [`Value`] would be written back changed where JSON says more
+    /// than a `Value` holds: a number past `u64` comes back as an `f64`
+    /// (18446744073709551616 as 1.8446744073709552e+19). A line `line` does not read as
+    /// members gives the members of `raw` as values.
+    pub fn to_line(&self, line: &str) -> String {
+        let written: Vec<(Cow<'_, str>, &RawValue)> = serde_json::from_str::<Members<'_>>(line)
+            .map(|m| m.0)
+            .unwrap_or_default();
+        let mut out = String::with_capacity(line.len() + 64);
+        out.push('{');
+        for (i, (key, value)) in self.raw.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            // A string always serializes.
+            out.push_str(&serde_json::to_string(key).unwrap_or_default());
+            out.push(':');
+            // A key written twice: the last one counts, as in `StepText::parse`.
+            let as_written = written
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .filter(|_| !matches!(key.as_str(), "output" | "error" | "events"));
+            match as_written {
+                Some((_, text)) => compact_into(text.get(), &mut out),
+                None => out.push_str(&value.to_string()),
+            }
+        }
+        out.push('}');
+        out
+    }
+}
+
+/// Appends `json` (valid JSON text) without the whitespace between its tokens.
+fn compact_into(json: &str, out: &mut String) {
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            out.push(c);
+            in_string = c == '"';
+        }
+    }
+}
+
 /// The keys a step may have (docs/trace-format.md); any other is a mistake (a misspelt
 /// `outptu` would leave the step unchecked), so the line is malformed.
 const KEYS: &[&str] = &[
@@ -362,6 +419,34 @@ mod tests {
 
     fn err(line: &str) -> String {
         Step::parse(line, 10).unwrap_err()
+    }
+
+    #[test]
+    fn a_step_is_written_back_with_its_members_as_written() {
+        let line = r#"{"call": "CreateThing", "comment": [18446744073709551616, "a \" b\\"],
+            "input": {"thingName": "t 1", "n": 1.50}, "output": {"x": 1}, "comment": 2.0E+1}"#;
+        let mut step = Step::parse(line, 0).unwrap().unwrap();
+        assert!(!step.raw.contains_key("output"), "expectations leave `raw`");
+        step.raw
+            .insert("output".into(), serde_json::json!({"thingName": "t 1"}));
+        assert_eq!(
+            step.to_line(line),
+            r#"{"call":"CreateThing","comment":2.0E+1,"input":{"thingName":"t 1","n":1.50},"output":{"thingName":"t 1"}}"#
+        );
+        // Without the first `comment`, the second one's text: the last one counts.
+        let line = r#"{"call": "CreateThing", "comment": 18446744073709551616}"#;
+        let step = Step::parse(line, 0).unwrap().unwrap();
+        assert_eq!(
+            step.to_line(line),
+            r#"{"call":"CreateThing","comment":18446744073709551616}"#
+        );
+        // A string's own whitespace and escapes are kept.
+        let line = r#"{"call": "CreateThing", "comment": " a \" { b\\"}"#;
+        let step = Step::parse(line, 0).unwrap().unwrap();
+        assert_eq!(
+            step.to_line(line),
+            r#"{"call":"CreateThing","comment":" a \" { b\\"}"#
+        );
     }
 
     #[test]
