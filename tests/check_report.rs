@@ -1,22 +1,24 @@
 //! The policy of `check` as a library function ([`check_trace`], [`FileCheck`]): the
 //! report stops each trace where `check` stops it, counts as it counts, gives the exit
-//! code it gives, and its lines are what the CLI prints, word for word, for agreeing,
-//! diverging, malformed and partly modelled traces.
+//! code it gives, and its summary and diagnostics are what the CLI prints (on standard
+//! output and standard error), word for word, for agreeing, diverging, malformed, partly
+//! modelled and unreadable traces.
 
 use std::process::Command;
 
 use iot_jobs_spec::examples::EXAMPLES;
-use iot_jobs_spec::trace::{check_trace, Outcome, Part, Report, Stop, Tolerance};
+use iot_jobs_spec::trace::{check_trace, FileReport, Outcome, Part, Report, Stop, Tolerance};
 use iot_jobs_spec::Config;
 
 const SETUP: &str = r#"{"call": "CreateThing", "input": {"thingName": "t1"}}"#;
 
-fn report(text: &str) -> iot_jobs_spec::trace::FileReport {
+fn report(text: &str) -> FileReport {
     check_trace("t.jsonl", text, &Config::default(), &Tolerance::default())
 }
 
-/// What `iot-jobs-spec check FILE` prints and exits with, FILE holding `text`.
-fn cli(text: &str) -> (String, u8) {
+/// What `iot-jobs-spec check FILE` prints on standard output and standard error and exits
+/// with, FILE holding `text`, its path shown as `t.jsonl`.
+fn cli(text: &str) -> (String, String, u8) {
     let dir = std::env::temp_dir().join(format!("iot-jobs-spec-report-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{:016x}.jsonl", fxhash(text)));
@@ -27,10 +29,16 @@ fn cli(text: &str) -> (String, u8) {
         .output()
         .unwrap();
     let _ = std::fs::remove_file(&path);
-    let stdout = String::from_utf8(out.stdout)
-        .unwrap()
-        .replace(path.to_str().unwrap(), "t.jsonl");
-    (stdout, out.status.code().unwrap() as u8)
+    let shown = |bytes: Vec<u8>| {
+        String::from_utf8(bytes)
+            .unwrap()
+            .replace(path.to_str().unwrap(), "t.jsonl")
+    };
+    (
+        shown(out.stdout),
+        shown(out.stderr),
+        out.status.code().unwrap() as u8,
+    )
 }
 
 fn fxhash(s: &str) -> u64 {
@@ -63,16 +71,59 @@ fn traces() -> Vec<String> {
 }
 
 #[test]
-#[ignore = "the CLI is being moved onto trace::report; un-ignored by that change"]
 fn the_reports_lines_and_exit_code_are_what_check_prints() {
+    let mut stops = std::collections::BTreeSet::new();
     for text in traces() {
         let r = report(&text);
-        let (stdout, code) = cli(&text);
-        let mut printed = r.lines().join("\n");
-        printed.push('\n');
-        assert_eq!(stdout, printed, "{text}");
+        let (stdout, stderr, code) = cli(&text);
+        assert_eq!(stdout, format!("{}\n", r.summary()), "{text}");
+        let diagnostics: String = r.diagnostics().iter().map(|l| format!("{l}\n")).collect();
+        assert_eq!(stderr, diagnostics, "{text}");
         assert_eq!(code, r.outcome.exit_code(), "{text}");
+        stops.insert(match &r.stop {
+            None if r.not_checked.is_empty() => "agrees",
+            None => "agrees, some not checked",
+            Some(Stop::Diverged(_)) => "diverged",
+            Some(Stop::Malformed { .. }) => "malformed",
+            Some(Stop::Unknown { .. }) => "unknown",
+            Some(Stop::Unreadable { .. }) => "unreadable",
+        });
     }
+    // Every way a trace read to its end or stopped is compared.
+    assert_eq!(
+        stops.into_iter().collect::<Vec<_>>(),
+        [
+            "agrees",
+            "agrees, some not checked",
+            "diverged",
+            "malformed",
+            "unknown"
+        ]
+    );
+}
+
+#[test]
+fn a_trace_that_cannot_be_opened_is_malformed_and_says_why() {
+    let missing = "/no/such/dir/t.jsonl";
+    let out = Command::new(env!("CARGO_BIN_EXE_iot-jobs-spec"))
+        .args(["check", missing])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    let why = err
+        .trim_end()
+        .strip_prefix(&format!("{missing}: cannot read: "))
+        .unwrap_or_else(|| panic!("{err}"));
+    let r = FileReport::unreadable(missing, why);
+    assert_eq!(r.outcome, Outcome::Malformed);
+    assert_eq!((r.steps, r.agreed), (0, 0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("{}\n", r.summary())
+    );
+    assert_eq!(err, format!("{}\n", r.diagnostics().join("\n")));
+    assert_eq!(out.status.code(), Some(i32::from(r.outcome.exit_code())));
+    assert_eq!(r.summary(), format!("{missing}: cannot be read"));
 }
 
 #[test]

@@ -512,40 +512,45 @@ fn check_format_json_reports_every_file_for_ci() {
         "",
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // The trace layer's report (trace::report) with the options and the worst outcome.
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(report["timerSlack"], 2);
-    assert_eq!(report["verdict"], "malformed");
+    assert_eq!(report["timer_slack"], 2);
+    assert_eq!(report["time_tolerance"], 0);
+    assert_eq!(report["outcome"], "malformed");
     let files = report["files"].as_array().unwrap();
     assert_eq!(files.len(), 3);
     let summary = |f: &serde_json::Value| {
         (
-            f["path"].as_str().unwrap().to_owned(),
-            f["verdict"].as_str().unwrap().to_owned(),
+            f["file"].as_str().unwrap().to_owned(),
+            f["outcome"].as_str().unwrap().to_owned(),
             f["steps"].as_u64().unwrap(),
             f["agreed"].as_u64().unwrap(),
             f["setup"].as_u64().unwrap(),
-            f["notChecked"].as_u64().unwrap(),
+            f["not_checked"].as_array().unwrap().len(),
         )
     };
     assert_eq!(
         summary(&files[0]),
         (good.clone(), "agrees".into(), 2, 1, 1, 0)
     );
-    assert_eq!(files[0]["firstDivergence"], serde_json::Value::Null);
+    assert_eq!(files[0]["stop"], serde_json::Value::Null);
     assert_eq!(
         summary(&files[1]),
         (diverging.clone(), "diverges".into(), 3, 1, 1, 0)
     );
-    let d = &files[1]["firstDivergence"];
+    let d = &files[1]["stop"];
+    assert_eq!(d["kind"], "diverged");
     assert_eq!(d["line"], 3);
     assert_eq!(d["step"], "GetPendingJobExecutions");
+    assert_eq!(d["part"], "output");
     assert_eq!(d["path"], "/queuedJobs");
     assert_eq!(d["expected"], serde_json::json!([{"jobId": "j1"}]));
     assert_eq!(d["actual"], serde_json::json!([]));
     assert!(d["message"].as_str().unwrap().contains("output differs"));
     assert_eq!(summary(&files[2]).1, "malformed");
-    assert_eq!(files[2]["malformed"]["line"], 3);
-    assert!(files[2]["malformed"]["message"]
+    assert_eq!(files[2]["stop"]["kind"], "malformed");
+    assert_eq!(files[2]["stop"]["line"], 3);
+    assert!(files[2]["stop"]["why"]
         .as_str()
         .unwrap()
         .starts_with("malformed step: not a JSON object"));

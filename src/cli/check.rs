@@ -3,16 +3,20 @@
 //! Standard output gets the results: one summary line per file (text), or one JSON report
 //! (`--format json`). Standard error gets the diagnostics as they happen (`FILE:LINE:` for
 //! a step not checked, a divergence, a malformed line), and progress on a terminal.
+//!
+//! The policy (where a file stops, what it counts, the exit code) is the trace layer's
+//! [`FileCheck`]; this module reads the files, feeds it their lines and shows its
+//! [`FileReport`]s.
 
 use std::io::BufRead;
 
 use iot_jobs_spec::examples::EXAMPLES;
-use iot_jobs_spec::trace::{Action, Checker, Tolerance, Verdict};
+use iot_jobs_spec::trace::{self, FileCheck, FileReport, Tolerance};
 use iot_jobs_spec::Config;
 
 use super::io::{self, Input, Stdout};
 use super::progress::Progress;
-use super::report::{self, Diff, Divergence, FileReport, FileVerdict, Problem, Style};
+use super::report::{self, Style};
 use super::{CheckArgs, ColorChoice, Failure, Outcome, ReportFormat};
 
 /// Runs `check`: the worst file's outcome.
@@ -32,7 +36,7 @@ pub(crate) fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
         if text {
             // Lifted over the bar, since standard output may be the same terminal.
             progress.suspend(|| {
-                out.line(report::summary(&report))?;
+                out.line(report.summary())?;
                 out.flush()
             })?;
         }
@@ -64,30 +68,26 @@ pub(crate) fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
                     check_file(&input.shown, &mut reader, &tolerance, &progress, style)
                 }
                 Err(e) => {
-                    let problem = Problem {
-                        line: None,
-                        message: format!("cannot read: {e}"),
-                    };
-                    progress.say(&report::problem(&input.shown, &problem, style));
-                    FileReport {
-                        verdict: FileVerdict::Malformed,
-                        malformed: Some(problem),
-                        ..FileReport::new(&input.shown)
+                    let report = FileReport::unreadable(&input.shown, e);
+                    if let Some(line) = report::stop(&report, style) {
+                        progress.say(&line);
                     }
+                    report
                 }
             };
             each(report, &progress)?;
         }
     }
+    let outcome = match reports.iter().map(|r| r.outcome).max() {
+        None | Some(trace::Outcome::Agrees) => Outcome::Agrees,
+        Some(trace::Outcome::Diverges) => Outcome::Diverges,
+        Some(trace::Outcome::Malformed) => Outcome::Malformed,
+    };
     if !text {
-        out.line(report::json(tolerance.timer_slack, &reports))?;
+        out.line(report::json(&tolerance, reports))?;
     }
     out.flush()?;
-    Ok(reports
-        .iter()
-        .map(|r| r.verdict.outcome())
-        .max()
-        .unwrap_or(Outcome::Agrees))
+    Ok(outcome)
 }
 
 /// How diagnostics are drawn: the block on a terminal (or when colour is forced), colour
@@ -115,73 +115,33 @@ fn check_file(
     progress: &Progress,
     style: Style,
 ) -> FileReport {
-    let mut report = FileReport::new(name);
-    let mut replay = Checker::new(&Config::default(), tolerance);
-    let malformed = |mut report: FileReport, line: usize, message: String| {
-        let problem = Problem {
-            line: Some(line),
-            message,
-        };
-        progress.say(&report::problem(name, &problem, style));
-        report.verdict = FileVerdict::Malformed;
-        report.malformed = Some(problem);
-        report
-    };
+    let mut check = FileCheck::new(name, &Config::default(), tolerance);
     // One buffer for every line: `check` keeps nothing of a line once it is checked.
     let mut buffer = String::new();
-    for number in 1.. {
-        let line = match io::next_line(reader, &mut buffer) {
+    let mut said = 0;
+    loop {
+        let going = match io::next_line(reader, &mut buffer) {
             Ok(Some((read, line))) => {
                 progress.inc(read as u64);
-                line
+                check.line(line)
             }
             Ok(None) => break,
-            Err(e) => return malformed(report, number, format!("cannot read the line: {e}")),
-        };
-        let step = match replay.read(line) {
-            Ok(Some(step)) => step,
-            Ok(None) => continue,
-            Err(why) => return malformed(report, number, format!("malformed step: {why}")),
-        };
-        report.steps += 1;
-        let verdict = match replay.check_text(&step) {
-            Ok(verdict) => verdict,
-            Err(why) => return malformed(report, number, format!("malformed step: {why}")),
-        };
-        match verdict {
-            Verdict::Agrees => report.agreed += 1,
-            Verdict::Setup => report.setup += 1,
-            Verdict::Diverges(why) => {
-                let divergence = Divergence {
-                    line: number,
-                    step: label(step.action()),
-                    diff: Diff::of(&why),
-                    message: why.to_string(),
-                };
-                progress.say(&report::divergence(name, &divergence, style));
-                report.verdict = FileVerdict::Diverges;
-                report.first_divergence = Some(divergence);
-                return report;
+            Err(e) => {
+                check.unreadable(e);
+                false
             }
-            Verdict::NotChecked { reason, stop } => {
-                report.not_checked += 1;
-                progress.say(&format!("{name}:{number}: not checked: {reason}"));
-                if stop {
-                    report.stopped_at = Some(number);
-                    return report;
-                }
+        };
+        let r = check.report();
+        for n in &r.not_checked[said..] {
+            progress.say(&report::not_checked(name, n));
+        }
+        said = r.not_checked.len();
+        if !going {
+            if let Some(line) = report::stop(r, style) {
+                progress.say(&line);
             }
-            Verdict::Unsupported(why) => {
-                return malformed(report, number, format!("not supported: {why}"));
-            }
+            break;
         }
     }
-    report
-}
-
-fn label(action: &Action) -> String {
-    match action {
-        Action::Call { name, .. } => name.clone(),
-        Action::Publish { topic, .. } => format!("publish {topic}"),
-    }
+    check.finish()
 }

@@ -159,7 +159,9 @@ pub(crate) struct CheckArgs {
 pub(crate) enum ReportFormat {
     /// One line per file.
     Text,
-    /// One JSON document: per file its path, verdict, step counts and first divergence.
+    /// One JSON document: the options, the worst outcome, and per file its name, outcome,
+    /// step counts, steps not checked and what stopped it (a divergence with its path and
+    /// both values).
     Json,
 }
 

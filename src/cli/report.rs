@@ -1,136 +1,14 @@
-//! What `check` found in each file, and every way it is shown: the summary line on
-//! standard output, the diagnostics on standard error (one line, plus a readable expected
-//! against actual block on a terminal), and the `--format json` report.
-//!
-//! The rendering takes only the small [`FileReport`] defined here, filled by `check` from
-//! what the trace layer gives today ([`Verdict`](iot_jobs_spec::trace::Verdict) and its
-//! [`Divergence`](iot_jobs_spec::trace::Divergence)). [`Diff::of`] is the one place that
-//! reads the trace layer's divergence.
+//! How `check` shows what [`trace::report`](iot_jobs_spec::trace::FileCheck) found: the
+//! summary line of each file on standard output, the diagnostics on standard error (one
+//! line each, and under a divergence a readable expected-against-actual block on a
+//! terminal, coloured unless NO_COLOR), and the `--format json` report. The words are the
+//! trace layer's ([`FileReport::summary`], [`FileReport::diagnostics`]); this module adds
+//! only colour, the block and the JSON envelope.
 
+use iot_jobs_spec::trace::{
+    FileReport, FirstDivergence, NotChecked, Part, Report, Stop, Tolerance,
+};
 use serde::Serialize;
-use serde_json::Value;
-
-use super::Outcome;
-
-/// How one file ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum FileVerdict {
-    /// Every checked step agrees (maybe stopped early at a step outside the model).
-    Agrees,
-    /// A step diverges; the file stopped there.
-    Diverges,
-    /// A line is malformed or unsupported, or the file cannot be read; it stopped there.
-    Malformed,
-}
-
-impl FileVerdict {
-    /// The exit code it gives.
-    pub(crate) fn outcome(self) -> Outcome {
-        match self {
-            FileVerdict::Agrees => Outcome::Agrees,
-            FileVerdict::Diverges => Outcome::Diverges,
-            FileVerdict::Malformed => Outcome::Malformed,
-        }
-    }
-}
-
-/// What `check` found in one file.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct FileReport {
-    /// The file as named on the command line (`<stdin>` for standard input).
-    pub(crate) path: String,
-    /// How it ended.
-    pub(crate) verdict: FileVerdict,
-    /// Steps read (blank lines are not steps).
-    pub(crate) steps: usize,
-    /// Steps that expected something and agree.
-    pub(crate) agreed: usize,
-    /// Steps that expected nothing (executed, not checked).
-    pub(crate) setup: usize,
-    /// Steps outside the model, not checked.
-    pub(crate) not_checked: usize,
-    /// The line of a step outside the model after which the state is unknown, where the
-    /// file stopped without a divergence.
-    pub(crate) stopped_at: Option<usize>,
-    /// The first divergence.
-    pub(crate) first_divergence: Option<Divergence>,
-    /// Why the file could not be checked to its end: a malformed or unsupported line, or
-    /// the file not read.
-    pub(crate) malformed: Option<Problem>,
-}
-
-impl FileReport {
-    /// A report for `path` with nothing counted yet.
-    pub(crate) fn new(path: &str) -> Self {
-        FileReport {
-            path: path.to_owned(),
-            verdict: FileVerdict::Agrees,
-            steps: 0,
-            agreed: 0,
-            setup: 0,
-            not_checked: 0,
-            stopped_at: None,
-            first_divergence: None,
-            malformed: None,
-        }
-    }
-}
-
-/// A step where the specification answers otherwise than the trace expects.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Divergence {
-    /// Its line in the file.
-    pub(crate) line: usize,
-    /// The call's name, or `publish TOPIC`.
-    pub(crate) step: String,
-    /// How it differs, in words.
-    pub(crate) message: String,
-    /// Where and how, when the message names the two values.
-    #[serde(flatten)]
-    pub(crate) diff: Option<Diff>,
-}
-
-/// The first differing value: where it is and the two values.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub(crate) struct Diff {
-    /// A JSON-pointer-like path inside `output` or `error`, when the message gives one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) path: Option<String>,
-    /// What the trace expects there.
-    pub(crate) expected: Value,
-    /// What the specification answers there; `None` (no `actual` in the JSON report)
-    /// when it leaves the member out.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) actual: Option<Value>,
-}
-
-/// Why a file could not be checked to its end.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub(crate) struct Problem {
-    /// The line, when the problem is one line's.
-    pub(crate) line: Option<usize>,
-    /// What is wrong, as the diagnostic says it after `FILE:LINE: `.
-    pub(crate) message: String,
-}
-
-impl Diff {
-    /// The expected-against-actual pair of a divergence in `output` or `error`; `None` for
-    /// the events and for success against an error, which are shown as their message.
-    pub(crate) fn of(d: &iot_jobs_spec::trace::Divergence) -> Option<Diff> {
-        use iot_jobs_spec::trace::Part;
-        match d.part {
-            Part::Output | Part::Error => Some(Diff {
-                path: Some(d.path.clone()).filter(|p| !p.is_empty()),
-                expected: d.expected.clone(),
-                actual: d.actual.clone(),
-            }),
-            Part::Answer | Part::Events => None,
-        }
-    }
-}
 
 /// How diagnostics are drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,55 +31,47 @@ impl Style {
 /// The longest value the block shows in full; a longer one is cut with a marker.
 const SHOWN_MAX: usize = 240;
 
-/// The summary line of a file, for standard output in text format.
-pub(crate) fn summary(r: &FileReport) -> String {
-    let path = &r.path;
-    let agreed = r.agreed;
-    match (r.verdict, &r.first_divergence, &r.malformed, r.stopped_at) {
-        (FileVerdict::Diverges, Some(d), _, _) => format!(
-            "{path}: diverges at line {} ({agreed} checked steps agree before it)",
-            d.line
-        ),
-        (FileVerdict::Malformed, _, Some(Problem { line: Some(n), .. }), _) => {
-            format!("{path}: malformed at line {n} ({agreed} checked steps agree before it)")
-        }
-        (FileVerdict::Malformed, _, _, _) => format!("{path}: cannot be read"),
-        (_, _, _, Some(n)) => format!(
-            "{path}: stopped at line {n}: the state after it is unknown \
-             ({agreed} checked steps agree before it)"
-        ),
-        _ => {
-            let note = if r.not_checked > 0 {
-                format!(", {} not checked", r.not_checked)
-            } else {
-                String::new()
-            };
-            format!(
-                "{path}: {} steps, {agreed} checked, all agree{note}",
-                r.steps
-            )
-        }
-    }
+/// The diagnostic of a step outside the model: `FILE:LINE: not checked: REASON`.
+pub(crate) fn not_checked(file: &str, n: &NotChecked) -> String {
+    format!("{file}:{}: not checked: {}", n.line, n.reason)
+}
+
+/// The diagnostic of what stopped a file, if it says anything of its own (a step outside
+/// the model that stops it has said so in its not-checked line): the last of
+/// [`FileReport::diagnostics`], its `FILE:LINE` in bold with `style.color`, and under a
+/// divergence the block with `style.block`.
+pub(crate) fn stop(r: &FileReport, style: Style) -> Option<String> {
+    let file = &r.file;
+    let (at, rest) = match r.stop.as_ref()? {
+        Stop::Diverged(d) => return Some(divergence(file, d, style)),
+        Stop::Malformed { line, why } => (format!("{file}:{line}"), why.clone()),
+        Stop::Unreadable { why } => (file.clone(), format!("cannot read: {why}")),
+        Stop::Unknown { .. } => return None,
+    };
+    Some(format!("{}: {rest}", paint(&at, BOLD, style)))
 }
 
 /// The diagnostic of a divergence: `FILE:LINE: STEP: MESSAGE`, and with `style.block`
-/// the path and both values on lines of their own (coloured with `style.color`).
-pub(crate) fn divergence(path: &str, d: &Divergence, style: Style) -> String {
+/// for a divergence in `output` or `error` the path and both values on lines of their own
+/// (coloured with `style.color`); the events and success against an error are shown by
+/// their message alone.
+pub(crate) fn divergence(file: &str, d: &FirstDivergence, style: Style) -> String {
     let mut out = format!(
         "{}: {}: {}",
-        paint(&format!("{path}:{}", d.line), BOLD, style),
+        paint(&format!("{file}:{}", d.line), BOLD, style),
         d.step,
         d.message
     );
-    if let (true, Some(diff)) = (style.block, &d.diff) {
-        if let Some(p) = &diff.path {
-            out.push_str(&format!("\n    at {p}"));
+    let found = &d.divergence;
+    if style.block && matches!(found.part, Part::Output | Part::Error) {
+        if !found.path.is_empty() {
+            out.push_str(&format!("\n    at {}", found.path));
         }
         out.push_str(&format!(
             "\n    the trace expects:     {}",
-            paint(&shown(&diff.expected.to_string()), GREEN, style)
+            paint(&shown(&found.expected.to_string()), GREEN, style)
         ));
-        let actual = match &diff.actual {
+        let actual = match &found.actual {
             Some(v) => shown(&v.to_string()),
             None => "(left out)".to_owned(),
         };
@@ -213,36 +83,26 @@ pub(crate) fn divergence(path: &str, d: &Divergence, style: Style) -> String {
     out
 }
 
-/// The diagnostic of a problem: `FILE:LINE: MESSAGE` (`FILE: MESSAGE` without a line).
-pub(crate) fn problem(path: &str, p: &Problem, style: Style) -> String {
-    let at = match p.line {
-        Some(n) => format!("{path}:{n}"),
-        None => path.to_owned(),
-    };
-    format!("{}: {}", paint(&at, BOLD, style), p.message)
-}
-
-/// The `--format json` report: the options, the worst verdict, and every file's report.
-pub(crate) fn json(timer_slack: u64, files: &[FileReport]) -> String {
+/// The `--format json` report: the options, the worst outcome, and every file's
+/// [`FileReport`] as the trace layer serializes it.
+pub(crate) fn json(tolerance: &Tolerance, files: Vec<FileReport>) -> String {
     #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Report<'a> {
+    struct Json {
         timer_slack: u64,
-        verdict: FileVerdict,
-        files: &'a [FileReport],
+        time_tolerance: u64,
+        outcome: iot_jobs_spec::trace::Outcome,
+        #[serde(flatten)]
+        report: Report,
     }
-    let verdict = files
-        .iter()
-        .map(|f| f.verdict)
-        .max_by_key(|v| v.outcome())
-        .unwrap_or(FileVerdict::Agrees);
-    let report = Report {
-        timer_slack,
-        verdict,
-        files,
+    let report = Report { files };
+    let json = Json {
+        timer_slack: tolerance.timer_slack,
+        time_tolerance: tolerance.time_tolerance,
+        outcome: report.outcome(),
+        report,
     };
     // A report of strings, numbers and JSON values always serializes.
-    serde_json::to_string_pretty(&report).unwrap_or_default()
+    serde_json::to_string_pretty(&json).unwrap_or_default()
 }
 
 /// `text`, cut after [`SHOWN_MAX`] characters with a marker saying how much is left out.
@@ -268,61 +128,39 @@ fn paint(text: &str, code: &str, style: Style) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use iot_jobs_spec::trace::{check_trace, Divergence};
+    use iot_jobs_spec::Config;
+    use serde_json::{json, Value};
 
-    #[test]
-    fn a_divergence_in_output_or_error_gives_its_path_and_both_values() {
-        use iot_jobs_spec::trace::{Divergence as Found, Part};
-        let found = |part, path: &str, actual| Found {
-            part,
-            path: path.into(),
-            expected: json!(3),
-            actual,
-            note: None,
-        };
-        let d = Diff::of(&found(
-            Part::Output,
-            "/execution/versionNumber",
-            Some(json!(2)),
-        ))
-        .unwrap();
-        assert_eq!(d.path.as_deref(), Some("/execution/versionNumber"));
-        assert_eq!((d.expected, d.actual), (json!(3), Some(json!(2))));
-        let d = Diff::of(&found(Part::Error, "", None)).unwrap();
-        assert_eq!((d.path, d.actual), (None, None));
-        assert_eq!(Diff::of(&found(Part::Events, "/0", None)), None);
-        assert_eq!(Diff::of(&found(Part::Answer, "", None)), None);
-    }
-
-    fn divergence_at_3() -> Divergence {
+    fn divergence_at_3(part: Part) -> FirstDivergence {
         let message = "output differs at /queuedJobs: expected [1], the specification gives []";
-        Divergence {
+        FirstDivergence {
             line: 3,
             step: "GetPendingJobExecutions".into(),
             message: message.into(),
-            diff: Some(Diff {
-                path: Some("/queuedJobs".into()),
+            divergence: Divergence {
+                part,
+                path: "/queuedJobs".into(),
                 expected: json!([1]),
                 actual: Some(json!([])),
-            }),
+                note: None,
+            },
         }
     }
 
+    const BLOCK: Style = Style {
+        color: false,
+        block: true,
+    };
+
     #[test]
     fn a_divergence_is_one_line_in_a_pipe_and_a_block_on_a_terminal() {
-        let d = divergence_at_3();
+        let d = divergence_at_3(Part::Output);
         assert_eq!(
             divergence("f", &d, Style::PLAIN),
             format!("f:3: GetPendingJobExecutions: {}", d.message)
         );
-        let block = divergence(
-            "f",
-            &d,
-            Style {
-                color: false,
-                block: true,
-            },
-        );
+        let block = divergence("f", &d, BLOCK);
         let lines: Vec<&str> = block.lines().collect();
         assert_eq!(
             lines[1..],
@@ -346,6 +184,29 @@ mod tests {
     }
 
     #[test]
+    fn the_block_is_for_output_and_error_and_says_a_member_left_out() {
+        let mut d = divergence_at_3(Part::Error);
+        d.divergence.path = String::new();
+        d.divergence.actual = None;
+        let block = divergence("f", &d, BLOCK);
+        let lines: Vec<&str> = block.lines().collect();
+        assert_eq!(
+            lines[1..],
+            [
+                "    the trace expects:     [1]",
+                "    the specification has: (left out)"
+            ]
+        );
+        for part in [Part::Events, Part::Answer] {
+            let d = divergence_at_3(part);
+            assert_eq!(
+                divergence("f", &d, BLOCK),
+                divergence("f", &d, Style::PLAIN)
+            );
+        }
+    }
+
+    #[test]
     fn a_long_value_is_cut_with_a_marker() {
         let long = "x".repeat(10_000);
         let cut = shown(&long);
@@ -358,70 +219,81 @@ mod tests {
     }
 
     #[test]
-    fn the_summary_line_says_how_each_file_ended() {
-        let mut r = FileReport::new("f");
-        r.steps = 5;
-        r.agreed = 3;
-        assert_eq!(summary(&r), "f: 5 steps, 3 checked, all agree");
-        r.not_checked = 1;
+    fn a_plain_stop_is_the_last_diagnostic_of_the_trace_layer() {
+        let setup = r#"{"call": "CreateThing", "input": {"thingName": "t1"}}"#;
+        let traces = [
+            format!("{setup}\n{{\"call\": \"GetPendingJobExecutions\", \"input\": {{\"thingName\": \"t1\"}}, \"output\": {{\"queuedJobs\": [1]}}}}\n"),
+            format!("{setup}\nnope\n"),
+        ];
+        for text in traces {
+            let r = check_trace("f", &text, &Config::default(), &Tolerance::default());
+            assert_eq!(
+                stop(&r, Style::PLAIN).as_ref(),
+                r.diagnostics().last(),
+                "{text}"
+            );
+        }
+        let r = FileReport::unreadable("g", "gone");
         assert_eq!(
-            summary(&r),
-            "f: 5 steps, 3 checked, all agree, 1 not checked"
+            stop(&r, Style::PLAIN).as_deref(),
+            Some("g: cannot read: gone")
         );
-        r.stopped_at = Some(4);
-        assert_eq!(
-            summary(&r),
-            "f: stopped at line 4: the state after it is unknown (3 checked steps agree before it)"
+        let r = check_trace(
+            "f",
+            &format!("{setup}\n{{\"call\": \"DeleteJob\", \"input\": {{\"jobId\": \"j\"}}}}\n"),
+            &Config::default(),
+            &Tolerance::default(),
         );
-        r.verdict = FileVerdict::Diverges;
-        r.first_divergence = Some(divergence_at_3());
-        assert_eq!(
-            summary(&r),
-            "f: diverges at line 3 (3 checked steps agree before it)"
-        );
-        let mut m = FileReport::new("g");
-        m.verdict = FileVerdict::Malformed;
-        assert_eq!(summary(&m), "g: cannot be read");
-        m.malformed = Some(Problem {
-            line: Some(2),
-            message: "malformed step: x".into(),
-        });
-        assert_eq!(
-            summary(&m),
-            "g: malformed at line 2 (0 checked steps agree before it)"
-        );
+        assert_eq!(stop(&r, Style::PLAIN), None);
+        assert_eq!(not_checked("f", &r.not_checked[0]), r.diagnostics()[0]);
     }
 
     #[test]
-    fn the_json_report_names_every_member_ci_reads() {
-        let mut r = FileReport::new("f");
-        r.verdict = FileVerdict::Diverges;
-        r.steps = 3;
-        r.agreed = 1;
-        r.setup = 1;
-        r.first_divergence = Some(divergence_at_3());
-        let ok = FileReport::new("g");
-        let v: Value = serde_json::from_str(&json(60, &[ok, r])).unwrap();
-        assert_eq!(v["timerSlack"], 60);
-        assert_eq!(v["verdict"], "diverges");
-        assert_eq!(v["files"][0]["verdict"], "agrees");
-        assert_eq!(v["files"][0]["firstDivergence"], Value::Null);
+    fn the_json_report_has_the_options_the_worst_outcome_and_every_file() {
+        let d = FileReport {
+            outcome: iot_jobs_spec::trace::Outcome::Diverges,
+            steps: 3,
+            agreed: 1,
+            setup: 1,
+            stop: Some(Stop::Diverged(divergence_at_3(Part::Output))),
+            ..check_trace("f", "", &Config::default(), &Tolerance::default())
+        };
+        let ok = check_trace("g", "", &Config::default(), &Tolerance::default());
+        let tolerance = Tolerance {
+            timer_slack: 60,
+            time_tolerance: 2,
+        };
+        let v: Value = serde_json::from_str(&json(&tolerance, vec![ok, d])).unwrap();
+        assert_eq!(
+            (&v["timer_slack"], &v["time_tolerance"]),
+            (&json!(60), &json!(2))
+        );
+        assert_eq!(v["outcome"], "diverges");
+        assert_eq!(v["files"][0]["outcome"], "agrees");
+        assert_eq!(v["files"][0]["stop"], Value::Null);
         let f = &v["files"][1];
         assert_eq!(
             (
-                &f["path"],
+                &f["file"],
                 &f["steps"],
                 &f["agreed"],
                 &f["setup"],
-                &f["notChecked"]
+                &f["not_checked"]
             ),
-            (&json!("f"), &json!(3), &json!(1), &json!(1), &json!(0))
+            (&json!("f"), &json!(3), &json!(1), &json!(1), &json!([]))
         );
-        let d = &f["firstDivergence"];
-        assert_eq!(d["line"], 3);
-        assert_eq!(d["step"], "GetPendingJobExecutions");
-        assert_eq!(d["path"], "/queuedJobs");
-        assert_eq!((&d["expected"], &d["actual"]), (&json!([1]), &json!([])));
-        assert!(json(0, &[]).contains("\"verdict\": \"agrees\""));
+        let s = &f["stop"];
+        assert_eq!(
+            (&s["kind"], &s["line"], &s["step"]),
+            (
+                &json!("diverged"),
+                &json!(3),
+                &json!("GetPendingJobExecutions")
+            )
+        );
+        assert_eq!(s["path"], "/queuedJobs");
+        assert_eq!((&s["expected"], &s["actual"]), (&json!([1]), &json!([])));
+        let none: Value = serde_json::from_str(&json(&Tolerance::default(), vec![])).unwrap();
+        assert_eq!(none["outcome"], "agrees");
     }
 }

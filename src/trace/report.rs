@@ -85,6 +85,11 @@ pub enum Stop {
         /// The line (1-based).
         line: usize,
     },
+    /// The trace could not be opened: no line of it was read.
+    Unreadable {
+        /// Why, as the reader said it.
+        why: String,
+    },
 }
 
 /// A step that was not checked: it uses an AWS feature the specification does not model.
@@ -124,40 +129,81 @@ impl FileReport {
         }
     }
 
-    /// The report in the lines `check` prints, each `FILE:LINE: ...` or `FILE: ...`.
-    pub fn lines(&self) -> Vec<String> {
+    /// A report of the trace named `file` that could not be opened (`why`): malformed,
+    /// with no step read.
+    pub fn unreadable(file: impl Into<String>, why: impl std::fmt::Display) -> Self {
+        FileReport {
+            outcome: Outcome::Malformed,
+            stop: Some(Stop::Unreadable {
+                why: why.to_string(),
+            }),
+            ..FileReport::empty(file.into())
+        }
+    }
+
+    fn empty(file: String) -> Self {
+        FileReport {
+            file,
+            outcome: Outcome::Agrees,
+            steps: 0,
+            agreed: 0,
+            setup: 0,
+            not_checked: Vec::new(),
+            stop: None,
+        }
+    }
+
+    /// The diagnostics of the trace, in the order found, as `check` writes them to
+    /// standard error: `FILE:LINE: not checked: ...` for each step outside the model, then
+    /// what stopped it, `FILE:LINE: STEP: MESSAGE` for a divergence, `FILE:LINE: WHY` for a
+    /// malformed line, `FILE: cannot read: WHY` for a trace that could not be opened (a
+    /// step outside the model that stops it has said so in its own line).
+    pub fn diagnostics(&self) -> Vec<String> {
         let file = &self.file;
         let mut out: Vec<String> = self
             .not_checked
             .iter()
             .map(|n| format!("{file}:{}: not checked: {}", n.line, n.reason))
             .collect();
-        let agreed = self.agreed;
         match &self.stop {
             Some(Stop::Diverged(d)) => {
                 out.push(format!("{file}:{}: {}: {}", d.line, d.step, d.message));
-                out.push(format!(
-                    "{file}: diverges at line {} ({agreed} checked steps agree before it)",
-                    d.line
-                ));
             }
             Some(Stop::Malformed { line, why }) => out.push(format!("{file}:{line}: {why}")),
-            Some(Stop::Unknown { line }) => out.push(format!(
+            Some(Stop::Unreadable { why }) => out.push(format!("{file}: cannot read: {why}")),
+            Some(Stop::Unknown { .. }) | None => {}
+        }
+        out
+    }
+
+    /// How the trace came out in one line, as `check` writes it to standard output.
+    pub fn summary(&self) -> String {
+        let file = &self.file;
+        let agreed = self.agreed;
+        match &self.stop {
+            Some(Stop::Diverged(d)) => format!(
+                "{file}: diverges at line {} ({agreed} checked steps agree before it)",
+                d.line
+            ),
+            Some(Stop::Malformed { line, .. }) => {
+                format!("{file}: malformed at line {line} ({agreed} checked steps agree before it)")
+            }
+            Some(Stop::Unreadable { .. }) => format!("{file}: cannot be read"),
+            Some(Stop::Unknown { line }) => format!(
                 "{file}: stopped at line {line}: the state after it is unknown ({agreed} \
                  checked steps agree before it)"
-            )),
+            ),
             None => {
                 let note = match self.not_checked.len() {
                     0 => String::new(),
                     n => format!(", {n} not checked"),
                 };
-                out.push(format!(
+                format!(
                     "{file}: {} steps, {agreed} checked, all agree{note}",
                     self.steps
-                ));
+                )
             }
         }
-        out
     }
 }
 
@@ -199,15 +245,7 @@ impl FileCheck {
     pub fn new(file: impl Into<String>, config: &Config, tolerance: &Tolerance) -> Self {
         Self {
             checker: Checker::new(config, tolerance),
-            report: FileReport {
-                file: file.into(),
-                outcome: Outcome::Agrees,
-                steps: 0,
-                agreed: 0,
-                setup: 0,
-                not_checked: Vec::new(),
-                stop: None,
-            },
+            report: FileReport::empty(file.into()),
             line: 0,
         }
     }
@@ -242,6 +280,11 @@ impl FileCheck {
     /// The report so far (the whole of it once every line is in).
     pub fn finish(self) -> FileReport {
         self.report
+    }
+
+    /// The report so far, for a caller that shows what is found as it is found.
+    pub fn report(&self) -> &FileReport {
+        &self.report
     }
 
     /// The specifications still consistent with the trace.
