@@ -19,26 +19,195 @@
 //! [`DECISIONS`] is the only copy of these rules. `docs/decisions.md` is not written by hand:
 //! `iot-jobs-spec decisions` prints [`render_markdown`], and that output is the file.
 
+use serde::{Serialize, Serializer};
+use strum::{Display, EnumIter, EnumString, IntoStaticStr};
+
 use crate::evidence::Evidence;
 
+use DecisionId as Id;
 use Evidence::{Choice, Doc, Inferred, Measured, Model};
+
+/// The id of a decision: its number (`1`, `1b`, ... `26`) or the name of its smaller
+/// point (`details-identity`, ...; `out-of-model`), as docs/decisions.md heads it.
+///
+/// The catalog ([`DECISIONS`]), the rows of [`crate::rules::TRANSITIONS`] and the tests
+/// name decisions by this type, so a reference to a decision that does not exist does not
+/// compile. It is written (`Display`, `serde`) and parsed (`FromStr`) as the heading's text.
+///
+/// ```
+/// use iot_jobs_spec::decisions::DecisionId;
+/// assert_eq!(DecisionId::D1b.to_string(), "1b");
+/// assert_eq!("details-lists".parse(), Ok(DecisionId::DetailsLists));
+/// assert_eq!(DecisionId::D17.decision().title, "Timing out");
+/// ```
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Display,
+    EnumString,
+    EnumIter,
+    IntoStaticStr,
+)]
+pub enum DecisionId {
+    /// Decision `1` in docs/decisions.md.
+    #[strum(serialize = "1")]
+    D1,
+    /// Decision `1b` in docs/decisions.md.
+    #[strum(serialize = "1b")]
+    D1b,
+    /// Decision `2` in docs/decisions.md.
+    #[strum(serialize = "2")]
+    D2,
+    /// Decision `3` in docs/decisions.md.
+    #[strum(serialize = "3")]
+    D3,
+    /// Decision `4` in docs/decisions.md.
+    #[strum(serialize = "4")]
+    D4,
+    /// Decision `5` in docs/decisions.md.
+    #[strum(serialize = "5")]
+    D5,
+    /// Decision `6` in docs/decisions.md.
+    #[strum(serialize = "6")]
+    D6,
+    /// Decision `7` in docs/decisions.md.
+    #[strum(serialize = "7")]
+    D7,
+    /// Decision `8` in docs/decisions.md.
+    #[strum(serialize = "8")]
+    D8,
+    /// Decision `9` in docs/decisions.md.
+    #[strum(serialize = "9")]
+    D9,
+    /// Decision `10` in docs/decisions.md.
+    #[strum(serialize = "10")]
+    D10,
+    /// Decision `11` in docs/decisions.md.
+    #[strum(serialize = "11")]
+    D11,
+    /// Decision `12` in docs/decisions.md.
+    #[strum(serialize = "12")]
+    D12,
+    /// Decision `13` in docs/decisions.md.
+    #[strum(serialize = "13")]
+    D13,
+    /// Decision `14` in docs/decisions.md.
+    #[strum(serialize = "14")]
+    D14,
+    /// Decision `15` in docs/decisions.md.
+    #[strum(serialize = "15")]
+    D15,
+    /// Decision `16` in docs/decisions.md.
+    #[strum(serialize = "16")]
+    D16,
+    /// Decision `17` in docs/decisions.md.
+    #[strum(serialize = "17")]
+    D17,
+    /// Decision `18` in docs/decisions.md.
+    #[strum(serialize = "18")]
+    D18,
+    /// Decision `19` in docs/decisions.md.
+    #[strum(serialize = "19")]
+    D19,
+    /// Decision `20` in docs/decisions.md.
+    #[strum(serialize = "20")]
+    D20,
+    /// Decision `21` in docs/decisions.md.
+    #[strum(serialize = "21")]
+    D21,
+    /// Decision `22` in docs/decisions.md.
+    #[strum(serialize = "22")]
+    D22,
+    /// Decision `23` in docs/decisions.md.
+    #[strum(serialize = "23")]
+    D23,
+    /// Decision `24` in docs/decisions.md.
+    #[strum(serialize = "24")]
+    D24,
+    /// Decision `25` in docs/decisions.md.
+    #[strum(serialize = "25")]
+    D25,
+    /// Decision `26` in docs/decisions.md.
+    #[strum(serialize = "26")]
+    D26,
+    /// Decision `details-identity` in docs/decisions.md.
+    #[strum(serialize = "details-identity")]
+    DetailsIdentity,
+    /// Decision `details-registry` in docs/decisions.md.
+    #[strum(serialize = "details-registry")]
+    DetailsRegistry,
+    /// Decision `details-decoding` in docs/decisions.md.
+    #[strum(serialize = "details-decoding")]
+    DetailsDecoding,
+    /// Decision `details-createjob` in docs/decisions.md.
+    #[strum(serialize = "details-createjob")]
+    DetailsCreateJob,
+    /// Decision `details-updates` in docs/decisions.md.
+    #[strum(serialize = "details-updates")]
+    DetailsUpdates,
+    /// Decision `details-shapes` in docs/decisions.md.
+    #[strum(serialize = "details-shapes")]
+    DetailsShapes,
+    /// Decision `details-lists` in docs/decisions.md.
+    #[strum(serialize = "details-lists")]
+    DetailsLists,
+    /// Decision `details-retries` in docs/decisions.md.
+    #[strum(serialize = "details-retries")]
+    DetailsRetries,
+    /// Decision `details-timers-messages` in docs/decisions.md.
+    #[strum(serialize = "details-timers-messages")]
+    DetailsTimersMessages,
+    /// Decision `details-mqtt` in docs/decisions.md.
+    #[strum(serialize = "details-mqtt")]
+    DetailsMqtt,
+    /// Decision `details-checker` in docs/decisions.md.
+    #[strum(serialize = "details-checker")]
+    DetailsChecker,
+    /// Decision `out-of-model` in docs/decisions.md.
+    #[strum(serialize = "out-of-model")]
+    OutOfModel,
+}
+
+impl DecisionId {
+    /// The id as docs/decisions.md heads it: `"5"`, `"1b"`, `"details-lists"`.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// The decision this id names in [`DECISIONS`].
+    pub fn decision(self) -> &'static Decision {
+        // DECISIONS lists every id once, in the order of the enum (checked at compile
+        // time below), so the id's position is its index.
+        &DECISIONS[self as usize]
+    }
+}
+
+impl Serialize for DecisionId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 
 /// One rule the specification had to settle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Decision {
-    /// `"1"`, `"1b"`, `"2"` ... `"26"` for the numbered decisions; `"details-identity"`,
-    /// `"details-registry"`, `"details-decoding"`, `"details-createjob"`, `"details-updates"`,
-    /// `"details-shapes"`, `"details-lists"`, `"details-retries"`, `"details-timers-messages"`,
-    /// `"details-mqtt"` and `"details-checker"` for the smaller points; `"out-of-model"` for
-    /// the features left out.
-    pub number: &'static str,
+    /// Which decision this is: [`DecisionId::D1`] to [`DecisionId::D26`] (with
+    /// [`DecisionId::D1b`]) for the numbered decisions, `Details...` for the smaller points,
+    /// [`DecisionId::OutOfModel`] for the features left out.
+    pub id: DecisionId,
     /// The section the decision belongs to, such as `"Device updates"` or `"Timers"`.
     pub area: &'static str,
     /// A short title.
     pub title: &'static str,
     /// The grades behind the rule, strongest first. Several grades mean that parts of the rule
     /// are backed differently; the rule text says which part carries which. Empty only for
-    /// `"out-of-model"`.
+    /// [`DecisionId::OutOfModel`].
     pub evidence: &'static [Evidence],
     /// The rule in full, as one Markdown paragraph.
     pub rule: &'static str,
@@ -57,7 +226,7 @@ const OUT_OF_MODEL: &str = "Out of the model";
 pub const DECISIONS: &[Decision] = &[
     // Creation and identity.
     Decision {
-        number: "1",
+        id: Id::D1,
         area: CREATION,
         title: "New executions start QUEUED at version 1",
         evidence: &[Model, Inferred, Choice],
@@ -76,7 +245,7 @@ pub const DECISIONS: &[Decision] = &[
                job, thing or thing group a call is about is unknown (CHOICE).",
     },
     Decision {
-        number: "1b",
+        id: Id::D1b,
         area: CREATION,
         title: "Job documents, taken job ids, default target selection",
         evidence: &[Doc, Model],
@@ -87,7 +256,7 @@ pub const DECISIONS: &[Decision] = &[
                When `targetSelection` is not given it is SNAPSHOT (MODEL).",
     },
     Decision {
-        number: "2",
+        id: Id::D2,
         area: CREATION,
         title: "Job targets and group membership",
         evidence: &[Doc, Measured, Choice],
@@ -104,7 +273,7 @@ pub const DECISIONS: &[Decision] = &[
                away (CHOICE).",
     },
     Decision {
-        number: "3",
+        id: Id::D3,
         area: CREATION,
         title: "Leaving the targets, and DeleteThing",
         evidence: &[Measured, Choice],
@@ -118,7 +287,7 @@ pub const DECISIONS: &[Decision] = &[
                retried.",
     },
     Decision {
-        number: "4",
+        id: Id::D4,
         area: CREATION,
         title: "Pending order",
         evidence: &[Doc, Choice],
@@ -130,7 +299,7 @@ pub const DECISIONS: &[Decision] = &[
     },
     // Device updates.
     Decision {
-        number: "5",
+        id: Id::D5,
         area: DEVICE,
         title: "Device transitions",
         evidence: &[Doc, Inferred],
@@ -142,7 +311,7 @@ pub const DECISIONS: &[Decision] = &[
                `Switches::in_progress_to_rejected`).",
     },
     Decision {
-        number: "6",
+        id: Id::D6,
         area: DEVICE,
         title: "Statuses a device may not ask for",
         evidence: &[Measured],
@@ -150,7 +319,7 @@ pub const DECISIONS: &[Decision] = &[
                InvalidStateTransitionException, not with InvalidRequestException (MEASURED).",
     },
     Decision {
-        number: "7",
+        id: Id::D7,
         area: DEVICE,
         title: "Terminal executions refuse every update",
         evidence: &[Doc, Measured],
@@ -161,7 +330,7 @@ pub const DECISIONS: &[Decision] = &[
                MQTT, in the version-mismatch case).",
     },
     Decision {
-        number: "8",
+        id: Id::D8,
         area: DEVICE,
         title: "Order of checks for an update",
         evidence: &[Choice],
@@ -174,7 +343,7 @@ pub const DECISIONS: &[Decision] = &[
                order of the only public implementation.)",
     },
     Decision {
-        number: "9",
+        id: Id::D9,
         area: DEVICE,
         title: "expectedVersion",
         evidence: &[Doc, Model, Measured, Inferred, Choice],
@@ -190,7 +359,7 @@ pub const DECISIONS: &[Decision] = &[
                answers a mismatch with VersionConflictException (MODEL).",
     },
     Decision {
-        number: "10",
+        id: Id::D10,
         area: DEVICE,
         title: "What moves versionNumber and lastUpdatedAt",
         evidence: &[Doc, Model, Measured, Inferred],
@@ -204,7 +373,7 @@ pub const DECISIONS: &[Decision] = &[
                requests that are refused, change nothing.",
     },
     Decision {
-        number: "11",
+        id: Id::D11,
         area: DEVICE,
         title: "statusDetails",
         evidence: &[Doc, Model],
@@ -217,7 +386,7 @@ pub const DECISIONS: &[Decision] = &[
                at most (MODEL). A map that breaks any of these rules is InvalidRequestException.",
     },
     Decision {
-        number: "12",
+        id: Id::D12,
         area: DEVICE,
         title: "StartNextPendingJobExecution",
         evidence: &[Doc, Choice],
@@ -230,7 +399,7 @@ pub const DECISIONS: &[Decision] = &[
                execution returned carries its `jobDocument`.",
     },
     Decision {
-        number: "13",
+        id: Id::D13,
         area: DEVICE,
         title: "DescribeJobExecution",
         evidence: &[Doc, Model],
@@ -243,7 +412,7 @@ pub const DECISIONS: &[Decision] = &[
                contrast, returns terminal executions like any others.",
     },
     Decision {
-        number: "14",
+        id: Id::D14,
         area: DEVICE,
         title: "GetPendingJobExecutions",
         evidence: &[Doc, Choice],
@@ -253,7 +422,7 @@ pub const DECISIONS: &[Decision] = &[
     },
     // Timers.
     Decision {
-        number: "15",
+        id: Id::D15,
         area: TIMERS,
         title: "The in-progress timer",
         evidence: &[Doc],
@@ -263,7 +432,7 @@ pub const DECISIONS: &[Decision] = &[
                logical clock and fires at exactly its deadline.",
     },
     Decision {
-        number: "16",
+        id: Id::D16,
         area: TIMERS,
         title: "The step timer",
         evidence: &[Doc, Model, Inferred],
@@ -278,7 +447,7 @@ pub const DECISIONS: &[Decision] = &[
                then has no effect.",
     },
     Decision {
-        number: "17",
+        id: Id::D17,
         area: TIMERS,
         title: "Timing out",
         evidence: &[Doc],
@@ -292,7 +461,7 @@ pub const DECISIONS: &[Decision] = &[
     },
     // Retries.
     Decision {
-        number: "18",
+        id: Id::D18,
         area: RETRIES,
         title: "Retry configuration",
         evidence: &[Doc, Model, Inferred, Choice],
@@ -303,7 +472,7 @@ pub const DECISIONS: &[Decision] = &[
                breaks any of these is InvalidRequestException.",
     },
     Decision {
-        number: "19",
+        id: Id::D19,
         area: RETRIES,
         title: "When a retry happens",
         evidence: &[Doc, Model, Inferred],
@@ -319,7 +488,7 @@ pub const DECISIONS: &[Decision] = &[
     },
     // Control plane.
     Decision {
-        number: "20",
+        id: Id::D20,
         area: CONTROL,
         title: "CancelJobExecution",
         evidence: &[Model],
@@ -334,7 +503,7 @@ pub const DECISIONS: &[Decision] = &[
                `executionState`.",
     },
     Decision {
-        number: "21",
+        id: Id::D21,
         area: CONTROL,
         title: "CancelJob",
         evidence: &[Doc, Model, Choice],
@@ -349,7 +518,7 @@ pub const DECISIONS: &[Decision] = &[
                force-canceled one execution at a time.",
     },
     Decision {
-        number: "22",
+        id: Id::D22,
         area: CONTROL,
         title: "DeleteJobExecution",
         evidence: &[Model],
@@ -361,7 +530,7 @@ pub const DECISIONS: &[Decision] = &[
                `executionNumber` refer to the newest execution that remains, if there is one.",
     },
     Decision {
-        number: "23",
+        id: Id::D23,
         area: CONTROL,
         title: "Job completion",
         evidence: &[Doc],
@@ -370,7 +539,7 @@ pub const DECISIONS: &[Decision] = &[
     },
     // Notifications (MQTT).
     Decision {
-        number: "24",
+        id: Id::D24,
         area: NOTIFICATIONS,
         title: "notify",
         evidence: &[Doc, Measured],
@@ -382,7 +551,7 @@ pub const DECISIONS: &[Decision] = &[
                own walk-through and the captures both contradict it).",
     },
     Decision {
-        number: "25",
+        id: Id::D25,
         area: NOTIFICATIONS,
         title: "notify-next",
         evidence: &[Doc, Measured],
@@ -394,7 +563,7 @@ pub const DECISIONS: &[Decision] = &[
                retries publish exactly as any other change of the set or of its head does (DOC).",
     },
     Decision {
-        number: "26",
+        id: Id::D26,
         area: NOTIFICATIONS,
         title: "Order of messages",
         evidence: &[Measured, Choice],
@@ -405,7 +574,7 @@ pub const DECISIONS: &[Decision] = &[
     },
     // Details.
     Decision {
-        number: "details-identity",
+        id: Id::DetailsIdentity,
         area: DETAILS,
         title: "Account, region and ARNs",
         evidence: &[Choice],
@@ -416,7 +585,7 @@ pub const DECISIONS: &[Decision] = &[
                `us-east-1`, ACCOUNT is 12 digits and NAME satisfies the thing-name rule (CHOICE).",
     },
     Decision {
-        number: "details-registry",
+        id: Id::DetailsRegistry,
         area: DETAILS,
         title: "Things and thing groups",
         evidence: &[Model, Choice],
@@ -428,7 +597,7 @@ pub const DECISIONS: &[Decision] = &[
                (`parentGroupName`). Everything here but the MODEL part is CHOICE.",
     },
     Decision {
-        number: "details-decoding",
+        id: Id::DetailsDecoding,
         area: DETAILS,
         title: "Decoding requests",
         evidence: &[Choice],
@@ -441,7 +610,7 @@ pub const DECISIONS: &[Decision] = &[
                InvalidRequestException (CHOICE).",
     },
     Decision {
-        number: "details-createjob",
+        id: Id::DetailsCreateJob,
         area: DETAILS,
         title: "CreateJob checks and creation order",
         evidence: &[Choice],
@@ -452,7 +621,7 @@ pub const DECISIONS: &[Decision] = &[
                is the last tie-break of decision 4 (CHOICE).",
     },
     Decision {
-        number: "details-updates",
+        id: Id::DetailsUpdates,
         area: DETAILS,
         title: "Update corner cases",
         evidence: &[Choice],
@@ -467,7 +636,7 @@ pub const DECISIONS: &[Decision] = &[
                TerminalStateException, as for any terminal execution (CHOICE).",
     },
     Decision {
-        number: "details-shapes",
+        id: Id::DetailsShapes,
         area: DETAILS,
         title: "Shapes of answers",
         evidence: &[Inferred, Choice],
@@ -477,7 +646,7 @@ pub const DECISIONS: &[Decision] = &[
                carry `retryAttempt`, 0 for a first execution (CHOICE).",
     },
     Decision {
-        number: "details-lists",
+        id: Id::DetailsLists,
         area: DETAILS,
         title: "List calls",
         evidence: &[Model, Choice],
@@ -487,7 +656,7 @@ pub const DECISIONS: &[Decision] = &[
                valid one is InvalidRequestException (CHOICE).",
     },
     Decision {
-        number: "details-retries",
+        id: Id::DetailsRetries,
         area: DETAILS,
         title: "Retry budgets",
         evidence: &[Doc, Choice],
@@ -504,7 +673,7 @@ pub const DECISIONS: &[Decision] = &[
                included (CHOICE).",
     },
     Decision {
-        number: "details-timers-messages",
+        id: Id::DetailsTimersMessages,
         area: DETAILS,
         title: "Messages from timers",
         evidence: &[Doc, Choice],
@@ -514,7 +683,7 @@ pub const DECISIONS: &[Decision] = &[
                summaries, taken from the front of the pending order (DOC).",
     },
     Decision {
-        number: "details-mqtt",
+        id: Id::DetailsMqtt,
         area: DETAILS,
         title: "MQTT checks and error codes",
         evidence: &[Choice],
@@ -536,7 +705,7 @@ pub const DECISIONS: &[Decision] = &[
                `executionState`.",
     },
     Decision {
-        number: "details-checker",
+        id: Id::DetailsChecker,
         area: DETAILS,
         title: "Trace checker",
         evidence: &[Choice],
@@ -547,7 +716,7 @@ pub const DECISIONS: &[Decision] = &[
     },
     // Out of the model.
     Decision {
-        number: "out-of-model",
+        id: Id::OutOfModel,
         area: OUT_OF_MODEL,
         title: "Features not modelled yet",
         evidence: &[],
@@ -560,10 +729,20 @@ pub const DECISIONS: &[Decision] = &[
     },
 ];
 
-/// Finds a decision by number.
+// Every id has its entry, at the index of the id: `DecisionId::decision` relies on it.
+const _: () = {
+    assert!(DECISIONS.len() == Id::OutOfModel as usize + 1);
+    let mut i = 0;
+    while i < DECISIONS.len() {
+        assert!(DECISIONS[i].id as usize == i);
+        i += 1;
+    }
+};
+
+/// Finds a decision by the text of its id (`"5"`, `"1b"`, `"details-lists"`).
 #[must_use]
 pub fn find(number: &str) -> Option<&'static Decision> {
-    DECISIONS.iter().find(|d| d.number == number)
+    number.parse::<DecisionId>().ok().map(DecisionId::decision)
 }
 
 /// The opening of docs/decisions.md, one line per entry, each at most [`WIDTH`] characters.
@@ -694,7 +873,7 @@ pub fn render_markdown() -> String {
             }
         }
         out.push_str("\n### ");
-        out.push_str(decision.number);
+        out.push_str(decision.id.as_str());
         out.push_str(". ");
         out.push_str(decision.title);
         out.push_str("\n\n");
@@ -731,15 +910,20 @@ mod tests {
     ];
 
     #[test]
-    fn numbers_are_unique() {
+    fn ids_are_written_and_parsed_as_their_headings() {
         let mut seen = HashSet::new();
-        for decision in DECISIONS {
-            assert!(
-                seen.insert(decision.number),
-                "duplicate number {}",
-                decision.number
+        for id in <DecisionId as strum::IntoEnumIterator>::iter() {
+            assert!(seen.insert(id.as_str()), "two ids written {id}");
+            assert_eq!(id.as_str().parse(), Ok(id), "{id}");
+            assert_eq!(id.to_string(), id.as_str());
+            assert_eq!(
+                serde_json::to_value(id).ok(),
+                Some(serde_json::Value::from(id.as_str()))
             );
+            assert_eq!(id.decision().id, id);
         }
+        assert_eq!(seen.len(), DECISIONS.len());
+        assert!("5 ".parse::<DecisionId>().is_err());
     }
 
     #[test]
@@ -747,7 +931,7 @@ mod tests {
         let mut expected = numbered();
         expected.extend(DETAIL_NUMBERS.iter().map(|n| (*n).to_owned()));
         expected.push("out-of-model".to_owned());
-        let actual: Vec<&str> = DECISIONS.iter().map(|d| d.number).collect();
+        let actual: Vec<&str> = DECISIONS.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(actual, expected);
     }
 
@@ -755,7 +939,7 @@ mod tests {
     fn every_numbered_decision_is_found() {
         for number in numbered() {
             let decision = find(&number).unwrap_or_else(|| panic!("decision {number} missing"));
-            assert_eq!(decision.number, number);
+            assert_eq!(decision.id.as_str(), number);
         }
         assert!(find("0").is_none());
         assert!(find("27").is_none());
@@ -764,13 +948,13 @@ mod tests {
     #[test]
     fn every_entry_but_out_of_model_is_graded() {
         for decision in DECISIONS {
-            if decision.number == "out-of-model" {
+            if decision.id == Id::OutOfModel {
                 assert!(decision.evidence.is_empty());
             } else {
                 assert!(
                     !decision.evidence.is_empty(),
                     "{} has no grade",
-                    decision.number
+                    decision.id
                 );
             }
         }
@@ -782,7 +966,7 @@ mod tests {
             assert!(
                 decision.evidence.windows(2).all(|w| w[0] < w[1]),
                 "{}: grades out of order",
-                decision.number
+                decision.id
             );
         }
     }
@@ -795,7 +979,7 @@ mod tests {
                 assert!(
                     decision.rule.contains(&name),
                     "{}: the text does not say which part is {name}",
-                    decision.number
+                    decision.id
                 );
             }
         }
@@ -809,7 +993,7 @@ mod tests {
                 assert!(
                     !areas.contains(&decision.area),
                     "{} splits its area",
-                    decision.number
+                    decision.id
                 );
                 areas.push(decision.area);
             }
@@ -828,43 +1012,38 @@ mod tests {
             ]
         );
         for decision in DECISIONS {
-            let is_detail = decision.number.starts_with("details-");
-            assert_eq!(is_detail, decision.area == DETAILS, "{}", decision.number);
+            let is_detail = decision.id.as_str().starts_with("details-");
+            assert_eq!(is_detail, decision.area == DETAILS, "{}", decision.id);
         }
     }
 
     #[test]
     fn texts_are_filled_in_and_single_paragraphs() {
         for decision in DECISIONS {
-            assert!(!decision.title.trim().is_empty(), "{}", decision.number);
-            assert!(decision.rule.ends_with(['.', ')']), "{}", decision.number);
-            assert!(!decision.rule.contains('\n'), "{}", decision.number);
+            assert!(!decision.title.trim().is_empty(), "{}", decision.id);
+            assert!(decision.rule.ends_with(['.', ')']), "{}", decision.id);
+            assert!(!decision.rule.contains('\n'), "{}", decision.id);
             assert!(
                 !decision.rule.contains("  "),
                 "{}: double space",
-                decision.number
+                decision.id
             );
             let first = decision.rule.split_whitespace().next().unwrap_or("");
-            assert!(!opens_block(first), "{}", decision.number);
-            assert_eq!(
-                decision.rule.matches('`').count() % 2,
-                0,
-                "{}",
-                decision.number
-            );
+            assert!(!opens_block(first), "{}", decision.id);
+            assert_eq!(decision.rule.matches('`').count() % 2, 0, "{}", decision.id);
         }
     }
 
     #[test]
     fn some_facts_survive() {
-        let rule = |n: &str| find(n).map(|d| d.rule).unwrap_or_default();
-        assert!(rule("1b").contains("32768"));
-        assert!(rule("11").contains("1024") && rule("11").contains("128"));
-        assert!(rule("15").contains("10080") && rule("16").contains("10080"));
-        assert!(rule("17").contains("60 s"));
-        assert!(rule("details-lists").contains("250"));
-        assert!(rule("details-identity").contains("123456789012"));
-        assert_eq!(find("5").map(|d| d.evidence), Some(&[Doc, Inferred][..]));
+        let rule = |id: DecisionId| id.decision().rule;
+        assert!(rule(Id::D1b).contains("32768"));
+        assert!(rule(Id::D11).contains("1024") && rule(Id::D11).contains("128"));
+        assert!(rule(Id::D15).contains("10080") && rule(Id::D16).contains("10080"));
+        assert!(rule(Id::D17).contains("60 s"));
+        assert!(rule(Id::DetailsLists).contains("250"));
+        assert!(rule(Id::DetailsIdentity).contains("123456789012"));
+        assert_eq!(Id::D5.decision().evidence, &[Doc, Inferred][..]);
     }
 
     #[test]
@@ -872,12 +1051,8 @@ mod tests {
         let md = render_markdown();
         assert!(md.starts_with("# "));
         for decision in DECISIONS {
-            let heading = format!("\n### {}. {}\n", decision.number, decision.title);
-            assert!(
-                md.contains(&heading),
-                "missing heading for {}",
-                decision.number
-            );
+            let heading = format!("\n### {}. {}\n", decision.id, decision.title);
+            assert!(md.contains(&heading), "missing heading for {}", decision.id);
         }
         for number in numbered() {
             assert!(
@@ -923,10 +1098,10 @@ mod tests {
             let mut out = String::new();
             push_wrapped(&mut out, decision.rule);
             let joined = out.lines().collect::<Vec<_>>().join(" ");
-            assert_eq!(joined, decision.rule, "{}", decision.number);
+            assert_eq!(joined, decision.rule, "{}", decision.id);
             for line in out.lines() {
                 let first = line.split(' ').next().unwrap_or("");
-                assert!(!opens_block(first), "{}: {line:?}", decision.number);
+                assert!(!opens_block(first), "{}: {line:?}", decision.id);
             }
         }
         let mut out = String::new();

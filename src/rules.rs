@@ -1,14 +1,16 @@
 //! The transition table: every way a job execution changes status, as data.
 //!
-//! This table is the one place the transition rules live. The model asks it before every
-//! change ([`permits`], [`device_update`]); `iot-jobs-spec rules` prints it (docs/rules.md
-//! is that output); the tests check the model against it. Each row names its decision and
-//! evidence grade.
+//! This table is the one place the transition rules live. The model asks it ([`decide`])
+//! for every change of status, in one place (its `transition`, which also records the row
+//! and applies its effects); `iot-jobs-spec rules` prints it (docs/rules.md is that
+//! output); the tests check the model against it. Each row names its decision
+//! ([`crate::decisions::DecisionId`]) and evidence grade.
 
 use serde::Serialize;
 use strum::{Display, EnumIter, IntoStaticStr};
 
 use crate::config::Switches;
+use crate::decisions::DecisionId;
 use crate::evidence::Evidence;
 use crate::status::{Actor, JobExecutionStatus};
 
@@ -109,8 +111,8 @@ pub struct Transition {
     pub condition: Condition,
     /// Conditions on the state that the model checks before asking (prose).
     pub guard: &'static str,
-    /// The decision number in docs/decisions.md.
-    pub decision: &'static str,
+    /// The decision in [`crate::decisions`] (docs/decisions.md) that states the row.
+    pub decision: DecisionId,
     /// The evidence, strongest first.
     pub evidence: &'static [Evidence],
 }
@@ -128,7 +130,7 @@ const fn row(
     cause: Cause,
     condition: Condition,
     guard: &'static str,
-    decision: &'static str,
+    decision: DecisionId,
     evidence: &'static [Evidence],
 ) -> Transition {
     Transition {
@@ -144,51 +146,52 @@ const fn row(
 
 use Cause as C;
 use Condition::{Always, Force, ForceOrDeleteQueuedSwitch, InProgressToRejected};
+use DecisionId::{D12, D17, D19, D2, D20, D21, D22, D3, D5};
 
 /// Every transition, grouped by cause.
 pub static TRANSITIONS: &[Transition] = &[
     // Creation (decisions 1, 2, 19).
     row(None, Some(Queued), C::CreateJob, Always,
-        "the thing is a target, directly or through a group", "2", &[Doc]),
+        "the thing is a target, directly or through a group", D2, &[Doc]),
     row(None, Some(Queued), C::ThingJoinsTargetGroup, Always,
         "CONTINUOUS job not canceled; the thing's newest execution of the job is not pending",
-        "2", &[Measured]),
+        D2, &[Measured]),
     row(None, Some(Queued), C::Retry, Always,
         "the criterion for the failure (else ALL) has retries left; job not canceled; thing still a target",
-        "19", &[Inferred]),
+        D19, &[Inferred]),
     // The device (decisions 5, 10, 12).
-    row(Some(Queued), Some(InProgress), C::UpdateJobExecution, Always, "", "5", &[Doc]),
-    row(Some(Queued), Some(Succeeded), C::UpdateJobExecution, Always, "", "5", &[Inferred]),
-    row(Some(Queued), Some(Failed), C::UpdateJobExecution, Always, "", "5", &[Inferred]),
-    row(Some(Queued), Some(Rejected), C::UpdateJobExecution, Always, "", "5", &[Doc]),
-    row(Some(InProgress), Some(InProgress), C::UpdateJobExecution, Always, "", "5", &[Doc]),
-    row(Some(InProgress), Some(Succeeded), C::UpdateJobExecution, Always, "", "5", &[Doc]),
-    row(Some(InProgress), Some(Failed), C::UpdateJobExecution, Always, "", "5", &[Doc]),
+    row(Some(Queued), Some(InProgress), C::UpdateJobExecution, Always, "", D5, &[Doc]),
+    row(Some(Queued), Some(Succeeded), C::UpdateJobExecution, Always, "", D5, &[Inferred]),
+    row(Some(Queued), Some(Failed), C::UpdateJobExecution, Always, "", D5, &[Inferred]),
+    row(Some(Queued), Some(Rejected), C::UpdateJobExecution, Always, "", D5, &[Doc]),
+    row(Some(InProgress), Some(InProgress), C::UpdateJobExecution, Always, "", D5, &[Doc]),
+    row(Some(InProgress), Some(Succeeded), C::UpdateJobExecution, Always, "", D5, &[Doc]),
+    row(Some(InProgress), Some(Failed), C::UpdateJobExecution, Always, "", D5, &[Doc]),
     row(Some(InProgress), Some(Rejected), C::UpdateJobExecution, InProgressToRejected, "",
-        "5", &[Inferred]),
+        D5, &[Inferred]),
     row(Some(Queued), Some(InProgress), C::StartNextPendingJobExecution, Always,
-        "the execution is the head of the thing's pending order", "12", &[Doc]),
+        "the execution is the head of the thing's pending order", D12, &[Doc]),
     // Timers (decision 17).
     row(Some(InProgress), Some(TimedOut), C::Timer, Always,
-        "the earlier of the step and in-progress deadlines is reached", "17", &[Doc]),
+        "the earlier of the step and in-progress deadlines is reached", D17, &[Doc]),
     // Operators (decisions 20, 21).
-    row(Some(Queued), Some(Canceled), C::CancelJobExecution, Always, "", "20", &[Model]),
-    row(Some(InProgress), Some(Canceled), C::CancelJobExecution, Force, "", "20", &[Model]),
-    row(Some(Queued), Some(Canceled), C::CancelJob, Always, "", "21", &[Model]),
-    row(Some(InProgress), Some(Canceled), C::CancelJob, Force, "", "21", &[Model]),
+    row(Some(Queued), Some(Canceled), C::CancelJobExecution, Always, "", D20, &[Model]),
+    row(Some(InProgress), Some(Canceled), C::CancelJobExecution, Force, "", D20, &[Model]),
+    row(Some(Queued), Some(Canceled), C::CancelJob, Always, "", D21, &[Model]),
+    row(Some(InProgress), Some(Canceled), C::CancelJob, Force, "", D21, &[Model]),
     // Removal (decision 3).
     row(Some(Queued), Some(Removed), C::ThingLeavesTargets, Always,
-        "CONTINUOUS job; no direct target and no target group left", "3", &[Measured]),
-    row(Some(Queued), Some(Removed), C::DeleteThing, Always, "", "3", &[Choice]),
+        "CONTINUOUS job; no direct target and no target group left", D3, &[Measured]),
+    row(Some(Queued), Some(Removed), C::DeleteThing, Always, "", D3, &[Choice]),
     // Deletion (decision 22).
-    row(Some(Succeeded), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
-    row(Some(Failed), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
-    row(Some(TimedOut), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
-    row(Some(Rejected), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
-    row(Some(Removed), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
-    row(Some(Canceled), None, C::DeleteJobExecution, Always, "", "22", &[Model]),
-    row(Some(Queued), None, C::DeleteJobExecution, ForceOrDeleteQueuedSwitch, "", "22", &[Model]),
-    row(Some(InProgress), None, C::DeleteJobExecution, Force, "", "22", &[Model]),
+    row(Some(Succeeded), None, C::DeleteJobExecution, Always, "", D22, &[Model]),
+    row(Some(Failed), None, C::DeleteJobExecution, Always, "", D22, &[Model]),
+    row(Some(TimedOut), None, C::DeleteJobExecution, Always, "", D22, &[Model]),
+    row(Some(Rejected), None, C::DeleteJobExecution, Always, "", D22, &[Model]),
+    row(Some(Removed), None, C::DeleteJobExecution, Always, "", D22, &[Model]),
+    row(Some(Canceled), None, C::DeleteJobExecution, Always, "", D22, &[Model]),
+    row(Some(Queued), None, C::DeleteJobExecution, ForceOrDeleteQueuedSwitch, "", D22, &[Model]),
+    row(Some(InProgress), None, C::DeleteJobExecution, Force, "", D22, &[Model]),
 ];
 
 /// The row for `from` to `to` by `cause`, whatever its condition.
@@ -202,8 +205,78 @@ pub fn find(
         .find(|t| t.from == from && t.to == to && t.cause == cause)
 }
 
+/// Why the table refuses a change. Each caller maps it to the AWS error its decision
+/// names (InvalidStateTransitionException for the device's and the operators' requests);
+/// for a change the service makes on its own, a refusal is a broken invariant of the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// No row of this cause leads to the status asked for, from any status (decision 6:
+    /// QUEUED, TIMED_OUT, CANCELED and REMOVED are never the device's to set).
+    NoRowTo,
+    /// The execution is terminal and no row of this cause leaves its status (decision 7).
+    Terminal,
+    /// No row of this cause goes from this status to the one asked for (decision 5).
+    NoRow,
+    /// The row exists, but its condition does not hold for this request: it needs `force`
+    /// or a switch (decisions 5, 20, 21, 22).
+    Condition(&'static Transition),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::NoRowTo => f.write_str("no row of this cause leads to that status"),
+            Refusal::Terminal => f.write_str("the execution is terminal"),
+            Refusal::NoRow => f.write_str("no row of this cause joins the two statuses"),
+            Refusal::Condition(t) => {
+                write!(f, "the row's condition ({}) does not hold", t.condition)
+            }
+        }
+    }
+}
+
+/// The row that takes an execution from `from` to `to` by `cause` for a request with this
+/// `force` under `switches`, or why the table refuses: the one question the model asks
+/// before every change of status.
+///
+/// The refusals are tried in this order: [`Refusal::NoRowTo`], [`Refusal::Terminal`],
+/// [`Refusal::NoRow`], [`Refusal::Condition`] (decision 8's steps 4 and 5 for a device).
+///
+/// ```
+/// use iot_jobs_spec::rules::{decide, Cause, Refusal};
+/// use iot_jobs_spec::{JobExecutionStatus as S, config::Switches};
+/// let sw = Switches::default();
+/// let cancel = |from, force| decide(Some(from), Some(S::Canceled), Cause::CancelJobExecution, force, &sw);
+/// assert!(cancel(S::Queued, false).is_ok());
+/// assert!(matches!(cancel(S::InProgress, false), Err(Refusal::Condition(_))));
+/// assert!(cancel(S::InProgress, true).is_ok());
+/// assert_eq!(cancel(S::Succeeded, true), Err(Refusal::Terminal));
+/// ```
+pub fn decide(
+    from: Option<JobExecutionStatus>,
+    to: Option<JobExecutionStatus>,
+    cause: Cause,
+    force: bool,
+    switches: &Switches,
+) -> Result<&'static Transition, Refusal> {
+    let by_cause = || TRANSITIONS.iter().filter(move |t| t.cause == cause);
+    if !by_cause().any(|t| t.to == to) {
+        return Err(Refusal::NoRowTo);
+    }
+    if from.is_some_and(JobExecutionStatus::is_terminal) && !by_cause().any(|t| t.from == from) {
+        return Err(Refusal::Terminal);
+    }
+    let row = find(from, to, cause).ok_or(Refusal::NoRow)?;
+    if row.condition.holds(force, switches) {
+        Ok(row)
+    } else {
+        Err(Refusal::Condition(row))
+    }
+}
+
 /// The row that permits `from` to `to` by `cause` for a request with this `force`, or
-/// `None` when the table has no such row or its condition does not hold.
+/// `None` when the table has no such row or its condition does not hold ([`decide`]
+/// without the reason).
 ///
 /// ```
 /// use iot_jobs_spec::rules::{permits, Cause};
@@ -220,7 +293,7 @@ pub fn permits(
     force: bool,
     switches: &Switches,
 ) -> Option<&'static Transition> {
-    find(from, to, cause).filter(|t| t.condition.holds(force, switches))
+    decide(from, to, cause, force, switches).ok()
 }
 
 /// Whether any row lets a device ask for `status` (decision 6: QUEUED, TIMED_OUT,
@@ -231,48 +304,30 @@ pub fn device_may_request(status: JobExecutionStatus) -> bool {
         .any(|t| t.cause == Cause::UpdateJobExecution && t.to == Some(status))
 }
 
-/// Why a device update is refused by the table (all InvalidStateTransitionException).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DeviceRefusal {
-    /// Decision 6: the status is the service's to set.
-    ServiceStatus,
-    /// Decision 7: the execution is terminal.
-    Terminal,
-    /// Decision 5: no row from the current status to the one asked for.
-    NotAllowed,
-}
-
 /// Decisions 5, 6 and 7: may a device move an execution in `from` to `to` with
-/// UpdateJobExecution?
+/// UpdateJobExecution? ([`decide`] for that cause.)
 ///
 /// ```
-/// use iot_jobs_spec::rules::{device_update, DeviceRefusal};
+/// use iot_jobs_spec::rules::{device_update, Refusal};
 /// use iot_jobs_spec::{JobExecutionStatus as S, config::Switches};
 /// let sw = Switches::default();
 /// assert!(device_update(S::Queued, S::Succeeded, &sw).is_ok());
-/// assert_eq!(device_update(S::InProgress, S::Rejected, &sw), Err(DeviceRefusal::NotAllowed));
-/// assert_eq!(device_update(S::Queued, S::Canceled, &sw), Err(DeviceRefusal::ServiceStatus));
-/// assert_eq!(device_update(S::Succeeded, S::Succeeded, &sw), Err(DeviceRefusal::Terminal));
+/// assert!(matches!(device_update(S::InProgress, S::Rejected, &sw), Err(Refusal::Condition(_))));
+/// assert_eq!(device_update(S::Queued, S::Canceled, &sw), Err(Refusal::NoRowTo));
+/// assert_eq!(device_update(S::Succeeded, S::Succeeded, &sw), Err(Refusal::Terminal));
 /// ```
 pub fn device_update(
     from: JobExecutionStatus,
     to: JobExecutionStatus,
     switches: &Switches,
-) -> Result<&'static Transition, DeviceRefusal> {
-    if !device_may_request(to) {
-        return Err(DeviceRefusal::ServiceStatus);
-    }
-    if from.is_terminal() {
-        return Err(DeviceRefusal::Terminal);
-    }
-    permits(
+) -> Result<&'static Transition, Refusal> {
+    decide(
         Some(from),
         Some(to),
         Cause::UpdateJobExecution,
         false,
         switches,
     )
-    .ok_or(DeviceRefusal::NotAllowed)
 }
 
 /// Rendering of the table for `iot-jobs-spec rules` and docs/rules.md.
@@ -352,5 +407,67 @@ pub mod render {
         let mut s = serde_json::to_string_pretty(TRANSITIONS).unwrap_or_default();
         s.push('\n');
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    fn statuses() -> impl Iterator<Item = Option<JobExecutionStatus>> + Clone {
+        std::iter::once(None).chain(JobExecutionStatus::ALL.into_iter().map(Some))
+    }
+
+    #[test]
+    fn decide_permits_exactly_the_rows_whose_condition_holds() {
+        for (a, b) in [(false, false), (true, false), (false, true), (true, true)] {
+            let sw = Switches {
+                in_progress_to_rejected: a,
+                delete_queued_without_force: b,
+                ..Switches::default()
+            };
+            for cause in Cause::iter() {
+                for from in statuses() {
+                    for to in statuses() {
+                        for force in [false, true] {
+                            let row = TRANSITIONS.iter().find(|t| {
+                                (t.from, t.to, t.cause) == (from, to, cause)
+                                    && t.condition.holds(force, &sw)
+                            });
+                            let decided = decide(from, to, cause, force, &sw);
+                            assert_eq!(decided.ok(), row, "{from:?} -> {to:?} by {cause}");
+                            if let Err(Refusal::Condition(t)) = decided {
+                                assert_eq!((t.from, t.to, t.cause), (from, to, cause));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_device_is_refused_for_the_reasons_of_decisions_5_to_7() {
+        use JobExecutionStatus as S;
+        let sw = Switches::default();
+        for from in S::ALL {
+            for to in S::ALL {
+                let why = device_update(from, to, &sw).err();
+                let service_status =
+                    matches!(to, S::Queued | S::TimedOut | S::Canceled | S::Removed);
+                let expected = if service_status {
+                    Some(Refusal::NoRowTo)
+                } else if from.is_terminal() {
+                    Some(Refusal::Terminal)
+                } else if (from, to) == (S::InProgress, S::Rejected) {
+                    // The row exists behind its switch (decision 5).
+                    find(Some(from), Some(to), Cause::UpdateJobExecution).map(Refusal::Condition)
+                } else {
+                    None
+                };
+                assert_eq!(why, expected, "{from} -> {to}");
+            }
+        }
     }
 }

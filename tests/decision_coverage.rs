@@ -2,7 +2,7 @@
 //! 5, `decision_1b_...` for 1b, `details_registry_...` for a Details paragraph,
 //! `out_of_model_...` for the features outside the model.
 
-use iot_jobs_spec::decisions::DECISIONS;
+use iot_jobs_spec::decisions::{DecisionId, DECISIONS};
 
 fn test_names() -> Vec<String> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
@@ -30,7 +30,8 @@ fn test_names() -> Vec<String> {
     names
 }
 
-fn prefix(number: &str) -> String {
+fn prefix(id: DecisionId) -> String {
+    let number = id.as_str();
     if let Ok(n) = number.parse::<u32>() {
         format!("decision_{n:02}_")
     } else if let Some(rest) = number.strip_prefix("details-") {
@@ -48,7 +49,7 @@ fn every_decision_has_a_test_that_names_it() {
     let names = test_names();
     let missing: Vec<String> = DECISIONS
         .iter()
-        .map(|d| prefix(d.number))
+        .map(|d| prefix(d.id))
         .filter(|p| !names.iter().any(|n| n.starts_with(p.as_str())))
         .collect();
     assert!(missing.is_empty(), "no test named for: {missing:?}");
@@ -56,8 +57,8 @@ fn every_decision_has_a_test_that_names_it() {
 
 #[test]
 fn the_prefixes_are_the_ones_the_tests_use() {
-    assert_eq!(prefix("5"), "decision_05_");
-    assert_eq!(prefix("1b"), "decision_1b_");
-    assert_eq!(prefix("details-timers-messages"), "details_timers_");
-    assert_eq!(prefix("out-of-model"), "out_of_model_");
+    assert_eq!(prefix(DecisionId::D5), "decision_05_");
+    assert_eq!(prefix(DecisionId::D1b), "decision_1b_");
+    assert_eq!(prefix(DecisionId::DetailsTimersMessages), "details_timers_");
+    assert_eq!(prefix(DecisionId::OutOfModel), "out_of_model_");
 }

@@ -6,10 +6,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::state::{ExecId, Job, JobId, ThingId};
+use super::transition::{Change, Subject};
 use super::{not_modelled, Service};
 use crate::config::{CANCEL_DETAILS_MAX_ENTRIES, DEFAULT_MAX_RESULTS};
 use crate::error::{Error, ErrorCode, ServiceError};
-use crate::rules::{self, Cause};
+use crate::rules::{Cause, Refusal};
 use crate::status::{JobExecutionStatus, JobStatus};
 use crate::validate::{self, Target};
 use crate::wire::control::*;
@@ -159,18 +160,14 @@ impl Service {
             comment: None,
         };
         let job_id = self.state.insert_job(&r.job_id, job);
-        let sw = self.config.switches;
-        if let Some(row) = rules::permits(
-            None,
-            Some(JobExecutionStatus::Queued),
-            Cause::CreateJob,
-            false,
-            &sw,
-        ) {
-            for thing in things {
-                let id = self.state.create_execution(job_id, thing, now, 0);
-                self.took(row, id);
-            }
+        for thing in things {
+            let new = Subject::New {
+                job: job_id,
+                thing,
+                retry_attempt: 0,
+            };
+            let queued = JobExecutionStatus::Queued;
+            self.must_transition(new, queued, Cause::CreateJob, Change::default());
         }
         // Decision 2 (CHOICE): a SNAPSHOT job that reaches no thing completes at once.
         self.maybe_complete(job_id);
@@ -200,22 +197,9 @@ impl Service {
             .into());
         }
         let force = r.force.unwrap_or(false);
-        let pending: Vec<ExecId> = self
-            .state
-            .executions_of(job_id)
-            .filter(|&id| self.state.exec(id).status.is_pending())
-            .collect();
-        for id in pending {
-            self.service_end(
-                id,
-                JobExecutionStatus::Canceled,
-                Cause::CancelJob,
-                force,
-                Some(force),
-            );
-        }
+        // The job is CANCELED first, so the executions it ends leave it CANCELED, not
+        // COMPLETED (decision 23 completes only an IN_PROGRESS job).
         let now = self.now;
-        self.state.unindex_continuous(job_id);
         let job = self.state.job_mut(job_id);
         job.status = JobStatus::Canceled;
         job.force_canceled = Some(force);
@@ -223,6 +207,26 @@ impl Service {
         job.comment = r.comment;
         job.last_updated_at = now;
         let description = job.description.clone();
+        let pending: Vec<ExecId> = self
+            .state
+            .executions_of(job_id)
+            .filter(|&id| self.state.exec(id).status().is_pending())
+            .collect();
+        for id in pending {
+            let canceled = self.transition(
+                Subject::Existing(id),
+                Some(JobExecutionStatus::Canceled),
+                Cause::CancelJob,
+                force,
+                Change::default(),
+            );
+            // Without force, the table keeps an IN_PROGRESS execution running (decision 21).
+            debug_assert!(
+                matches!(canceled, Ok(_) | Err(Refusal::Condition(_))),
+                "{canceled:?}"
+            );
+        }
+        self.state.unindex_continuous(job_id);
         Ok(JobSummaryResponse {
             job_arn: self.job_arn(&r.job_id),
             job_id: r.job_id,
@@ -252,29 +256,33 @@ impl Service {
                 .into());
             }
         }
-        if e.status.is_terminal() {
-            return Err(ServiceError::invalid_transition(format!(
-                "the execution is {}, a terminal status, and cannot be canceled",
-                e.status
+        let from = e.status();
+        let change = Change {
+            details: r.status_details,
+            step_minutes: None,
+        };
+        let canceled = self.transition(
+            Subject::Existing(id),
+            Some(JobExecutionStatus::Canceled),
+            Cause::CancelJobExecution,
+            r.force.unwrap_or(false),
+            change,
+        );
+        match canceled {
+            Ok(_) => Ok(Empty {}),
+            Err(Refusal::Terminal) => Err(ServiceError::invalid_transition(format!(
+                "the execution is {from}, a terminal status, and cannot be canceled"
             ))
-            .into());
-        }
-        let force = r.force.unwrap_or(false);
-        let sw = self.config.switches;
-        let (from, to) = (e.status, JobExecutionStatus::Canceled);
-        if rules::permits(Some(from), Some(to), Cause::CancelJobExecution, force, &sw).is_none() {
-            return Err(ServiceError::invalid_transition(format!(
+            .into()),
+            Err(Refusal::Condition(_)) => Err(ServiceError::invalid_transition(format!(
                 "the execution is {from}; canceling it needs force"
             ))
-            .into());
+            .into()),
+            Err(why) => Err(ServiceError::invalid_transition(format!(
+                "the execution is {from} and cannot be canceled: {why}"
+            ))
+            .into()),
         }
-        let job = e.job;
-        self.service_end(id, to, Cause::CancelJobExecution, force, Some(force));
-        if let Some(d) = r.status_details {
-            self.state.update(id, |e| e.details = d);
-        }
-        self.maybe_complete(job);
-        Ok(Empty {})
     }
 
     /// Decision 22.
@@ -284,20 +292,25 @@ impl Service {
         not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
         let thing = self.require_thing(&r.thing_name)?;
         let id = self.find_execution(thing, &r.job_id, Some(r.execution_number))?;
-        let (from, job) = (self.state.exec(id).status, self.state.exec(id).job);
-        let force = r.force.unwrap_or(false);
-        let sw = self.config.switches;
-        let Some(row) = rules::permits(Some(from), None, Cause::DeleteJobExecution, force, &sw)
-        else {
-            return Err(ServiceError::invalid_transition(format!(
+        let from = self.state.exec(id).status();
+        let deleted = self.transition(
+            Subject::Existing(id),
+            None,
+            Cause::DeleteJobExecution,
+            r.force.unwrap_or(false),
+            Change::default(),
+        );
+        match deleted {
+            Ok(_) => Ok(Empty {}),
+            Err(Refusal::Condition(_)) => Err(ServiceError::invalid_transition(format!(
                 "the execution is {from}; deleting it needs force"
             ))
-            .into());
-        };
-        self.took(row, id);
-        self.state.delete_execution(id);
-        self.maybe_complete(job);
-        Ok(Empty {})
+            .into()),
+            Err(why) => Err(ServiceError::invalid_transition(format!(
+                "the execution is {from} and cannot be deleted: {why}"
+            ))
+            .into()),
+        }
     }
 
     /// The control plane's DescribeJobExecution: terminal executions are described too.
@@ -316,7 +329,7 @@ impl Service {
 
     /// The List calls' `status` filter: every execution when none is given.
     fn in_status(&self, status: Option<JobExecutionStatus>) -> impl Fn(&ExecId) -> bool + '_ {
-        move |&id| status.is_none_or(|s| self.state.exec(id).status == s)
+        move |&id| status.is_none_or(|s| self.state.exec(id).status() == s)
     }
 
     /// Details, lists: oldest first; maxResults 1..250; nextToken a decimal offset.

@@ -1,11 +1,12 @@
 //! The device data plane (`iot-jobs-data`): DescribeJobExecution, GetPendingJobExecutions,
 //! StartNextPendingJobExecution and UpdateJobExecution (decisions 5 to 17).
 
-use super::state::{ExecId, ThingId, Timer};
+use super::state::{ExecId, ThingId};
+use super::transition::{Change, Subject};
 use super::Service;
 use crate::config::CANCEL_STEP_TIMER;
 use crate::error::{ErrorCode, ServiceError};
-use crate::rules::{self, Cause, DeviceRefusal};
+use crate::rules::{Cause, Refusal};
 use crate::status::JobExecutionStatus;
 use crate::validate;
 use crate::wire::data::*;
@@ -65,12 +66,15 @@ impl Service {
         }
         let id = self.find_execution(thing, &r.job_id, r.execution_number)?;
         let e = self.state.exec(id);
-        if e.status.is_terminal() {
+        if e.status().is_terminal() {
             return Err(ServiceError::new(
                 ErrorCode::TerminalStateException,
                 format!(
                     "execution {} of job '{}' on thing '{}' is {}, a terminal status",
-                    e.number, r.job_id, r.thing_name, e.status
+                    e.number,
+                    r.job_id,
+                    r.thing_name,
+                    e.status()
                 ),
             ));
         }
@@ -118,18 +122,18 @@ impl Service {
         let Some(id) = self.state.head(thing) else {
             return Ok(StartNextPendingJobExecutionResponse { execution: None });
         };
-        let from = self.state.exec(id).status;
-        let to = JobExecutionStatus::InProgress;
-        let sw = self.config.switches;
-        if let Some(row) = rules::permits(
-            Some(from),
-            Some(to),
-            Cause::StartNextPendingJobExecution,
-            false,
-            &sw,
-        ) {
-            self.took(row, id);
-            self.device_change(id, to, r.status_details, r.step_timeout_in_minutes);
+        // A QUEUED head starts; an IN_PROGRESS head comes back unchanged (decision 12).
+        if self.state.exec(id).status() == JobExecutionStatus::Queued {
+            let change = Change {
+                details: r.status_details,
+                step_minutes: r.step_timeout_in_minutes,
+            };
+            self.must_transition(
+                Subject::Existing(id),
+                JobExecutionStatus::InProgress,
+                Cause::StartNextPendingJobExecution,
+                change,
+            );
         }
         Ok(StartNextPendingJobExecutionResponse {
             execution: Some(self.data_execution(id, true)),
@@ -175,19 +179,25 @@ impl Service {
             }
         }
         // 4 and 5. The status is the device's to set, and allowed from here (5, 6, 7).
-        let from = e.status;
-        let row = match rules::device_update(from, r.status, &self.config.switches) {
-            Ok(row) => row,
+        let from = e.status();
+        let asked = self.ask(
+            Subject::Existing(id),
+            Some(r.status),
+            Cause::UpdateJobExecution,
+            false,
+        );
+        let permit = match asked {
+            Ok(permit) => permit,
             Err(why) => {
                 let message = match why {
-                    DeviceRefusal::ServiceStatus => format!(
+                    Refusal::NoRowTo => format!(
                         "a device cannot set status {}; only the service sets it",
                         r.status
                     ),
-                    DeviceRefusal::Terminal => {
+                    Refusal::Terminal => {
                         format!("the execution is {from}, a terminal status, and cannot be updated")
                     }
-                    DeviceRefusal::NotAllowed => {
+                    Refusal::NoRow | Refusal::Condition(_) => {
                         format!(
                             "a device cannot move an execution from {from} to {}",
                             r.status
@@ -205,8 +215,11 @@ impl Service {
                 "stepTimeoutInMinutes -1 cancels the step timer, but none is running",
             ));
         }
-        self.took(row, id);
-        self.device_change(id, r.status, r.status_details, r.step_timeout_in_minutes);
+        let change = Change {
+            details: r.status_details,
+            step_minutes: r.step_timeout_in_minutes,
+        };
+        self.take(permit, change);
         Ok(UpdateJobExecutionResponse {
             execution_state: r
                 .include_job_execution_state
@@ -218,64 +231,4 @@ impl Service {
             }),
         })
     }
-
-    /// A change the device makes, already permitted by the table: version + 1 (decision
-    /// 10), details replaced when given (11), startedAt and the in-progress timer on the
-    /// first IN_PROGRESS (15), the step timer when the execution stays IN_PROGRESS (16).
-    fn device_change(
-        &mut self,
-        id: ExecId,
-        to: JobExecutionStatus,
-        details: Option<crate::wire::DetailsMap>,
-        step_minutes: Option<i64>,
-    ) {
-        let now = self.now;
-        let first_start =
-            to == JobExecutionStatus::InProgress && self.state.exec(id).started_at.is_none();
-        let in_progress_minutes = if first_start {
-            self.state.job(self.state.exec(id).job).in_progress_minutes
-        } else {
-            None
-        };
-        // The in-progress timer counts as set before a step timer set by the same request.
-        let in_progress_timer = match (first_start, in_progress_minutes) {
-            (true, Some(m)) => Some(Timer {
-                deadline: now.saturating_add(minutes_to_secs(m)),
-                seq: self.state.next_seq(),
-            }),
-            _ => None,
-        };
-        let step_timer = match step_minutes {
-            Some(m) if m > 0 && to == JobExecutionStatus::InProgress => Some(Some(Timer {
-                deadline: now.saturating_add(minutes_to_secs(m)),
-                seq: self.state.next_seq(),
-            })),
-            Some(CANCEL_STEP_TIMER) if to == JobExecutionStatus::InProgress => Some(None),
-            _ => None,
-        };
-        self.state.update(id, |e| {
-            e.status = to;
-            e.version += 1;
-            e.last_updated_at = now;
-            if let Some(d) = details {
-                e.details = d;
-            }
-            if first_start {
-                e.started_at = Some(now);
-            }
-            if in_progress_timer.is_some() {
-                e.in_progress_timer = in_progress_timer;
-            }
-            if let Some(step) = step_timer {
-                e.step_timer = step;
-            }
-        });
-        if to.is_terminal() {
-            self.after_end(id);
-        }
-    }
-}
-
-fn minutes_to_secs(m: i64) -> u64 {
-    u64::try_from(m).unwrap_or(0) * 60
 }

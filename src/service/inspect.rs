@@ -94,7 +94,7 @@ impl Service {
             job_id: self.state.job_name(e.job).to_owned(),
             thing_name: self.state.thing_name(e.thing).to_owned(),
             execution_number: e.number,
-            status: e.status,
+            status: e.status(),
             status_details: e.details.clone(),
             queued_at: e.queued_at,
             started_at: e.started_at,

@@ -2,41 +2,33 @@
 //! (decision 19), job completion (decision 23), and the effects of an execution ending.
 
 use super::state::{ExecId, JobId};
+use super::transition::{Change, Subject};
 use super::Service;
-use crate::rules::{self, Cause};
+use crate::rules::Cause;
 use crate::status::{JobExecutionStatus, JobStatus, TargetSelection};
 
 impl Service {
     /// Decision 17: the execution times out at its effective deadline (the clock is
     /// already there): TIMED_OUT, lastUpdatedAt = the deadline, version unchanged.
     pub(super) fn fire_timer(&mut self, id: ExecId) {
-        let from = self.state.exec(id).status;
-        let sw = self.config.switches;
-        let Some(row) = rules::permits(
-            Some(from),
-            Some(JobExecutionStatus::TimedOut),
+        let timed_out = self.must_transition(
+            Subject::Existing(id),
+            JobExecutionStatus::TimedOut,
             Cause::Timer,
-            false,
-            &sw,
-        ) else {
-            // No row: the timer should not be running. Drop it rather than loop.
+            Change::default(),
+        );
+        if timed_out.is_none() {
+            // Only IN_PROGRESS executions have timers, so this is a broken invariant (a
+            // debug build stopped already); drop the timers rather than loop.
             self.state.update(id, |e| {
                 e.step_timer = None;
                 e.in_progress_timer = None;
             });
-            return;
-        };
-        self.took(row, id);
-        let now = self.now;
-        self.state.update(id, |e| {
-            e.status = JobExecutionStatus::TimedOut;
-            e.last_updated_at = now;
-        });
-        self.after_end(id);
+        }
     }
 
-    /// After an execution became terminal: queue a retry if one is due, then see whether
-    /// its job is complete.
+    /// After an execution became terminal (any row that ends one): queue a retry if one is
+    /// due, then see whether its job is complete.
     pub(super) fn after_end(&mut self, id: ExecId) {
         self.maybe_retry(id);
         self.maybe_complete(self.state.exec(id).job);
@@ -48,7 +40,7 @@ impl Service {
     /// a target.
     fn maybe_retry(&mut self, id: ExecId) {
         let e = self.state.exec(id);
-        let Some(failure) = e.status.failure_type() else {
+        let Some(failure) = e.status().failure_type() else {
             return;
         };
         let (job_id, thing) = (e.job, e.thing);
@@ -89,27 +81,30 @@ impl Service {
         if spent >= budget {
             return;
         }
-        let sw = self.config.switches;
-        let Some(row) = rules::permits(
-            None,
-            Some(JobExecutionStatus::Queued),
-            Cause::Retry,
-            false,
-            &sw,
-        ) else {
-            return;
-        };
         // retryAttempt counts the retries made since the thing last became a target:
         // every criterion's spending, this retry included.
-        let spent = self.state.things[thing as usize]
+        let attempt = self.state.things[thing as usize]
             .retries_spent
-            .entry(job_id)
-            .or_default();
-        *spent.entry(kind).or_insert(0) += 1;
-        let attempt = spent.values().sum();
-        let now = self.now;
-        let id = self.state.create_execution(job_id, thing, now, attempt);
-        self.took(row, id);
+            .get(&job_id)
+            .map_or(0, |m| m.values().sum::<i32>())
+            + 1;
+        let retried = self.must_transition(
+            Subject::New {
+                job: job_id,
+                thing,
+                retry_attempt: attempt,
+            },
+            JobExecutionStatus::Queued,
+            Cause::Retry,
+            Change::default(),
+        );
+        if retried.is_some() {
+            let spent = self.state.things[thing as usize]
+                .retries_spent
+                .entry(job_id)
+                .or_default();
+            *spent.entry(kind).or_insert(0) += 1;
+        }
     }
 
     /// Decision 23: a SNAPSHOT job is COMPLETED once every execution is terminal.
@@ -125,32 +120,5 @@ impl Service {
             job.completed_at = Some(now);
             job.last_updated_at = now;
         }
-    }
-
-    /// A service-side end of a QUEUED or IN_PROGRESS execution (cancel, removal), if the
-    /// table permits it. Returns whether it happened.
-    pub(super) fn service_end(
-        &mut self,
-        id: ExecId,
-        to: JobExecutionStatus,
-        cause: Cause,
-        force: bool,
-        force_canceled: Option<bool>,
-    ) -> bool {
-        let from = self.state.exec(id).status;
-        let sw = self.config.switches;
-        let Some(row) = rules::permits(Some(from), Some(to), cause, force, &sw) else {
-            return false;
-        };
-        self.took(row, id);
-        let now = self.now;
-        self.state.update(id, |e| {
-            e.status = to;
-            e.last_updated_at = now;
-            if force_canceled.is_some() {
-                e.force_canceled = force_canceled;
-            }
-        });
-        true
     }
 }

@@ -12,6 +12,7 @@ mod notify;
 pub(crate) mod outbox;
 mod registry;
 pub(crate) mod state;
+mod transition;
 mod views;
 
 use std::collections::VecDeque;
@@ -146,25 +147,6 @@ impl Service {
     /// [`Config::record_transitions`] is on: which row of the table each change took.
     pub fn poll_transition(&mut self) -> Option<TransitionRecord> {
         self.transitions.pop_front()
-    }
-
-    /// Records that execution `id` took `row` (a no-op unless recording).
-    pub(crate) fn took(&mut self, row: &'static crate::rules::Transition, id: state::ExecId) {
-        if !self.config.record_transitions {
-            return;
-        }
-        let index = crate::rules::TRANSITIONS
-            .iter()
-            .position(|t| std::ptr::eq(t, row))
-            .unwrap_or(usize::MAX);
-        let e = self.state.exec(id);
-        self.transitions.push_back(TransitionRecord {
-            row: index,
-            at: self.now,
-            job_id: self.state.job_name(e.job).to_owned(),
-            thing_name: self.state.thing_name(e.thing).to_owned(),
-            execution_number: e.number,
-        });
     }
 
     fn dispatch(&mut self, request: Request) -> Result<Response, Error> {

@@ -53,7 +53,7 @@ impl Service {
 
     /// How many of [`Self::listed_pending`] are IN_PROGRESS: they are its first ones.
     pub(super) fn listed_in_progress_count(&self, thing: ThingId) -> usize {
-        let status = |id: ExecId| self.state.exec(id).status;
+        let status = |id: ExecId| self.state.exec(id).status();
         let listed = self.listed_pending(thing);
         let started = listed
             .clone()
@@ -72,7 +72,7 @@ impl Service {
     fn pending_jobs(&self, thing: ThingId) -> PendingJobs {
         let jobs: Vec<_> = self
             .listed_pending(thing)
-            .map(|id| (self.state.exec(id).status, self.data_summary(id)))
+            .map(|id| (self.state.exec(id).status(), self.data_summary(id)))
             .collect();
         debug_assert!(jobs.iter().all(|(s, _)| s.is_pending()));
         PendingJobs(jobs)

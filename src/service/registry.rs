@@ -3,10 +3,11 @@
 
 use std::collections::BTreeSet;
 
+use super::transition::{Change, Subject};
 use super::{not_modelled, Service};
 use crate::config::THING_VERSION;
 use crate::error::{Error, ErrorCode, ServiceError};
-use crate::rules::{self, Cause};
+use crate::rules::Cause;
 use crate::status::{JobExecutionStatus, JobStatus};
 use crate::validate::{self, Target};
 use crate::wire::control::*;
@@ -104,20 +105,16 @@ impl Service {
         let mut queued: Vec<_> = self
             .state
             .pending_of(thing)
-            .filter(|&id| self.state.exec(id).status == JobExecutionStatus::Queued)
+            .filter(|&id| self.state.exec(id).status() == JobExecutionStatus::Queued)
             .collect();
         queued.sort_unstable();
-        let mut jobs = Vec::new();
         for id in queued {
-            if self.service_end(
-                id,
+            self.must_transition(
+                Subject::Existing(id),
                 JobExecutionStatus::Removed,
                 Cause::DeleteThing,
-                false,
-                None,
-            ) {
-                jobs.push(self.state.exec(id).job);
-            }
+                Change::default(),
+            );
         }
         if let Some(thing) = self.state.deregister_thing(thing) {
             for g in thing.groups {
@@ -125,9 +122,6 @@ impl Service {
                     group.members.remove(&r.thing_name);
                 }
             }
-        }
-        for job in jobs {
-            self.maybe_complete(job);
         }
         Ok(Empty {})
     }
@@ -261,7 +255,8 @@ impl Service {
             jobs.iter()
                 .zip(newest)
                 .map(|(&j, newest)| {
-                    let pending = newest.is_some_and(|id| self.state.exec(id).status.is_pending());
+                    let pending =
+                        newest.is_some_and(|id| self.state.exec(id).status().is_pending());
                     let spent = self.state.things[thing_id as usize]
                         .retries_spent
                         .contains_key(&j);
@@ -275,8 +270,6 @@ impl Service {
         if let Some(g) = self.state.groups.get_mut(&group) {
             g.members.insert(thing.clone());
         }
-        let now = self.now;
-        let sw = self.config.switches;
         for (job_id, (pending, keep_budgets)) in jobs.into_iter().zip(before) {
             if !keep_budgets {
                 self.state.things[thing_id as usize]
@@ -289,17 +282,13 @@ impl Service {
             if pending {
                 continue;
             }
-            let Some(row) = rules::permits(
-                None,
-                Some(JobExecutionStatus::Queued),
-                Cause::ThingJoinsTargetGroup,
-                false,
-                &sw,
-            ) else {
-                continue;
+            let new = Subject::New {
+                job: job_id,
+                thing: thing_id,
+                retry_attempt: 0,
             };
-            let id = self.state.create_execution(job_id, thing_id, now, 0);
-            self.took(row, id);
+            let queued = JobExecutionStatus::Queued;
+            self.must_transition(new, queued, Cause::ThingJoinsTargetGroup, Change::default());
         }
         Ok(Empty {})
     }
@@ -338,18 +327,18 @@ impl Service {
                 .zip(newest)
                 .filter_map(|(job_id, newest)| {
                     let id = newest?;
-                    (self.state.exec(id).status == JobExecutionStatus::Queued && !is_target(job_id))
-                        .then_some(id)
+                    (self.state.exec(id).status() == JobExecutionStatus::Queued
+                        && !is_target(job_id))
+                    .then_some(id)
                 })
                 .collect()
         };
         for id in removed {
-            self.service_end(
-                id,
+            self.must_transition(
+                Subject::Existing(id),
                 JobExecutionStatus::Removed,
                 Cause::ThingLeavesTargets,
-                false,
-                None,
+                Change::default(),
             );
         }
         Ok(Empty {})

@@ -3,8 +3,10 @@
 //! thing its executions by job and its pending order, per job its executions and their
 //! counts (apart from the job's other fields), and one queue of timer deadlines.
 //!
-//! Everything here is mechanism. Which change is allowed is asked of
-//! [`crate::rules`] by the callers; this module only keeps the indexes true.
+//! Everything here is mechanism. An execution's status is private to this module and is
+//! written only with a [`Permit`], a row of [`crate::rules::TRANSITIONS`] that
+//! [`super::transition`] found for that execution: there is no other way to create an
+//! execution, change its status or delete it. This module only keeps the indexes true.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use crate::wire::control::{AttributePayload, JobExecutionsRetryConfig, Tag, Thin
 use crate::wire::DetailsMap;
 
 use super::names::Names;
+use super::transition::Permit;
 
 /// An execution's place in the arena; also its creation order (decision 4's tie-break).
 pub(crate) type ExecId = usize;
@@ -37,7 +40,8 @@ pub(crate) struct Execution {
     pub job: JobId,
     pub thing: ThingId,
     pub number: i64,
-    pub status: JobExecutionStatus,
+    /// Written only with a [`Permit`] ([`State::create_execution`], [`State::change`]).
+    status: JobExecutionStatus,
     pub details: DetailsMap,
     pub queued_at: u64,
     pub started_at: Option<u64>,
@@ -50,6 +54,11 @@ pub(crate) struct Execution {
 }
 
 impl Execution {
+    /// The status.
+    pub fn status(&self) -> JobExecutionStatus {
+        self.status
+    }
+
     /// Decision 17: the earlier of the two timers.
     pub fn timer(&self) -> Option<Timer> {
         match (self.step_timer, self.in_progress_timer) {
@@ -499,9 +508,11 @@ impl State {
         touched
     }
 
-    /// Queues a new execution (decision 1): QUEUED, version 1, number = highest + 1.
+    /// Creates an execution by `permit`'s row (decision 1: QUEUED, version 1, number =
+    /// highest + 1).
     pub fn create_execution(
         &mut self,
+        permit: &Permit,
         job: JobId,
         thing: ThingId,
         now: u64,
@@ -517,13 +528,16 @@ impl State {
             .map(|i| self.exec(self.things[thing as usize].history[i].newest));
         let number = previous.map_or(1, |p| p.number + 1);
         let previous = previous.map(|p| p.status);
+        let row = permit.row();
+        debug_assert!(row.from.is_none(), "{row:?} does not create an execution");
+        let status = row.to.unwrap_or_default();
         let id = self.execs.len();
         self.touch(thing, true);
         let exec = Execution {
             job,
             thing,
             number,
-            status: JobExecutionStatus::Queued,
+            status,
             details: DetailsMap::new(),
             queued_at: now,
             started_at: None,
@@ -535,7 +549,7 @@ impl State {
             retry_attempt,
         };
         let key = exec.pending_key(id);
-        self.by_status[status_index(JobExecutionStatus::Queued)] += 1;
+        self.by_status[status_index(status)] += 1;
         self.execs.push(Some(exec));
         let slot = &mut self.things[thing as usize];
         match at {
@@ -548,22 +562,48 @@ impl State {
         }
         let j = &mut self.job_execs[job as usize];
         j.created.push(id);
-        j.pending += 1;
+        j.pending += u32::from(status.is_pending());
         if let Some(p) = previous {
             j.newest_by_status[status_index(p)] -= 1;
         }
-        j.newest_by_status[status_index(JobExecutionStatus::Queued)] += 1;
+        j.newest_by_status[status_index(status)] += 1;
         id
     }
 
-    /// Changes an execution through `f`, keeping the pending order and the timer queue
-    /// true, and ending both timers when the execution becomes terminal.
+    /// Changes an execution's other fields through `f` (its status stays), keeping the
+    /// pending order and the timer queue true.
     pub fn update(&mut self, id: ExecId, f: impl FnOnce(&mut Execution)) {
+        self.write(id, None, f);
+    }
+
+    /// Moves an execution to the status of `permit`'s row and changes its other fields
+    /// through `f`, keeping the pending order and the timer queue true, and ending both
+    /// timers when the execution becomes terminal.
+    pub fn change(&mut self, id: ExecId, permit: &Permit, f: impl FnOnce(&mut Execution)) {
+        let row = permit.row();
+        debug_assert_eq!(
+            row.from,
+            Some(self.exec(id).status),
+            "{row:?} is not this execution's"
+        );
+        debug_assert!(row.to.is_some(), "{row:?} deletes: use delete_execution");
+        self.write(id, row.to, f);
+    }
+
+    fn write(
+        &mut self,
+        id: ExecId,
+        status: Option<JobExecutionStatus>,
+        f: impl FnOnce(&mut Execution),
+    ) {
         let (thing, job, old_status, old_key, old_timer) = {
             let e = self.exec(id);
             (e.thing, e.job, e.status, e.pending_key(id), e.timer())
         };
         let e = self.execs[id].as_mut().expect("live execution id");
+        if let Some(s) = status {
+            e.status = s;
+        }
         f(e);
         if e.status.is_terminal() {
             e.step_timer = None;
@@ -612,12 +652,17 @@ impl State {
         }
     }
 
-    /// Deletes an execution (decision 22), taking it out of every index.
-    pub fn delete_execution(&mut self, id: ExecId) {
+    /// Deletes an execution by `permit`'s row (decision 22), taking it out of every index.
+    pub fn delete_execution(&mut self, id: ExecId, permit: &Permit) {
         let (thing, job, status, key, timer) = {
             let e = self.exec(id);
             (e.thing, e.job, e.status, e.pending_key(id), e.timer())
         };
+        let row = permit.row();
+        debug_assert!(
+            row.from == Some(status) && row.to.is_none(),
+            "{row:?} does not delete this execution"
+        );
         let was_newest = self.newest(thing, job) == Some(id);
         if key.is_some() {
             self.touch(thing, true);

@@ -39,7 +39,7 @@ impl Service {
         data::JobExecution {
             job_id: Some(self.state.job_name(e.job).to_owned()),
             thing_name: Some(self.state.thing_name(e.thing).to_owned()),
-            status: Some(e.status),
+            status: Some(e.status()),
             status_details: details(&e.details),
             queued_at: Some(secs(e.queued_at)),
             started_at: e.started_at.map(secs),
@@ -55,7 +55,7 @@ impl Service {
     pub(crate) fn data_state(&self, id: ExecId) -> data::JobExecutionState {
         let e = self.state.exec(id);
         data::JobExecutionState {
-            status: Some(e.status),
+            status: Some(e.status()),
             status_details: details(&e.details),
             version_number: Some(e.version),
         }
@@ -79,7 +79,7 @@ impl Service {
         let e = self.state.exec(id);
         control::JobExecution {
             job_id: self.state.job_name(e.job).to_owned(),
-            status: e.status,
+            status: e.status(),
             force_canceled: e.force_canceled,
             // Details, shapes (CHOICE): an empty map shows as `"statusDetails": {}`.
             status_details: control::JobExecutionStatusDetails {
@@ -99,7 +99,7 @@ impl Service {
     pub(crate) fn control_summary(&self, id: ExecId) -> control::JobExecutionSummary {
         let e = self.state.exec(id);
         control::JobExecutionSummary {
-            status: e.status,
+            status: e.status(),
             queued_at: secs(e.queued_at),
             started_at: e.started_at.map(secs),
             last_updated_at: secs(e.last_updated_at),
