@@ -52,6 +52,12 @@ pub struct Switches {
     /// Decision 22 (MODEL): may DeleteJobExecution delete a QUEUED execution without
     /// `force`? Default `false` (the model); the Developer Guide says yes.
     pub delete_queued_without_force: bool,
+    /// Decision 40 (CHOICE): do calls that name a thing (CancelJobExecution,
+    /// DeleteJobExecution, the control plane's DescribeJobExecution,
+    /// ListJobExecutionsForThing and every data-plane call) reach the executions of a
+    /// deleted thing? Default `false`: ResourceNotFoundException while no thing of that name
+    /// exists, as for a name never created (decision 1). No evidence either way.
+    pub deleted_thing_executions_by_name: bool,
 }
 
 impl Default for Switches {
@@ -60,6 +66,7 @@ impl Default for Switches {
             in_progress_to_rejected: false,
             http_version_mismatch: ErrorCode::InvalidStateTransitionException,
             delete_queued_without_force: false,
+            deleted_thing_executions_by_name: false,
         }
     }
 }

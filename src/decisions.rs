@@ -136,6 +136,21 @@ pub enum DecisionId {
     /// Decision `26` in docs/decisions.md.
     #[strum(serialize = "26")]
     D26,
+    /// Decision `34` in docs/decisions.md.
+    #[strum(serialize = "34")]
+    D34,
+    /// Decision `37` in docs/decisions.md.
+    #[strum(serialize = "37")]
+    D37,
+    /// Decision `38` in docs/decisions.md.
+    #[strum(serialize = "38")]
+    D38,
+    /// Decision `39` in docs/decisions.md.
+    #[strum(serialize = "39")]
+    D39,
+    /// Decision `40` in docs/decisions.md.
+    #[strum(serialize = "40")]
+    D40,
     /// Decision `details-identity` in docs/decisions.md.
     #[strum(serialize = "details-identity")]
     DetailsIdentity,
@@ -219,6 +234,8 @@ const TIMERS: &str = "Timers";
 const RETRIES: &str = "Retries";
 const CONTROL: &str = "Control plane";
 const NOTIFICATIONS: &str = "Notifications (MQTT)";
+const OTHER_CALLS: &str = "Other control-plane calls";
+const DELETED_THINGS: &str = "Deleted things";
 const DETAILS: &str = "Details";
 const OUT_OF_MODEL: &str = "Out of the model";
 
@@ -572,6 +589,98 @@ pub const DECISIONS: &[Decision] = &[
                things, every `notify` comes before every `notify-next`, and each kind is \
                ordered by thing name (CHOICE).",
     },
+    // Other control-plane calls.
+    Decision {
+        id: Id::D34,
+        area: OTHER_CALLS,
+        title: "DeleteJob",
+        evidence: &[Doc, Model, Choice],
+        rule: "DeleteJob takes `force` (false when absent); `namespaceId` is not modelled. The \
+               checks run in this order: a jobId that breaks its pattern is \
+               InvalidRequestException (400); a job that does not exist is \
+               ResourceNotFoundException (404); an IN_PROGRESS or SCHEDULED job without `force` \
+               is InvalidStateTransitionException (409) (MODEL; CHOICE for SCHEDULED). A \
+               COMPLETED or CANCELED job, or any job given `force`, is deleted on the spot: \
+               deletion takes no logical time, so DELETION_IN_PROGRESS is never seen and neither \
+               the limit of ten deletions at once (LimitExceededException) nor the \"already \
+               being deleted\" error can happen (CHOICE). Every execution of the job goes, \
+               terminal history and deleted things' executions included, each by a row of the \
+               transition table: its timers stop, nothing retries it, no list shows it, and a \
+               call that names it (device updates over HTTP and MQTT included) gets \
+               ResourceNotFoundException / `ResourceNotFound` (MODEL, DOC). The job's own \
+               timers go too. Afterwards DescribeJob, GetJobDocument, CancelJob, UpdateJob and \
+               AssociateTargetsWithJob answer ResourceNotFoundException, ListJobs leaves the \
+               job out, and CreateJob may use the id again, the new job's executions numbered \
+               from 1 (MODEL). Each thing that had a pending execution of the job gets `notify`, \
+               and `notify-next` when its head changed, in the order those executions were \
+               created (DOC). The answer is 200 with an empty body.",
+    },
+    Decision {
+        id: Id::D37,
+        area: OTHER_CALLS,
+        title: "GetJobDocument",
+        evidence: &[Doc, Model, Choice],
+        rule: "GetJobDocument answers InvalidRequestException (400) for a jobId that breaks its \
+               pattern and ResourceNotFoundException (404) for a job that does not exist or was \
+               deleted. Otherwise it returns `{\"document\": ...}` holding the very string \
+               CreateJob was given, whitespace included, whatever the job's status (MODEL, \
+               DOC). `beforeSubstitution` is accepted and makes no difference, since the model \
+               never substitutes anything (CHOICE). The call changes nothing.",
+    },
+    Decision {
+        id: Id::D38,
+        area: OTHER_CALLS,
+        title: "ListJobs",
+        evidence: &[Choice],
+        rule: "ListJobs filters by `status` (a job status; any other string is \
+               InvalidRequestException), `targetSelection`, `thingGroupName` and `thingGroupId` \
+               (the jobs whose targets include that group), every given filter applying at \
+               once; a group that does not exist is ResourceNotFoundException (404), as \
+               decision 1 treats unknown names. `namespaceId` is not modelled. `maxResults` and \
+               `nextToken` work as for the other List calls, a bad value being \
+               InvalidRequestException. Jobs come newest first by creation (the Developer \
+               Guide's example; its remark that jobs are sorted by status is not followed). \
+               Each summary carries jobArn, jobId, targetSelection, status, createdAt, \
+               lastUpdatedAt, completedAt once set, and isConcurrent (decision 28), but no \
+               thingGroupId. Deleted jobs are not listed, and the call changes nothing (all \
+               CHOICE).",
+    },
+    Decision {
+        id: Id::D39,
+        area: OTHER_CALLS,
+        title: "DescribeThing",
+        evidence: &[Model, Inferred, Choice],
+        rule: "DescribeThing answers InvalidRequestException (400) for a name that breaks the \
+               thing-name rule and ResourceNotFoundException (404) when no thing of that name \
+               exists now, whether it never existed or was deleted. Otherwise it returns \
+               thingName, the thingId CreateThing gave, thingArn, attributes, version and \
+               defaultClientId (MODEL for the members); version is 1 and defaultClientId is the \
+               thing's name (INFERRED from AWS's CLI example), and attributes is `{}` for a \
+               thing without any (CHOICE). thingTypeName and billingGroupName are left out, as \
+               thing types and billing groups are not modelled. The call changes nothing.",
+    },
+    // Deleted things.
+    Decision {
+        id: Id::D40,
+        area: DELETED_THINGS,
+        title: "The IN_PROGRESS execution of a deleted thing",
+        evidence: &[Choice],
+        rule: "Decision 3 keeps a deleted thing's IN_PROGRESS execution. It is reached through \
+               its job, through its timers, and through its thing's name once a thing of that \
+               name exists again, but not by calls that name the absent thing: \
+               CancelJobExecution, DeleteJobExecution, the control plane's \
+               DescribeJobExecution, ListJobExecutionsForThing and every data-plane call answer \
+               ResourceNotFoundException (404) while no thing of that name exists (decision 1). \
+               CancelJob with `force` cancels it (`forceCanceled` true, version unchanged, \
+               lastUpdatedAt now); CancelJob without `force` and an abort leave it running; \
+               DeleteJob deletes it; its timers still fire (TIMED_OUT, and no retry follows, the \
+               thing being gone). Each change publishes `notify` and `notify-next` on the \
+               deleted thing's topics. A thing created again under the name gets its history \
+               back: the execution is pending for it again and every call reaches it. No \
+               execution is therefore stuck for ever. No evidence points either way (CHOICE); \
+               the other reading, calls by name reaching a deleted thing's executions, is the \
+               switch `deleted_thing_executions_by_name`.",
+    },
     // Details.
     Decision {
         id: Id::DetailsIdentity,
@@ -892,6 +1001,7 @@ mod tests {
     fn numbered() -> Vec<String> {
         let mut numbers = vec!["1".to_owned(), "1b".to_owned()];
         numbers.extend((2..=26).map(|n| n.to_string()));
+        numbers.extend([34, 37, 38, 39, 40].map(|n| n.to_string()));
         numbers
     }
 
@@ -943,6 +1053,7 @@ mod tests {
         }
         assert!(find("0").is_none());
         assert!(find("27").is_none());
+        assert!(find("41").is_none());
     }
 
     #[test]
@@ -1007,6 +1118,8 @@ mod tests {
                 RETRIES,
                 CONTROL,
                 NOTIFICATIONS,
+                OTHER_CALLS,
+                DELETED_THINGS,
                 DETAILS,
                 OUT_OF_MODEL
             ]

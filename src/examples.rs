@@ -14,6 +14,7 @@ macro_rules! examples {
 pub const EXAMPLES: &[(&str, &str)] = examples![
     "cancel-and-delete",
     "continuous-groups",
+    "delete-and-list-jobs",
     "device-lifecycle",
     "mqtt-device-workflow",
     "mqtt-notify-next-listener",

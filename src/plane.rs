@@ -85,6 +85,14 @@ pub enum Operation {
     ListJobExecutionsForJob,
     /// `iot` DescribeJob.
     DescribeJob,
+    /// `iot` DeleteJob (decision 34).
+    DeleteJob,
+    /// `iot` GetJobDocument (decision 37).
+    GetJobDocument,
+    /// `iot` ListJobs (decision 38).
+    ListJobs,
+    /// `iot` DescribeThing (decision 39).
+    DescribeThing,
 }
 
 /// Operations AWS has on these services that the specification does not model: a call
@@ -92,15 +100,11 @@ pub enum Operation {
 pub const NOT_MODELLED_OPERATIONS: &[(Plane, &str)] = &[
     (Plane::Data, "StartCommandExecution"),
     (Plane::Control, "AssociateTargetsWithJob"),
-    (Plane::Control, "DeleteJob"),
     (Plane::Control, "UpdateJob"),
-    (Plane::Control, "GetJobDocument"),
-    (Plane::Control, "ListJobs"),
     (Plane::Control, "CreateJobTemplate"),
     (Plane::Control, "DescribeJobTemplate"),
     (Plane::Control, "DeleteJobTemplate"),
     (Plane::Control, "ListJobTemplates"),
-    (Plane::Control, "DescribeThing"),
     (Plane::Control, "UpdateThing"),
     (Plane::Control, "ListThings"),
     (Plane::Control, "DescribeThingGroup"),

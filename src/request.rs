@@ -100,6 +100,14 @@ operations! {
         -> control::ListJobExecutionsForJobResponse;
     /// `iot` DescribeJob.
     DescribeJob(control::DescribeJobRequest) -> control::DescribeJobResponse;
+    /// `iot` DeleteJob.
+    DeleteJob(control::DeleteJobRequest) -> control::Empty;
+    /// `iot` GetJobDocument.
+    GetJobDocument(control::GetJobDocumentRequest) -> control::GetJobDocumentResponse;
+    /// `iot` ListJobs.
+    ListJobs(control::ListJobsRequest) -> control::ListJobsResponse;
+    /// `iot` DescribeThing.
+    DescribeThing(control::DescribeThingRequest) -> control::DescribeThingResponse;
 }
 
 fn read<T: serde::de::DeserializeOwned>(op: Operation, input: &Value) -> Result<T, ServiceError> {

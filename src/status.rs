@@ -120,7 +120,8 @@ impl JobExecutionStatus {
     }
 }
 
-/// The status of a job (AWS `JobStatus`, the values this model reaches).
+/// The status of a job (AWS `JobStatus`: every value the model declares, so that ListJobs
+/// can filter by any of them).
 #[derive(
     Clone,
     Copy,
@@ -146,6 +147,11 @@ pub enum JobStatus {
     Canceled,
     /// Every execution of a SNAPSHOT job ended (decision 23).
     Completed,
+    /// DeleteJob has begun and not finished. Never observed here: deletion takes no
+    /// logical time (decision 34); ListJobs accepts it as a filter, which matches nothing.
+    DeletionInProgress,
+    /// Created with a `schedulingConfig` startTime that has not come (decision 31).
+    Scheduled,
 }
 
 /// How a job picks its things (AWS `TargetSelection`).

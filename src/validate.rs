@@ -97,6 +97,17 @@ pub fn thing_group_name(member: &str, value: &str) -> Result {
     thing_name(member, value)
 }
 
+/// `ThingGroupId`: 1..128 characters of `[a-zA-Z0-9-]` (MODEL).
+pub fn thing_group_id(member: &str, value: &str) -> Result {
+    length(member, value, 1, Some(128))?;
+    pattern(
+        member,
+        value,
+        |c| c.is_ascii_alphanumeric() || c == '-',
+        "[a-zA-Z0-9\\-]+",
+    )
+}
+
 /// `JobId`: 1..64 characters of `[a-zA-Z0-9_-]` (MODEL). `$next` fails the pattern.
 pub fn job_id(member: &str, value: &str) -> Result {
     length(member, value, 1, Some(64))?;

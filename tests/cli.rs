@@ -153,13 +153,13 @@ fn details_checker_the_worst_file_decides_the_exit_code() {
 fn out_of_model_a_step_using_a_feature_outside_the_model_is_not_checked_and_ends_the_file() {
     let text = format!(
         "{SETUP}{}\n{}\n",
-        r#"{"call": "DeleteJob", "service": "iot", "input": {"jobId": "j1"}, "output": {}}"#,
+        r#"{"call": "DeleteJobTemplate", "service": "iot", "input": {"jobTemplateId": "t"}, "output": {}}"#,
         r#"{"call": "GetPendingJobExecutions", "input": {"thingName": "t1"}, "output": {"x": 1}}"#
     );
     let o = run(&["check", &file("nm.jsonl", &text)], "");
     // Not checked does not raise the exit code, and the diverging line 4 is never run.
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains(":3: not checked: not modelled: the DeleteJob operation"));
+    assert!(stderr(&o).contains(":3: not checked: not modelled: the DeleteJobTemplate operation"));
     assert!(stdout(&o).contains("stopped at line 3"));
 }
 

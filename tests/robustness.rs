@@ -174,6 +174,11 @@ fn template(op: Operation) -> Value {
             json!({"jobId": "jS", "status": "IN_PROGRESS", "maxResults": 1, "nextToken": "0"})
         }
         O::DescribeJob => json!({"jobId": "jS", "beforeSubstitution": false}),
+        O::DeleteJob => json!({"jobId": "jS", "force": true}),
+        O::GetJobDocument => json!({"jobId": "jS", "beforeSubstitution": false}),
+        O::ListJobs => json!({"status": "IN_PROGRESS", "targetSelection": "SNAPSHOT",
+            "thingGroupName": "g0", "maxResults": 1, "nextToken": "0"}),
+        O::DescribeThing => json!({"thingName": "t0"}),
     }
 }
 
@@ -877,7 +882,7 @@ properties!(LARGE_CASES, ignore = "large run: cargo test --release --test robust
 
 #[test]
 fn every_operation_has_an_accepted_template() {
-    assert_eq!(Operation::iter().count(), 17);
+    assert_eq!(Operation::iter().count(), 21);
     for op in Operation::iter() {
         let input = template(op);
         let request = Request::decode(op, &input).unwrap_or_else(|e| panic!("{op:?} {input}: {e}"));

@@ -1,6 +1,6 @@
 //! The control plane's job calls: CreateJob, CancelJob, CancelJobExecution,
-//! DeleteJobExecution, DescribeJobExecution, the two List calls and DescribeJob
-//! (decisions 1b, 2, 20 to 23).
+//! DeleteJobExecution, DescribeJobExecution, the two List calls, DescribeJob, DeleteJob,
+//! GetJobDocument and ListJobs (decisions 1b, 2, 20 to 23, 34, 37, 38).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -158,6 +158,7 @@ impl Service {
             force_canceled: None,
             reason_code: None,
             comment: None,
+            deleted: false,
         };
         let job_id = self.state.insert_job(&r.job_id, job);
         for thing in things {
@@ -241,7 +242,7 @@ impl Service {
         if let Some(d) = &r.status_details {
             validate::status_details("statusDetails", d, Some(CANCEL_DETAILS_MAX_ENTRIES))?;
         }
-        let thing = self.require_thing(&r.thing_name)?;
+        let thing = self.thing_for_executions(&r.thing_name)?;
         let id = self.find_execution(thing, &r.job_id, None)?;
         let e = self.state.exec(id);
         if let Some(v) = r.expected_version {
@@ -290,7 +291,7 @@ impl Service {
         validate::job_id("jobId", &r.job_id)?;
         validate::thing_name("thingName", &r.thing_name)?;
         not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
-        let thing = self.require_thing(&r.thing_name)?;
+        let thing = self.thing_for_executions(&r.thing_name)?;
         let id = self.find_execution(thing, &r.job_id, Some(r.execution_number))?;
         let from = self.state.exec(id).status();
         let deleted = self.transition(
@@ -320,7 +321,7 @@ impl Service {
     ) -> Result<DescribeJobExecutionResponse> {
         validate::job_id("jobId", &r.job_id)?;
         validate::thing_name("thingName", &r.thing_name)?;
-        let thing = self.require_thing(&r.thing_name)?;
+        let thing = self.thing_for_executions(&r.thing_name)?;
         let id = self.find_execution(thing, &r.job_id, r.execution_number)?;
         Ok(DescribeJobExecutionResponse {
             execution: self.control_execution(id),
@@ -345,7 +346,7 @@ impl Service {
             validate::max_results(m)?;
         }
         not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
-        let thing = self.require_thing(&r.thing_name)?;
+        let thing = self.thing_for_executions(&r.thing_name)?;
         let status = self.in_status(r.status);
         let (ids, next_token) = match r.job_id.as_deref() {
             None => page(
@@ -402,6 +403,131 @@ impl Service {
         })
     }
 
+    /// Decision 34: DeleteJob. The job is marked deleted first, so that no execution's
+    /// deletion completes it; then every execution goes by its row of the table, in one
+    /// pass over the job's executions in creation order; then the job's list is emptied
+    /// once. The things that had a pending execution are told in that order.
+    pub(super) fn delete_job(&mut self, r: DeleteJobRequest) -> Result<Empty> {
+        validate::job_id("jobId", &r.job_id)?;
+        not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
+        let job_id = self.require_job(&r.job_id)?;
+        let status = self.state.job(job_id).status;
+        let force = r.force.unwrap_or(false);
+        if matches!(status, JobStatus::InProgress | JobStatus::Scheduled) && !force {
+            return Err(ServiceError::invalid_transition(format!(
+                "job '{}' is {status}; deleting it needs force",
+                r.job_id
+            ))
+            .into());
+        }
+        self.state.job_mut(job_id).deleted = true;
+        let ids: Vec<ExecId> = self.state.executions_of(job_id).collect();
+        let mut things: Vec<ThingId> = Vec::new();
+        for id in ids {
+            let thing = self.state.exec(id).thing;
+            if things.last() != Some(&thing) {
+                things.push(thing);
+            }
+            let deleted = self.transition(
+                Subject::Existing(id),
+                None,
+                Cause::DeleteJob,
+                force,
+                Change::default(),
+            );
+            debug_assert!(deleted.is_ok(), "{deleted:?}");
+        }
+        things.sort_unstable();
+        things.dedup();
+        self.state.forget_job_executions(job_id, &things);
+        self.state.unindex_continuous(job_id);
+        // Decision 34 (DOC): the messages follow the order the executions were created.
+        self.flush_notifications_in_touch_order();
+        Ok(Empty {})
+    }
+
+    /// Decision 37: the document exactly as CreateJob received it.
+    pub(super) fn get_job_document(
+        &mut self,
+        r: GetJobDocumentRequest,
+    ) -> Result<GetJobDocumentResponse> {
+        validate::job_id("jobId", &r.job_id)?;
+        let job_id = self.require_job(&r.job_id)?;
+        Ok(GetJobDocumentResponse {
+            document: Some(self.state.job(job_id).document.to_string()),
+        })
+    }
+
+    /// Decision 28: whether the job is rolling out executions. Only a job with a rollout
+    /// list that is IN_PROGRESS is; no job has a rollout list before rollouts are built,
+    /// so every job answers false.
+    fn is_concurrent(&self, _job: JobId) -> bool {
+        false
+    }
+
+    /// Decision 38: ListJobs, newest first, deleted jobs left out.
+    pub(super) fn list_jobs(&mut self, r: ListJobsRequest) -> Result<ListJobsResponse> {
+        if let Some(g) = &r.thing_group_name {
+            validate::thing_group_name("thingGroupName", g)?;
+        }
+        if let Some(g) = &r.thing_group_id {
+            validate::thing_group_id("thingGroupId", g)?;
+        }
+        if let Some(m) = r.max_results {
+            validate::max_results(m)?;
+        }
+        if let Some(t) = &r.next_token {
+            validate::next_token(t)?;
+        }
+        not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
+        let missing = |what: String| ServiceError::not_found(format!("{what} does not exist"));
+        if let Some(g) = &r.thing_group_name {
+            if !self.state.groups.contains_key(g) {
+                return Err(missing(format!("thing group '{g}'")).into());
+            }
+        }
+        let by_id = match &r.thing_group_id {
+            Some(id) => Some(
+                self.group_named_by_id(id)
+                    .ok_or_else(|| missing(format!("thing group with id '{id}'")))?,
+            ),
+            None => None,
+        };
+        let groups: Vec<&str> = r
+            .thing_group_name
+            .as_deref()
+            .into_iter()
+            .chain(by_id.as_deref())
+            .collect();
+        let jobs = (0..self.state.jobs.len() as JobId).rev().filter(|&id| {
+            let job = self.state.job(id);
+            !job.deleted
+                && r.status.is_none_or(|s| job.status == s)
+                && r.target_selection.is_none_or(|t| job.selection == t)
+                && groups.iter().all(|g| job.target_groups.contains(*g))
+        });
+        let (ids, next_token) = page(jobs, r.max_results, &r.next_token)?;
+        let secs = |t: u64| i64::try_from(t).unwrap_or(i64::MAX);
+        let jobs = ids
+            .into_iter()
+            .map(|id| {
+                let job = self.state.job(id);
+                let name = self.state.job_name(id);
+                JobSummary {
+                    job_arn: self.job_arn(name),
+                    job_id: name.to_owned(),
+                    target_selection: job.selection,
+                    status: job.status,
+                    created_at: secs(job.created_at),
+                    last_updated_at: secs(job.last_updated_at),
+                    completed_at: job.completed_at.map(secs),
+                    is_concurrent: self.is_concurrent(id),
+                }
+            })
+            .collect();
+        Ok(ListJobsResponse { jobs, next_token })
+    }
+
     /// DescribeJob: the job, and per status the number of things whose newest execution
     /// is in it.
     pub(super) fn describe_job(&mut self, r: DescribeJobRequest) -> Result<DescribeJobResponse> {
@@ -450,21 +576,21 @@ impl Service {
     }
 }
 
-/// One page of `ids` (ascending, so oldest first), read without collecting the rest:
-/// skip the token's offset, take the page, and ask for one more to know whether a
-/// `nextToken` is due.
-fn page(
-    mut ids: impl Iterator<Item = ExecId>,
+/// One page of `items` (in the list's order), read without collecting the rest: skip the
+/// token's offset, take the page, and ask for one more to know whether a `nextToken` is
+/// due.
+fn page<T>(
+    mut items: impl Iterator<Item = T>,
     max_results: Option<i32>,
     next_token: &Option<String>,
-) -> std::result::Result<(Vec<ExecId>, Option<String>), ServiceError> {
+) -> std::result::Result<(Vec<T>, Option<String>), ServiceError> {
     let size = usize::try_from(max_results.unwrap_or(DEFAULT_MAX_RESULTS)).unwrap_or(1);
     let start = match next_token {
         Some(t) => validate::next_token(t)?,
         None => 0,
     };
-    ids.by_ref().take(start).for_each(drop);
-    let page: Vec<ExecId> = ids.by_ref().take(size).collect();
+    items.by_ref().take(start).for_each(drop);
+    let page: Vec<T> = items.by_ref().take(size).collect();
     // A token at or past the end of the list is none this service gave (it gives none at
     // the end); the first page of an empty list is empty.
     if page.is_empty() && start > 0 {
@@ -472,8 +598,7 @@ fn page(
             "nextToken '{start}' is not a token this service gave"
         )));
     }
-    debug_assert!(page.windows(2).all(|w| w[0] < w[1]), "oldest first");
-    let next = ids
+    let next = items
         .next()
         .is_some()
         .then(|| (start + page.len()).to_string());

@@ -112,7 +112,10 @@ impl Service {
         let now = self.now;
         let pending = self.state.job_execs(job_id).pending;
         let job = self.state.job_mut(job_id);
-        if job.selection != TargetSelection::Snapshot || job.status != JobStatus::InProgress {
+        if job.deleted
+            || job.selection != TargetSelection::Snapshot
+            || job.status != JobStatus::InProgress
+        {
             return;
         }
         if pending == 0 {

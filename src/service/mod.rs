@@ -130,7 +130,7 @@ impl Service {
                 self.state.nothing_touched(),
                 "a refused request changed state"
             );
-            drop(self.state.take_touched());
+            drop(self.state.take_touched(false));
         }
         result
     }
@@ -181,6 +181,10 @@ impl Service {
                 Response::ListJobExecutionsForJob(self.list_for_job(r)?)
             }
             R::DescribeJob(r) => Response::DescribeJob(self.describe_job(r)?),
+            R::DeleteJob(r) => Response::DeleteJob(self.delete_job(r)?),
+            R::GetJobDocument(r) => Response::GetJobDocument(self.get_job_document(r)?),
+            R::ListJobs(r) => Response::ListJobs(self.list_jobs(r)?),
+            R::DescribeThing(r) => Response::DescribeThing(self.describe_thing(r)?),
         })
     }
 }

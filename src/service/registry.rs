@@ -183,6 +183,38 @@ impl Service {
         })
     }
 
+    /// The name of the group whose id (as CreateThingGroup returned it) is `id`.
+    pub(super) fn group_named_by_id(&self, id: &str) -> Option<String> {
+        self.state
+            .groups
+            .iter()
+            .find(|(_, g)| Self::id_for(2, g.seq) == id)
+            .map(|(name, _)| name.clone())
+    }
+
+    /// Decision 39: DescribeThing, of a thing that exists now.
+    pub(super) fn describe_thing(
+        &mut self,
+        r: DescribeThingRequest,
+    ) -> Result<DescribeThingResponse> {
+        validate::thing_name("thingName", &r.thing_name)?;
+        let thing = self.state.thing(&r.thing_name).ok_or_else(|| {
+            ServiceError::not_found(format!("thing '{}' does not exist", r.thing_name))
+        })?;
+        Ok(DescribeThingResponse {
+            default_client_id: r.thing_name.clone(),
+            thing_id: Self::id_for(1, thing.seq),
+            thing_arn: self.thing_arn(&r.thing_name),
+            attributes: thing
+                .attributes
+                .as_ref()
+                .and_then(|p| p.attributes.clone())
+                .unwrap_or_default(),
+            version: THING_VERSION,
+            thing_name: r.thing_name,
+        })
+    }
+
     pub(super) fn group_arn(&self, group: &str) -> String {
         format!(
             "arn:aws:iot:{}:{}:thinggroup/{group}",

@@ -24,7 +24,8 @@ pub(crate) type ExecId = usize;
 /// A thing name's interned id (see [`super::names`]); it outlives a deleted thing.
 pub(crate) type ThingId = u32;
 
-/// A job id's interned id; jobs are never deleted, so it is also the job's index.
+/// A job id's interned id, also the job's index. A deleted job keeps its slot (marked
+/// [`Job::deleted`]); a job created again under its name gets a new id (decision 34).
 pub(crate) type JobId = u32;
 
 /// A running timer: its deadline and the order in which it was set (ties fire in that
@@ -187,6 +188,9 @@ pub(crate) struct Job {
     pub force_canceled: Option<bool>,
     pub reason_code: Option<String>,
     pub comment: Option<String>,
+    /// DeleteJob deleted it (decision 34): no call finds it by name, and it has no
+    /// execution left.
+    pub deleted: bool,
 }
 
 /// What is kept about a job's executions, apart from the [`Job`]: every execution created
@@ -353,8 +357,11 @@ impl State {
 
     // Jobs.
 
+    /// The id of the job named `name`, unless it was deleted (decision 34).
     pub fn job_id(&self, name: &str) -> Option<JobId> {
-        self.job_names.get(name)
+        self.job_names
+            .get(name)
+            .filter(|&id| !self.jobs[id as usize].deleted)
     }
 
     pub fn job_name(&self, id: JobId) -> &str {
@@ -384,9 +391,15 @@ impl State {
         self.things[thing as usize].created.iter()
     }
 
-    /// Adds a job (its id must be new), a CONTINUOUS one to the index of its groups.
+    /// Adds a job (its id must be free: new, or a deleted job's), a CONTINUOUS one to the
+    /// index of its groups.
     pub fn insert_job(&mut self, name: &str, job: Job) -> JobId {
-        let id = self.job_names.intern(name);
+        debug_assert!(self.job_id(name).is_none(), "job '{name}' exists");
+        let id = match self.job_names.get(name) {
+            // A deleted job's name: a new id, so nothing of the old job is found (decision 34).
+            Some(_) => self.job_names.rebind(name),
+            None => self.job_names.intern(name),
+        };
         assert_eq!(id as usize, self.jobs.len(), "a job id is created once");
         if job.selection == TargetSelection::Continuous {
             for g in &job.target_groups {
@@ -417,9 +430,12 @@ impl State {
         }
     }
 
-    /// The ids of every job, sorted by the job's name (the AWS jobId).
+    /// The ids of every job that exists (not deleted), sorted by the job's name (the AWS
+    /// jobId).
     pub fn job_ids_sorted(&self) -> Vec<JobId> {
-        let mut ids: Vec<JobId> = (0..self.jobs.len() as JobId).collect();
+        let mut ids: Vec<JobId> = (0..self.jobs.len() as JobId)
+            .filter(|&id| !self.jobs[id as usize].deleted)
+            .collect();
         ids.sort_unstable_by(|&a, &b| self.job_name(a).cmp(self.job_name(b)));
         ids
     }
@@ -496,13 +512,14 @@ impl State {
         self.touched.is_empty()
     }
 
-    /// What this moment touched, emptied: each thing once, sorted by name.
-    pub fn take_touched(&mut self) -> Vec<(ThingId, Touch)> {
+    /// What this moment touched, emptied: each thing once, sorted by name, or with
+    /// `in_touch_order` in the order first touched.
+    pub fn take_touched(&mut self, in_touch_order: bool) -> Vec<(ThingId, Touch)> {
         let mut touched = std::mem::take(&mut self.touched);
         for (thing, _) in &touched {
             self.things[*thing as usize].touched_at = None;
         }
-        if touched.len() > 1 {
+        if touched.len() > 1 && !in_touch_order {
             touched.sort_unstable_by(|a, b| self.thing_name(a.0).cmp(self.thing_name(b.0)));
         }
         touched
@@ -683,8 +700,13 @@ impl State {
         self.execs[id] = None;
         self.by_status[status_index(status)] -= 1;
         let next_newest = self.newest(thing, job).map(|n| self.exec(n).status);
+        let job_deleted = self.jobs[job as usize].deleted;
         let j = &mut self.job_execs[job as usize];
-        j.created.remove(id);
+        // DeleteJob empties the job's list once, after deleting every execution on it
+        // ([`State::forget_job_executions`]): one pass, not a shift per execution.
+        if !job_deleted {
+            j.created.remove(id);
+        }
         if status.is_pending() {
             j.pending -= 1;
         }
@@ -693,6 +715,17 @@ impl State {
             if let Some(n) = next_newest {
                 j.newest_by_status[status_index(n)] += 1;
             }
+        }
+    }
+
+    /// After DeleteJob deleted every execution of `id` (each by its row), empties the
+    /// job's list of them and its retry budgets (decision 34).
+    pub fn forget_job_executions(&mut self, id: JobId, things: &[ThingId]) {
+        debug_assert!(self.jobs[id as usize].deleted);
+        debug_assert!(self.executions_of(id).all(|e| self.execs[e].is_none()));
+        self.job_execs[id as usize] = JobExecutions::default();
+        for &t in things {
+            self.things[t as usize].retries_spent.remove(&id);
         }
     }
 

@@ -551,6 +551,127 @@ pub struct DescribeJobResponse {
 }
 
 /// A response with no members (`{}`): DeleteThing, AddThingToThingGroup,
-/// RemoveThingFromThingGroup, CancelJobExecution, DeleteJobExecution.
+/// RemoveThingFromThingGroup, CancelJobExecution, DeleteJobExecution, DeleteJob.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Empty {}
+
+/// `DeleteJob` request: `DELETE /jobs/{jobId}` (decision 34).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteJobRequest {
+    /// The job.
+    pub job_id: String,
+    /// Needed for an IN_PROGRESS or SCHEDULED job; default false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<bool>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<Value>,
+}
+
+/// `GetJobDocument` request: `GET /jobs/{jobId}/job-document` (decision 37).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetJobDocumentRequest {
+    /// The job.
+    pub job_id: String,
+    /// Accepted; the model never substitutes, so it changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_substitution: Option<bool>,
+}
+
+/// `GetJobDocument` response.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetJobDocumentResponse {
+    /// Exactly the string CreateJob received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+}
+
+/// `ListJobs` request: `GET /jobs` (decision 38).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListJobsRequest {
+    /// Only jobs in this status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<JobStatus>,
+    /// Only jobs of this target selection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_selection: Option<TargetSelection>,
+    /// 1..250.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i32>,
+    /// The decimal offset of the next item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// Only jobs whose targets hold this group's ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing_group_name: Option<String>,
+    /// Only jobs whose targets hold the ARN of the group with this id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing_group_id: Option<String>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<Value>,
+}
+
+/// `JobSummary`, an item of ListJobs (no `thingGroupId`: decision 38).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobSummary {
+    /// The ARN.
+    pub job_arn: String,
+    /// The job.
+    pub job_id: String,
+    /// SNAPSHOT or CONTINUOUS.
+    pub target_selection: TargetSelection,
+    /// The status.
+    pub status: JobStatus,
+    /// Logical seconds.
+    pub created_at: i64,
+    /// Logical seconds.
+    pub last_updated_at: i64,
+    /// When it became COMPLETED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<i64>,
+    /// Whether the job is rolling out executions (decision 28).
+    pub is_concurrent: bool,
+}
+
+/// `ListJobs` response.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListJobsResponse {
+    /// Newest first.
+    pub jobs: Vec<JobSummary>,
+    /// Present when more items remain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// `DescribeThing` request: `GET /things/{thingName}` (decision 39).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeThingRequest {
+    /// The thing.
+    pub thing_name: String,
+}
+
+/// `DescribeThing` response (`thingTypeName` and `billingGroupName` are not modelled).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeThingResponse {
+    /// The thing's name (INFERRED: AWS's CLI example).
+    pub default_client_id: String,
+    /// The name.
+    pub thing_name: String,
+    /// The id CreateThing returned.
+    pub thing_id: String,
+    /// `arn:aws:iot:REGION:ACCOUNT:thing/NAME`.
+    pub thing_arn: String,
+    /// The attributes; `{}` when none.
+    pub attributes: BTreeMap<String, String>,
+    /// Always 1: things are never updated here.
+    pub version: i64,
+}
