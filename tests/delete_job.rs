@@ -308,3 +308,67 @@ fn decision_34_deleting_100_000_executions_is_one_pass() {
         "DeleteJob took {delete:?}; queuing the same executions took {create:?}"
     );
 }
+
+#[test]
+fn decision_34_every_delete_job_row_is_taken_from_its_status() {
+    use std::collections::BTreeSet;
+    let mut w = World::with(Config {
+        record_transitions: true,
+        ..Config::default()
+    });
+    let timeout = json!({"timeoutConfig": {"inProgressTimeoutInMinutes": 1}});
+    w.thing("q")
+        .thing("p")
+        .thing("s")
+        .thing("f")
+        .thing("r")
+        .thing("x")
+        .thing("c");
+    w.thing("m").group("g", &["m"]);
+    w.job(
+        "j1",
+        &["q", "p", "s", "f", "r", "x", "c", "group:g"],
+        timeout,
+    );
+    w.ok(
+        "CreateJob",
+        json!({"jobId": "jc", "targets": [common::group_arn("g")],
+        "document": "{}", "targetSelection": "CONTINUOUS"}),
+    );
+    w.update("s", "j1", "SUCCEEDED", json!({})).unwrap();
+    w.update("f", "j1", "FAILED", json!({})).unwrap();
+    w.update("r", "j1", "REJECTED", json!({})).unwrap();
+    w.update("x", "j1", "IN_PROGRESS", json!({})).unwrap();
+    w.ok(
+        "CancelJobExecution",
+        json!({"thingName": "c", "jobId": "j1"}),
+    );
+    // p starts later than x, so x times out at 60 while p still runs.
+    w.at(30);
+    w.update("p", "j1", "IN_PROGRESS", json!({})).unwrap();
+    w.at(60);
+    assert_eq!(w.exec("x", "j1").status.to_string(), "TIMED_OUT");
+    // m leaves g: its QUEUED execution of the CONTINUOUS job becomes REMOVED (decision 3).
+    w.ok(
+        "RemoveThingFromThingGroup",
+        json!({"thingGroupName": "g", "thingName": "m"}),
+    );
+    while w.svc.poll_transition().is_some() {}
+    for job in ["j1", "jc"] {
+        w.ok("DeleteJob", json!({"jobId": job, "force": true}));
+    }
+    let from: BTreeSet<String> = std::iter::from_fn(|| w.svc.poll_transition())
+        .map(|r| {
+            let t = &TRANSITIONS[r.row];
+            assert_eq!((t.cause, t.to), (Cause::DeleteJob, None));
+            t.from.unwrap().to_string()
+        })
+        .collect();
+    let all: BTreeSet<String> = TRANSITIONS
+        .iter()
+        .filter(|t| t.cause == Cause::DeleteJob)
+        .map(|t| t.from.unwrap().to_string())
+        .collect();
+    assert_eq!(all.len(), 8, "a row per status");
+    assert_eq!(from, all);
+}

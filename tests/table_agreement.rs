@@ -89,7 +89,9 @@ fn every_change_of_a_long_generated_trace_is_a_chain_of_table_rows() {
     // Every row whose condition holds without a switch is taken at least once.
     let sw = iot_jobs_spec::Switches::default();
     for (i, row) in TRANSITIONS.iter().enumerate() {
-        if row.condition.holds(true, &sw) {
+        // The generator does not call DeleteJob yet (a later step); tests/delete_job.rs
+        // takes each of its rows.
+        if row.condition.holds(true, &sw) && row.cause != iot_jobs_spec::rules::Cause::DeleteJob {
             assert!(taken.contains(&i), "row {i} never taken: {row:?}");
         }
     }
