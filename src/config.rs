@@ -104,3 +104,7 @@ pub const DEFAULT_MAX_RESULTS: i32 = 250;
 
 /// A thing's registry version. Things are never updated here, so it stays 1.
 pub const THING_VERSION: i64 = 1;
+
+/// Decision 30 (DOC that one is set; CHOICE for the text, the only implementation's): the
+/// `reasonCode` of a job canceled by its abort criteria.
+pub const ABORT_REASON_CODE: &str = "ABORT_CANCEL";

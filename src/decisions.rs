@@ -136,9 +136,18 @@ pub enum DecisionId {
     /// Decision `26` in docs/decisions.md.
     #[strum(serialize = "26")]
     D26,
+    /// Decision `29` in docs/decisions.md.
+    #[strum(serialize = "29")]
+    D29,
+    /// Decision `30` in docs/decisions.md.
+    #[strum(serialize = "30")]
+    D30,
     /// Decision `34` in docs/decisions.md.
     #[strum(serialize = "34")]
     D34,
+    /// Decision `35` in docs/decisions.md.
+    #[strum(serialize = "35")]
+    D35,
     /// Decision `37` in docs/decisions.md.
     #[strum(serialize = "37")]
     D37,
@@ -234,6 +243,7 @@ const TIMERS: &str = "Timers";
 const RETRIES: &str = "Retries";
 const CONTROL: &str = "Control plane";
 const NOTIFICATIONS: &str = "Notifications (MQTT)";
+const ABORT: &str = "Abort";
 const OTHER_CALLS: &str = "Other control-plane calls";
 const DELETED_THINGS: &str = "Deleted things";
 const DETAILS: &str = "Details";
@@ -589,6 +599,50 @@ pub const DECISIONS: &[Decision] = &[
                things, every `notify` comes before every `notify-next`, and each kind is \
                ordered by thing name (CHOICE).",
     },
+    // Abort.
+    Decision {
+        id: Id::D29,
+        area: ABORT,
+        title: "abortConfig",
+        evidence: &[Doc, Model, Choice],
+        rule: "CreateJob and UpdateJob take an `abortConfig` whose `criteriaList` holds at least \
+               one criterion, each with all four members: `failureType` (FAILED, REJECTED, \
+               TIMED_OUT or ALL), `action` (CANCEL), `minNumberOfExecutedThings` of at least 1, \
+               and `thresholdPercentage`, a JSON number that may carry a fraction, above 0 and \
+               at most 100 with at most two decimals (MODEL, DOC; \"above 0\" is CHOICE, after \
+               the only implementation). No two criteria may share a `failureType` (CHOICE, \
+               likewise). Anything else is InvalidRequestException (400).",
+    },
+    Decision {
+        id: Id::D30,
+        area: ABORT,
+        title: "The abort check and its cancel",
+        evidence: &[Doc, Choice],
+        rule: "While a job with `abortConfig` is IN_PROGRESS, its criteria are checked in list \
+               order after every change to its executions' counts (an execution ending by a \
+               device, a timer, a cancel or a removal, or deleted by DeleteJobExecution) and \
+               when UpdateJob sets `abortConfig`; the check comes before that change's retry \
+               and before job completion. CancelJob's own cancellations are not checked, the \
+               job being CANCELED by then (DOC: checked in sequence; CHOICE: when). The counts \
+               cover the job's existing executions, history included: completed are those in \
+               a terminal status (CANCELED and REMOVED included), failed those in the \
+               criterion's status, FAILED, REJECTED and TIMED_OUT together for ALL (DOC: \
+               deleted executions stop counting; CHOICE: executions, not distinct things). A \
+               criterion is met when completed is at least `minNumberOfExecutedThings` and \
+               failed × 100 is at least `thresholdPercentage` × completed, computed exactly \
+               (DOC: \"at least\"). The first met criterion cancels the job as CancelJob \
+               without force does: each QUEUED execution becomes CANCELED (`forceCanceled` \
+               false, version and statusDetails unchanged, lastUpdatedAt now) while \
+               IN_PROGRESS ones keep running and nothing is retried (DOC); the job becomes \
+               CANCELED with `forceCanceled` false, `reasonCode` `ABORT_CANCEL` and the \
+               `comment` \"Abort criteria for failure type T with threshold P% met. Total \
+               completed executions: C, total T executions: F\", P written with two decimals, \
+               and lastUpdatedAt now (DOC that both are filled in; CHOICE for the texts, the \
+               only implementation's). Each thing whose execution was canceled gets `notify`, \
+               and `notify-next` when its head changed, after the messages of the change that \
+               triggered the check, in the order the executions were created. The check \
+               refuses nothing.",
+    },
     // Other control-plane calls.
     Decision {
         id: Id::D34,
@@ -614,6 +668,29 @@ pub const DECISIONS: &[Decision] = &[
                from 1 (MODEL). Each thing that had a pending execution of the job gets `notify`, \
                and `notify-next` when its head changed, in the order those executions were \
                created (DOC). The answer is 200 with an empty body.",
+    },
+    Decision {
+        id: Id::D35,
+        area: OTHER_CALLS,
+        title: "UpdateJob",
+        evidence: &[Doc, Choice],
+        rule: "UpdateJob checks, in this order: the request (a valid jobId, at least one member \
+               given, each valid as CreateJob checks it, a `description` of at most 2028 \
+               characters without control characters), else InvalidRequestException (400); the \
+               members outside the model (`presignedUrlConfig`, `namespaceId`, and \
+               `jobExecutionsRolloutConfig` while rollouts are not built); a job that does not \
+               exist, ResourceNotFoundException (404); a CANCELED or COMPLETED job, \
+               InvalidRequestException (400) (CHOICE: the model declares no state error); and a \
+               `jobExecutionsRetryConfig` only for a job created with one, naming the same \
+               failure types and every `numberOfRetries` 0, else InvalidRequestException \
+               (DOC for \"only 0\"; CHOICE for the rest, after the only implementation). A \
+               given member replaces the stored one whole and the job's lastUpdatedAt becomes \
+               now. No execution changes and nothing is published, except that a new \
+               `timeoutConfig` applies only to executions that become IN_PROGRESS later, \
+               running ones keeping their deadline (DOC); a retry config of 0 grants no \
+               further retry, retries already queued staying QUEUED (DOC, CHOICE); and an \
+               `abortConfig` is checked at once (decision 30), its cancellations published as \
+               there. The answer is 200 with an empty body.",
     },
     Decision {
         id: Id::D37,
@@ -829,7 +906,7 @@ pub const DECISIONS: &[Decision] = &[
         area: OUT_OF_MODEL,
         title: "Features not modelled yet",
         evidence: &[],
-        rule: "Job rollout rates, abort criteria, scheduling windows, job templates, \
+        rule: "Job rollout rates, scheduling windows, job templates, \
                `documentSource`, namespaces, presigned URLs, AssociateTargetsWithJob and \
                StartCommandExecution exist in AWS but are not part of this specification yet. A \
                request that relies on one of them gets its own \"not modelled\" answer, naming \
@@ -1001,7 +1078,7 @@ mod tests {
     fn numbered() -> Vec<String> {
         let mut numbers = vec!["1".to_owned(), "1b".to_owned()];
         numbers.extend((2..=26).map(|n| n.to_string()));
-        numbers.extend([34, 37, 38, 39, 40].map(|n| n.to_string()));
+        numbers.extend([29, 30, 34, 35, 37, 38, 39, 40].map(|n| n.to_string()));
         numbers
     }
 
@@ -1118,6 +1195,7 @@ mod tests {
                 RETRIES,
                 CONTROL,
                 NOTIFICATIONS,
+                ABORT,
                 OTHER_CALLS,
                 DELETED_THINGS,
                 DETAILS,

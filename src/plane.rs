@@ -93,6 +93,8 @@ pub enum Operation {
     ListJobs,
     /// `iot` DescribeThing (decision 39).
     DescribeThing,
+    /// `iot` UpdateJob (decision 35).
+    UpdateJob,
 }
 
 /// Operations AWS has on these services that the specification does not model: a call
@@ -100,7 +102,6 @@ pub enum Operation {
 pub const NOT_MODELLED_OPERATIONS: &[(Plane, &str)] = &[
     (Plane::Data, "StartCommandExecution"),
     (Plane::Control, "AssociateTargetsWithJob"),
-    (Plane::Control, "UpdateJob"),
     (Plane::Control, "CreateJobTemplate"),
     (Plane::Control, "DescribeJobTemplate"),
     (Plane::Control, "DeleteJobTemplate"),

@@ -108,6 +108,8 @@ operations! {
     ListJobs(control::ListJobsRequest) -> control::ListJobsResponse;
     /// `iot` DescribeThing.
     DescribeThing(control::DescribeThingRequest) -> control::DescribeThingResponse;
+    /// `iot` UpdateJob.
+    UpdateJob(control::UpdateJobRequest) -> control::Empty;
 }
 
 fn read<T: serde::de::DeserializeOwned>(op: Operation, input: &Value) -> Result<T, ServiceError> {

@@ -59,6 +59,8 @@ pub enum Cause {
     DeleteJobExecution,
     /// An operator calls DeleteJob: every execution of the job goes.
     DeleteJob,
+    /// The job's abort criteria are met: it is canceled as CancelJob without force.
+    AbortCancel,
 }
 
 impl Cause {
@@ -148,7 +150,7 @@ const fn row(
 
 use Cause as C;
 use Condition::{Always, Force, ForceOrDeleteQueuedSwitch, InProgressToRejected};
-use DecisionId::{D12, D17, D19, D2, D20, D21, D22, D3, D34, D5};
+use DecisionId::{D12, D17, D19, D2, D20, D21, D22, D3, D30, D34, D5};
 
 /// Every transition, grouped by cause; a new cause's rows are appended.
 pub static TRANSITIONS: &[Transition] = &[
@@ -205,6 +207,10 @@ pub static TRANSITIONS: &[Transition] = &[
     row(Some(TimedOut), None, C::DeleteJob, Always, "the job is deleted", D34, &[Model]),
     row(Some(Canceled), None, C::DeleteJob, Always, "the job is deleted", D34, &[Model]),
     row(Some(Removed), None, C::DeleteJob, Always, "the job is deleted", D34, &[Model]),
+    // Abort (decision 30): only QUEUED executions are canceled; IN_PROGRESS ones run on.
+    row(Some(Queued), Some(Canceled), C::AbortCancel, Always,
+        "IN_PROGRESS job with abortConfig; a criterion is met after a change of its counts",
+        D30, &[Doc]),
 ];
 
 /// The row for `from` to `to` by `cause`, whatever its condition.

@@ -207,3 +207,70 @@ pub enum RetryableFailureType {
     /// Both of the above, for the types without a criterion of their own.
     All,
 }
+
+/// The failure an abort criterion counts (AWS `JobExecutionFailureType`, decision 29).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum AbortFailureType {
+    /// Executions the device reported FAILED.
+    Failed,
+    /// Executions the device REJECTED.
+    Rejected,
+    /// Executions whose timer ran out.
+    TimedOut,
+    /// FAILED, REJECTED and TIMED_OUT together.
+    All,
+}
+
+impl AbortFailureType {
+    /// Whether an execution in `status` counts as failed for this criterion (decision 30).
+    pub fn counts(self, status: JobExecutionStatus) -> bool {
+        use JobExecutionStatus as S;
+        match self {
+            Self::Failed => status == S::Failed,
+            Self::Rejected => status == S::Rejected,
+            Self::TimedOut => status == S::TimedOut,
+            Self::All => matches!(status, S::Failed | S::Rejected | S::TimedOut),
+        }
+    }
+}
+
+/// What an abort criterion does when met (AWS `AbortAction`): the model declares only
+/// CANCEL.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+pub enum AbortAction {
+    /// Cancel the job as CancelJob without force does (decision 30).
+    #[default]
+    Cancel,
+}

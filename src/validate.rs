@@ -330,6 +330,49 @@ pub fn target_arn(member: &str, arn: &str) -> Result<Target> {
     }
 }
 
+/// `abortConfig` (decision 29): at least one criterion; each `minNumberOfExecutedThings`
+/// at least 1 (MODEL) and `thresholdPercentage` above 0 (CHOICE) and at most 100 (MODEL)
+/// (two decimals at most, checked while decoding); no two criteria of one failure type
+/// (CHOICE).
+///
+/// ```
+/// use iot_jobs_spec::validate::abort_config;
+/// let config = |v| serde_json::from_value(v).unwrap();
+/// let ok = serde_json::json!({"criteriaList": [{"failureType": "FAILED", "action": "CANCEL",
+///     "thresholdPercentage": 12.5, "minNumberOfExecutedThings": 1}]});
+/// assert!(abort_config(&config(ok)).is_ok());
+/// ```
+pub fn abort_config(config: &crate::wire::control::AbortConfig) -> Result {
+    let list = &config.criteria_list;
+    if list.is_empty() {
+        return Err(ServiceError::invalid_request(
+            "abortConfig.criteriaList must hold at least one criterion",
+        ));
+    }
+    for (i, c) in list.iter().enumerate() {
+        let at = format!("abortConfig.criteriaList[{i}]");
+        if c.min_number_of_executed_things < 1 {
+            return Err(ServiceError::invalid_request(format!(
+                "{at}.minNumberOfExecutedThings must be at least 1; got {}",
+                c.min_number_of_executed_things
+            )));
+        }
+        let p = c.threshold_percentage;
+        if p.0 == 0 || p.0 > 100 * 100 {
+            return Err(ServiceError::invalid_request(format!(
+                "{at}.thresholdPercentage must be above 0 and at most 100; got {p}"
+            )));
+        }
+        if list[..i].iter().any(|d| d.failure_type == c.failure_type) {
+            return Err(ServiceError::invalid_request(format!(
+                "{at}.failureType: {} appears in more than one criterion",
+                c.failure_type
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

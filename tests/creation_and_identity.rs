@@ -1383,7 +1383,7 @@ fn details_createjob_invalid_request_wins_over_not_modelled() {
         "jobId": "j1",
         "targets": [thing_arn("t1")],
         "document": "not json",
-        "abortConfig": {"criteriaList": []},
+        "schedulingConfig": {"endBehavior": "CANCEL"},
     });
     assert_eq!(w.err("CreateJob", input), "InvalidRequestException");
     let input = json!({
@@ -1465,7 +1465,6 @@ fn details_createjob_not_modelled_wins_over_unknown_targets_and_names_the_featur
             json!({"maximumPerMinute": 5}),
             "rollout",
         ),
-        ("abortConfig", json!({"criteriaList": []}), "abort"),
         (
             "schedulingConfig",
             json!({"endBehavior": "CANCEL"}),

@@ -65,6 +65,9 @@ impl Service {
         if let Some(retry) = &r.job_executions_retry_config {
             validate::retry_config(retry)?;
         }
+        if let Some(abort) = &r.abort_config {
+            validate::abort_config(abort)?;
+        }
         // 2. Features outside the model.
         not_modelled(
             r.document_source.as_ref(),
@@ -81,7 +84,6 @@ impl Service {
             "job rollout rates",
             "jobExecutionsRolloutConfig",
         )?;
-        not_modelled(r.abort_config.as_ref(), "abort criteria", "abortConfig")?;
         not_modelled(
             r.scheduling_config.as_ref(),
             "scheduling windows",
@@ -158,6 +160,7 @@ impl Service {
             force_canceled: None,
             reason_code: None,
             comment: None,
+            abort: r.abort_config,
             deleted: false,
         };
         let job_id = self.state.insert_job(&r.job_id, job);
@@ -421,6 +424,8 @@ impl Service {
             .into());
         }
         self.state.job_mut(job_id).deleted = true;
+        // Decision 34 (DOC): the messages follow the order the executions were created.
+        self.state.order_touches_from_here();
         let ids: Vec<ExecId> = self.state.executions_of(job_id).collect();
         let mut things: Vec<ThingId> = Vec::new();
         for id in ids {
@@ -441,8 +446,113 @@ impl Service {
         things.dedup();
         self.state.forget_job_executions(job_id, &things);
         self.state.unindex_continuous(job_id);
-        // Decision 34 (DOC): the messages follow the order the executions were created.
-        self.flush_notifications_in_touch_order();
+        Ok(Empty {})
+    }
+
+    /// Decision 35: UpdateJob, checked in order; a given member replaces the stored one.
+    pub(super) fn update_job(&mut self, r: UpdateJobRequest) -> Result<Empty> {
+        // 1. The request's validity.
+        validate::job_id("jobId", &r.job_id)?;
+        let given = r.description.is_some()
+            || r.presigned_url_config.is_some()
+            || r.job_executions_rollout_config.is_some()
+            || r.abort_config.is_some()
+            || r.timeout_config.is_some()
+            || r.job_executions_retry_config.is_some();
+        if !given {
+            return Err(ServiceError::invalid_request(format!(
+                "the UpdateJob request for job '{}' sets no member to update",
+                r.job_id
+            ))
+            .into());
+        }
+        if let Some(d) = &r.description {
+            validate::free_text("description", d, 2028)?;
+        }
+        if let Some(m) = r
+            .timeout_config
+            .as_ref()
+            .and_then(|t| t.in_progress_timeout_in_minutes)
+        {
+            validate::in_progress_timeout(m)?;
+        }
+        if let Some(retry) = &r.job_executions_retry_config {
+            validate::retry_config(retry)?;
+        }
+        if let Some(abort) = &r.abort_config {
+            validate::abort_config(abort)?;
+        }
+        // 2. Features outside the model.
+        not_modelled(
+            r.presigned_url_config.as_ref(),
+            "presigned URLs",
+            "presignedUrlConfig",
+        )?;
+        not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
+        not_modelled(
+            r.job_executions_rollout_config.as_ref(),
+            "job rollout rates",
+            "jobExecutionsRolloutConfig",
+        )?;
+        // 3. The job, and its status (CHOICE: the model declares no state error).
+        let job_id = self.require_job(&r.job_id)?;
+        let job = self.state.job(job_id);
+        if matches!(job.status, JobStatus::Canceled | JobStatus::Completed) {
+            return Err(ServiceError::invalid_request(format!(
+                "job '{}' is {} and cannot be updated",
+                r.job_id, job.status
+            ))
+            .into());
+        }
+        // 4. A retry config only lowers the job's own criteria to 0 (DOC for "only 0").
+        if let Some(new) = &r.job_executions_retry_config {
+            let Some(old) = &job.retry else {
+                return Err(ServiceError::invalid_request(format!(
+                    "job '{}' was created without jobExecutionsRetryConfig; UpdateJob cannot add one",
+                    r.job_id
+                ))
+                .into());
+            };
+            let types = |c: &JobExecutionsRetryConfig| {
+                c.criteria_list
+                    .iter()
+                    .map(|c| c.failure_type)
+                    .collect::<BTreeSet<_>>()
+            };
+            if types(new) != types(old) {
+                return Err(ServiceError::invalid_request(
+                    "jobExecutionsRetryConfig must name the failure types the job was created with",
+                )
+                .into());
+            }
+            if let Some(c) = new.criteria_list.iter().find(|c| c.number_of_retries != 0) {
+                return Err(ServiceError::invalid_request(format!(
+                    "jobExecutionsRetryConfig: numberOfRetries of {} can only be set to 0; got {}",
+                    c.failure_type, c.number_of_retries
+                ))
+                .into());
+            }
+        }
+        let now = self.now;
+        let check = r.abort_config.is_some();
+        let job = self.state.job_mut(job_id);
+        if let Some(d) = r.description {
+            job.description = Some(d);
+        }
+        if let Some(t) = r.timeout_config {
+            // Executions already IN_PROGRESS keep their deadline (DOC).
+            job.in_progress_minutes = t.in_progress_timeout_in_minutes;
+        }
+        if let Some(retry) = r.job_executions_retry_config {
+            job.retry = Some(retry);
+        }
+        if let Some(abort) = r.abort_config {
+            job.abort = Some(abort);
+        }
+        job.last_updated_at = now;
+        if check {
+            self.check_abort(job_id);
+        }
         Ok(Empty {})
     }
 
@@ -571,6 +681,7 @@ impl Service {
                     in_progress_timeout_in_minutes: Some(m),
                 }),
                 job_executions_retry_config: job.retry.clone(),
+                abort_config: job.abort.clone(),
             },
         })
     }

@@ -4,6 +4,7 @@
 use super::state::{ExecId, JobId};
 use super::transition::{Change, Subject};
 use super::Service;
+use crate::config::ABORT_REASON_CODE;
 use crate::rules::Cause;
 use crate::status::{JobExecutionStatus, JobStatus, TargetSelection};
 
@@ -27,11 +28,87 @@ impl Service {
         }
     }
 
-    /// After an execution became terminal (any row that ends one): queue a retry if one is
-    /// due, then see whether its job is complete.
+    /// After an execution became terminal (any row that ends one): the abort check
+    /// (decision 30), then a retry if one is due, then whether its job is complete. An
+    /// abort cancels the job, so neither follows it.
     pub(super) fn after_end(&mut self, id: ExecId) {
+        let job = self.state.exec(id).job;
+        if self.check_abort(job) {
+            return;
+        }
         self.maybe_retry(id);
-        self.maybe_complete(self.state.exec(id).job);
+        self.maybe_complete(job);
+    }
+
+    /// Decision 30: checks the criteria of an IN_PROGRESS job with `abortConfig` in list
+    /// order against its executions' counts, and cancels the job by the first one met.
+    /// Whether it did.
+    pub(super) fn check_abort(&mut self, job_id: JobId) -> bool {
+        let job = self.state.job(job_id);
+        if job.deleted || job.status != JobStatus::InProgress {
+            return false;
+        }
+        let Some(config) = &job.abort else {
+            return false;
+        };
+        let counts = self.state.job_by_status(job_id);
+        let count = |keep: &dyn Fn(JobExecutionStatus) -> bool| -> u64 {
+            JobExecutionStatus::ALL
+                .iter()
+                .zip(counts)
+                .filter(|(s, _)| keep(**s))
+                .map(|(_, &n)| u64::from(n))
+                .sum()
+        };
+        let completed = count(&|s| s.is_terminal());
+        let met = config.criteria_list.iter().find_map(|c| {
+            let failed = count(&|s| c.failure_type.counts(s));
+            let min = u64::try_from(c.min_number_of_executed_things).unwrap_or(u64::MAX);
+            // failed × 100 ≥ P × completed, with P in hundredths: failed × 10 000 ≥ P′ × completed.
+            let at_threshold = failed * 10_000 >= u64::from(c.threshold_percentage.0) * completed;
+            (completed >= min && at_threshold).then(|| {
+                format!(
+                    "Abort criteria for failure type {t} with threshold {p}% met. Total \
+                     completed executions: {completed}, total {t} executions: {failed}",
+                    t = c.failure_type,
+                    p = c.threshold_percentage
+                )
+            })
+        });
+        let Some(comment) = met else {
+            return false;
+        };
+        self.abort(job_id, comment);
+        true
+    }
+
+    /// Decision 30's cancel: the job CANCELED (forceCanceled false, reasonCode
+    /// ABORT_CANCEL, the comment), then each QUEUED execution CANCELED by its row, in
+    /// creation order; IN_PROGRESS ones run on. Their messages come after the triggering
+    /// change's, in that order.
+    fn abort(&mut self, job_id: JobId, comment: String) {
+        let now = self.now;
+        let job = self.state.job_mut(job_id);
+        job.status = JobStatus::Canceled;
+        job.force_canceled = Some(false);
+        job.reason_code = Some(ABORT_REASON_CODE.to_owned());
+        job.comment = Some(comment);
+        job.last_updated_at = now;
+        self.state.order_touches_from_here();
+        let queued: Vec<ExecId> = self
+            .state
+            .executions_of(job_id)
+            .filter(|&id| self.state.exec(id).status() == JobExecutionStatus::Queued)
+            .collect();
+        for id in queued {
+            self.must_transition(
+                Subject::Existing(id),
+                JobExecutionStatus::Canceled,
+                Cause::AbortCancel,
+                Change::default(),
+            );
+        }
+        self.state.unindex_continuous(job_id);
     }
 
     /// Decision 19 and details, retries: a FAILED or TIMED_OUT execution is retried at

@@ -130,7 +130,7 @@ impl Service {
                 self.state.nothing_touched(),
                 "a refused request changed state"
             );
-            drop(self.state.take_touched(false));
+            drop(self.state.take_touched());
         }
         result
     }
@@ -185,6 +185,7 @@ impl Service {
             R::GetJobDocument(r) => Response::GetJobDocument(self.get_job_document(r)?),
             R::ListJobs(r) => Response::ListJobs(self.list_jobs(r)?),
             R::DescribeThing(r) => Response::DescribeThing(self.describe_thing(r)?),
+            R::UpdateJob(r) => Response::UpdateJob(self.update_job(r)?),
         })
     }
 }

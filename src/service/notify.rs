@@ -14,17 +14,7 @@ impl Service {
     /// Turns what this moment touched into messages, in trace-format's canonical order:
     /// every `notify`, then every `notify-next`, each by thing name.
     pub(super) fn flush_notifications(&mut self) {
-        self.flush(false);
-    }
-
-    /// [`Service::flush_notifications`] with each kind in the order the things were first
-    /// touched, where a rule orders the messages by execution (DeleteJob, decision 34).
-    pub(super) fn flush_notifications_in_touch_order(&mut self) {
-        self.flush(true);
-    }
-
-    fn flush(&mut self, in_touch_order: bool) {
-        let touched = self.state.take_touched(in_touch_order);
+        let touched = self.state.take_touched();
         let timestamp = self.timestamp();
         for (thing, touch) in &touched {
             if touch.membership_changed {

@@ -188,6 +188,8 @@ pub(crate) struct Job {
     pub force_canceled: Option<bool>,
     pub reason_code: Option<String>,
     pub comment: Option<String>,
+    /// The abort criteria (decisions 29, 30).
+    pub abort: Option<crate::wire::control::AbortConfig>,
     /// DeleteJob deleted it (decision 34): no call finds it by name, and it has no
     /// execution left.
     pub deleted: bool,
@@ -257,11 +259,18 @@ pub(crate) struct State {
     pub seq: u64,
     /// Things whose pending set this moment touched, in the order first touched.
     touched: Vec<(ThingId, Touch)>,
+    /// Where in `touched` the entries start that keep their order when taken (DeleteJob,
+    /// an abort: messages in execution creation order); those before it go by name.
+    ordered_from: Option<usize>,
     /// group → the CONTINUOUS jobs targeting it that are not canceled, by id (ids are
     /// given in creation order, so this is creation order too).
     pub continuous_by_group: BTreeMap<String, BTreeSet<JobId>>,
     /// How many existing executions are in each status (index in `JobExecutionStatus::ALL`).
     pub by_status: [usize; 8],
+    /// Per job (a [`JobId`] indexes it), how many of its existing executions, history
+    /// included, are in each status: decision 30's counts without a scan. Apart from
+    /// [`JobExecutions`], which stays within a cache line.
+    job_by_status: Vec<[u32; 8]>,
 }
 
 pub(crate) fn status_index(s: JobExecutionStatus) -> usize {
@@ -381,6 +390,12 @@ impl State {
         &self.job_execs[id as usize]
     }
 
+    /// How many of job `id`'s existing executions are in each status (index in
+    /// [`JobExecutionStatus::ALL`]), history included (decision 30).
+    pub fn job_by_status(&self, id: JobId) -> &[u32; 8] {
+        &self.job_by_status[id as usize]
+    }
+
     /// The executions of job `id` that exist, in creation order.
     pub fn executions_of(&self, id: JobId) -> impl Iterator<Item = ExecId> + '_ {
         self.job_execs[id as usize].created.iter()
@@ -411,6 +426,7 @@ impl State {
         }
         self.jobs.push(job);
         self.job_execs.push(JobExecutions::default());
+        self.job_by_status.push([0; 8]);
         id
     }
 
@@ -512,15 +528,26 @@ impl State {
         self.touched.is_empty()
     }
 
-    /// What this moment touched, emptied: each thing once, sorted by name, or with
-    /// `in_touch_order` in the order first touched.
-    pub fn take_touched(&mut self, in_touch_order: bool) -> Vec<(ThingId, Touch)> {
+    /// From here on in this moment, things touched keep the order first touched when
+    /// taken, after those touched before (decisions 30, 34).
+    pub fn order_touches_from_here(&mut self) {
+        if self.ordered_from.is_none() {
+            self.ordered_from = Some(self.touched.len());
+        }
+    }
+
+    /// What this moment touched, emptied: each thing once, sorted by name, except those
+    /// first touched after [`State::order_touches_from_here`], which follow in the order
+    /// first touched.
+    pub fn take_touched(&mut self) -> Vec<(ThingId, Touch)> {
         let mut touched = std::mem::take(&mut self.touched);
+        let by_name = self.ordered_from.take().unwrap_or(touched.len());
         for (thing, _) in &touched {
             self.things[*thing as usize].touched_at = None;
         }
-        if touched.len() > 1 && !in_touch_order {
-            touched.sort_unstable_by(|a, b| self.thing_name(a.0).cmp(self.thing_name(b.0)));
+        if by_name > 1 {
+            touched[..by_name]
+                .sort_unstable_by(|a, b| self.thing_name(a.0).cmp(self.thing_name(b.0)));
         }
         touched
     }
@@ -567,6 +594,7 @@ impl State {
         };
         let key = exec.pending_key(id);
         self.by_status[status_index(status)] += 1;
+        self.job_by_status[job as usize][status_index(status)] += 1;
         self.execs.push(Some(exec));
         let slot = &mut self.things[thing as usize];
         match at {
@@ -632,6 +660,9 @@ impl State {
             let is_newest = self.newest(thing, job) == Some(id);
             self.by_status[status_index(old_status)] -= 1;
             self.by_status[status_index(new_status)] += 1;
+            let counts = &mut self.job_by_status[job as usize];
+            counts[status_index(old_status)] -= 1;
+            counts[status_index(new_status)] += 1;
             let j = &mut self.job_execs[job as usize];
             // No row of the table leaves a terminal status, so a change can only take an
             // execution out of the pending ones, never bring one back.
@@ -699,6 +730,7 @@ impl State {
         }
         self.execs[id] = None;
         self.by_status[status_index(status)] -= 1;
+        self.job_by_status[job as usize][status_index(status)] -= 1;
         let next_newest = self.newest(thing, job).map(|n| self.exec(n).status);
         let job_deleted = self.jobs[job as usize].deleted;
         let j = &mut self.job_execs[job as usize];

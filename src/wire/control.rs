@@ -9,7 +9,10 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use super::DetailsMap;
-use crate::status::{JobExecutionStatus, JobStatus, RetryableFailureType, TargetSelection};
+use crate::status::{
+    AbortAction, AbortFailureType, JobExecutionStatus, JobStatus, RetryableFailureType,
+    TargetSelection,
+};
 
 /// `AttributePayload` of a thing or group.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,9 +210,9 @@ pub struct CreateJobRequest {
     /// Not modelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_executions_rollout_config: Option<Value>,
-    /// Not modelled.
+    /// Abort criteria (decisions 29, 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub abort_config: Option<Value>,
+    pub abort_config: Option<AbortConfig>,
     /// The in-progress timer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_config: Option<TimeoutConfig>,
@@ -540,6 +543,9 @@ pub struct Job {
     /// As given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_executions_retry_config: Option<JobExecutionsRetryConfig>,
+    /// As given to CreateJob or UpdateJob; absent when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abort_config: Option<AbortConfig>,
 }
 
 /// `DescribeJob` response.
@@ -674,4 +680,124 @@ pub struct DescribeThingResponse {
     pub attributes: BTreeMap<String, String>,
     /// Always 1: things are never updated here.
     pub version: i64,
+}
+
+/// A percentage with at most two decimals, kept exactly as hundredths
+/// (`thresholdPercentage`, decision 29). It reads a JSON number, with or without a
+/// fraction (Details, decoding), through its shortest decimal spelling: no arithmetic on
+/// floating point. More than two decimals, a negative number or one above 2^32 / 100 is
+/// refused while decoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Hundredths(pub u32);
+
+impl std::fmt::Display for Hundredths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+impl Hundredths {
+    /// Reads a decimal spelling (`12`, `12.5`, `12.35`) with at most two decimals.
+    pub fn parse(text: &str) -> Option<Hundredths> {
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let fraction = fraction.trim_end_matches('0');
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !digits(whole) || fraction.len() > 2 || !digits(fraction) {
+            return None;
+        }
+        let whole: u32 = whole.parse().ok()?;
+        let fraction: u32 = format!("{fraction:0<2}").parse().ok()?;
+        whole
+            .checked_mul(100)?
+            .checked_add(fraction)
+            .map(Hundredths)
+    }
+}
+
+impl Serialize for Hundredths {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.is_multiple_of(100) {
+            s.serialize_u32(self.0 / 100)
+        } else {
+            // The shortest spelling of this f64 is the decimal itself (at most 2 decimals).
+            let text = self.to_string();
+            s.serialize_f64(text.parse().map_err(serde::ser::Error::custom)?)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Hundredths {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = serde_json::Number::deserialize(d)?;
+        // A JSON integer reads as itself; a fraction through the shortest spelling of its
+        // f64, which is the decimal written for any number of at most 15 digits.
+        let text = if n.is_f64() {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            let t = format!("{f}");
+            if t.contains('e') || t.contains("inf") || t.contains("NaN") {
+                return Err(serde::de::Error::custom(format!(
+                    "{n} is not a percentage with at most two decimals"
+                )));
+            }
+            t
+        } else {
+            n.to_string()
+        };
+        Hundredths::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{n} is not a non-negative percentage with at most two decimals"
+            ))
+        })
+    }
+}
+
+/// `AbortCriteria` (decision 29): all four members required.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AbortCriteria {
+    /// FAILED, REJECTED, TIMED_OUT or ALL.
+    pub failure_type: AbortFailureType,
+    /// CANCEL.
+    pub action: AbortAction,
+    /// Above 0 and at most 100, two decimals at most.
+    pub threshold_percentage: Hundredths,
+    /// At least 1.
+    pub min_number_of_executed_things: i32,
+}
+
+/// `AbortConfig` (decision 29).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AbortConfig {
+    /// At least one criterion, no two of the same failure type; checked in order.
+    pub criteria_list: Vec<AbortCriteria>,
+}
+
+/// `UpdateJob` request: `PATCH /jobs/{jobId}` (decision 35).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateJobRequest {
+    /// The job.
+    pub job_id: String,
+    /// Replaces the description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presigned_url_config: Option<Value>,
+    /// Not modelled yet (rollouts, decisions 27 and 28).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_executions_rollout_config: Option<Value>,
+    /// Replaces the abort criteria, checked at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abort_config: Option<AbortConfig>,
+    /// Replaces the in-progress timer length for executions that start later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_config: Option<TimeoutConfig>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<Value>,
+    /// Only every `numberOfRetries` 0, for the failure types the job was created with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_executions_retry_config: Option<JobExecutionsRetryConfig>,
 }

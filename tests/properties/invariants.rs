@@ -913,6 +913,7 @@ fn response_round_trip(r: &Response) -> Result<(), String> {
         R::GetJobDocument(x) => typed_round_trip(x),
         R::ListJobs(x) => typed_round_trip(x),
         R::DescribeThing(x) => typed_round_trip(x),
+        R::UpdateJob(x) => typed_round_trip(x),
     }?;
     ensure!(
         serde_json::to_value(r).ok() == Some(r.to_json()),
