@@ -108,3 +108,6 @@ pub const THING_VERSION: i64 = 1;
 /// Decision 30 (DOC that one is set; CHOICE for the text, the only implementation's): the
 /// `reasonCode` of a job canceled by its abort criteria.
 pub const ABORT_REASON_CODE: &str = "ABORT_CANCEL";
+
+/// Decision 36 (MODEL): a job has at most this many targets after AssociateTargetsWithJob.
+pub const MAX_JOB_TARGETS: usize = 100;

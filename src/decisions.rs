@@ -148,6 +148,9 @@ pub enum DecisionId {
     /// Decision `35` in docs/decisions.md.
     #[strum(serialize = "35")]
     D35,
+    /// Decision `36` in docs/decisions.md.
+    #[strum(serialize = "36")]
+    D36,
     /// Decision `37` in docs/decisions.md.
     #[strum(serialize = "37")]
     D37,
@@ -693,6 +696,31 @@ pub const DECISIONS: &[Decision] = &[
                there. The answer is 200 with an empty body.",
     },
     Decision {
+        id: Id::D36,
+        area: OTHER_CALLS,
+        title: "AssociateTargetsWithJob",
+        evidence: &[Model, Measured, Choice],
+        rule: "AssociateTargetsWithJob checks, in this order: the request (a valid jobId; \
+               `targets` holding one or more well-formed thing-group ARNs, a thing ARN being \
+               refused since the model asks for \"a list of thing group ARNs\" (MODEL); a \
+               `comment` of at most 2028 characters without control characters), else \
+               InvalidRequestException (400); `namespaceId`, not modelled; a job or a group \
+               that does not exist, ResourceNotFoundException (404); a job that is not \
+               CONTINUOUS or not IN_PROGRESS, InvalidRequestException (400) (MODEL for the \
+               conditions, CHOICE for the code); more than 100 distinct targets once the new \
+               ones are added, LimitExceededException (410) (MODEL for 100, CHOICE for the \
+               code). The new targets are appended in request order, one the job already has \
+               being skipped; a given `comment` becomes the job's comment; lastUpdatedAt \
+               becomes now. Each member of an added group, groups in request order and \
+               members in the order the things were created, then joins the job as a thing \
+               joining a target group does (decision 2, MEASURED, applied here by analogy): a \
+               new execution (QUEUED, version 1, executionNumber per decision 1, queuedAt now, \
+               not rate-limited) unless its newest execution of the job is QUEUED or \
+               IN_PROGRESS, and each such thing gets `notify`, and `notify-next` when its head \
+               changed. The answer is 200 with `jobArn`, `jobId` and `description` (the last \
+               only when the job has one).",
+    },
+    Decision {
         id: Id::D37,
         area: OTHER_CALLS,
         title: "GetJobDocument",
@@ -907,8 +935,7 @@ pub const DECISIONS: &[Decision] = &[
         title: "Features not modelled yet",
         evidence: &[],
         rule: "Job rollout rates, scheduling windows, job templates, \
-               `documentSource`, namespaces, presigned URLs, AssociateTargetsWithJob and \
-               StartCommandExecution exist in AWS but are not part of this specification yet. A \
+               `documentSource`, namespaces, presigned URLs and StartCommandExecution exist in AWS but are not part of this specification yet. A \
                request that relies on one of them gets its own \"not modelled\" answer, naming \
                the feature, and is never quietly accepted; a checker marks such a step as not \
                checked instead of counting it as agreement.",
@@ -1078,7 +1105,7 @@ mod tests {
     fn numbered() -> Vec<String> {
         let mut numbers = vec!["1".to_owned(), "1b".to_owned()];
         numbers.extend((2..=26).map(|n| n.to_string()));
-        numbers.extend([29, 30, 34, 35, 37, 38, 39, 40].map(|n| n.to_string()));
+        numbers.extend([29, 30, 34, 35, 36, 37, 38, 39, 40].map(|n| n.to_string()));
         numbers
     }
 

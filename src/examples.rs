@@ -13,6 +13,7 @@ macro_rules! examples {
 /// `(path, contents)` of every example trace, in name order.
 pub const EXAMPLES: &[(&str, &str)] = examples![
     "abort-and-update-job",
+    "associate-targets",
     "cancel-and-delete",
     "continuous-groups",
     "delete-and-list-jobs",

@@ -95,13 +95,14 @@ pub enum Operation {
     DescribeThing,
     /// `iot` UpdateJob (decision 35).
     UpdateJob,
+    /// `iot` AssociateTargetsWithJob (decision 36).
+    AssociateTargetsWithJob,
 }
 
 /// Operations AWS has on these services that the specification does not model: a call
 /// to one is answered "not modelled", never refused as unknown.
 pub const NOT_MODELLED_OPERATIONS: &[(Plane, &str)] = &[
     (Plane::Data, "StartCommandExecution"),
-    (Plane::Control, "AssociateTargetsWithJob"),
     (Plane::Control, "CreateJobTemplate"),
     (Plane::Control, "DescribeJobTemplate"),
     (Plane::Control, "DeleteJobTemplate"),

@@ -110,6 +110,9 @@ operations! {
     DescribeThing(control::DescribeThingRequest) -> control::DescribeThingResponse;
     /// `iot` UpdateJob.
     UpdateJob(control::UpdateJobRequest) -> control::Empty;
+    /// `iot` AssociateTargetsWithJob.
+    AssociateTargetsWithJob(control::AssociateTargetsWithJobRequest)
+        -> control::JobSummaryResponse;
 }
 
 fn read<T: serde::de::DeserializeOwned>(op: Operation, input: &Value) -> Result<T, ServiceError> {

@@ -61,6 +61,8 @@ pub enum Cause {
     DeleteJob,
     /// The job's abort criteria are met: it is canceled as CancelJob without force.
     AbortCancel,
+    /// AssociateTargetsWithJob adds a group to a CONTINUOUS job: its members join.
+    AssociateTargetsWithJob,
 }
 
 impl Cause {
@@ -150,7 +152,7 @@ const fn row(
 
 use Cause as C;
 use Condition::{Always, Force, ForceOrDeleteQueuedSwitch, InProgressToRejected};
-use DecisionId::{D12, D17, D19, D2, D20, D21, D22, D3, D30, D34, D5};
+use DecisionId::{D12, D17, D19, D2, D20, D21, D22, D3, D30, D34, D36, D5};
 
 /// Every transition, grouped by cause; a new cause's rows are appended.
 pub static TRANSITIONS: &[Transition] = &[
@@ -211,6 +213,11 @@ pub static TRANSITIONS: &[Transition] = &[
     row(Some(Queued), Some(Canceled), C::AbortCancel, Always,
         "IN_PROGRESS job with abortConfig; a criterion is met after a change of its counts",
         D30, &[Doc]),
+    // AssociateTargetsWithJob (decision 36): a member of an added group joins as in
+    // decision 2 (MEASURED there, applied by analogy).
+    row(None, Some(Queued), C::AssociateTargetsWithJob, Always,
+        "CONTINUOUS job IN_PROGRESS; the thing's newest execution of the job is not pending",
+        D36, &[Measured]),
 ];
 
 /// The row for `from` to `to` by `cause`, whatever its condition.

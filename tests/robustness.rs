@@ -184,6 +184,8 @@ fn template(op: Operation) -> Value {
             "jobExecutionsRetryConfig": {"criteriaList": [{"failureType": "ALL", "numberOfRetries": 0}]},
             "abortConfig": {"criteriaList": [{"failureType": "FAILED", "action": "CANCEL",
                 "thresholdPercentage": 99.5, "minNumberOfExecutedThings": 50}]}}),
+        O::AssociateTargetsWithJob => json!({"jobId": "jC", "comment": "c",
+            "targets": [group_arn("g0")]}),
     }
 }
 
@@ -887,7 +889,7 @@ properties!(LARGE_CASES, ignore = "large run: cargo test --release --test robust
 
 #[test]
 fn every_operation_has_an_accepted_template() {
-    assert_eq!(Operation::iter().count(), 22);
+    assert_eq!(Operation::iter().count(), 23);
     for op in Operation::iter() {
         let input = template(op);
         let request = Request::decode(op, &input).unwrap_or_else(|e| panic!("{op:?} {input}: {e}"));

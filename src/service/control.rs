@@ -8,10 +8,10 @@ use std::sync::Arc;
 use super::state::{ExecId, Job, JobId, ThingId};
 use super::transition::{Change, Subject};
 use super::{not_modelled, Service};
-use crate::config::{CANCEL_DETAILS_MAX_ENTRIES, DEFAULT_MAX_RESULTS};
+use crate::config::{CANCEL_DETAILS_MAX_ENTRIES, DEFAULT_MAX_RESULTS, MAX_JOB_TARGETS};
 use crate::error::{Error, ErrorCode, ServiceError};
 use crate::rules::{Cause, Refusal};
-use crate::status::{JobExecutionStatus, JobStatus};
+use crate::status::{JobExecutionStatus, JobStatus, TargetSelection};
 use crate::validate::{self, Target};
 use crate::wire::control::*;
 
@@ -554,6 +554,132 @@ impl Service {
             self.check_abort(job_id);
         }
         Ok(Empty {})
+    }
+
+    /// Decision 36: AssociateTargetsWithJob, checked in order; the added groups' members
+    /// join the job as decision 2's joins do, not rate-limited.
+    pub(super) fn associate_targets(
+        &mut self,
+        r: AssociateTargetsWithJobRequest,
+    ) -> Result<JobSummaryResponse> {
+        // 1. The request's validity.
+        validate::job_id("jobId", &r.job_id)?;
+        if r.targets.is_empty() {
+            return Err(ServiceError::invalid_request(
+                "targets must hold at least one thing-group ARN",
+            )
+            .into());
+        }
+        let mut groups: Vec<String> = Vec::with_capacity(r.targets.len());
+        for arn in &r.targets {
+            match validate::target_arn("targets", arn)? {
+                Target::ThingGroup(g) => groups.push(g),
+                Target::Thing(_) => {
+                    return Err(ServiceError::invalid_request(format!(
+                        "targets: '{arn}' is a thing ARN; AssociateTargetsWithJob takes \
+                         thing-group ARNs"
+                    ))
+                    .into())
+                }
+            }
+        }
+        if let Some(c) = &r.comment {
+            validate::free_text("comment", c, 2028)?;
+        }
+        // 2. Features outside the model.
+        not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
+        // 3. The job, then the groups.
+        let job_id = self.require_job(&r.job_id)?;
+        if let Some(g) = groups.iter().find(|g| !self.state.groups.contains_key(*g)) {
+            return Err(
+                ServiceError::not_found(format!("thing group '{g}' does not exist")).into(),
+            );
+        }
+        // 4. The job's kind and status (MODEL; CHOICE for the code).
+        let job = self.state.job(job_id);
+        if job.selection != TargetSelection::Continuous || job.status != JobStatus::InProgress {
+            return Err(ServiceError::invalid_request(format!(
+                "job '{}' is a {} job in status {}; targets are associated only with a \
+                 CONTINUOUS job that is IN_PROGRESS",
+                r.job_id, job.selection, job.status
+            ))
+            .into());
+        }
+        // 5. The limit, counting distinct targets after adding (MODEL for 100).
+        let mut added: Vec<(String, &String)> = Vec::new();
+        for (g, arn) in groups.into_iter().zip(&r.targets) {
+            if !job.target_groups.contains(&g) && !added.iter().any(|(a, _)| *a == g) {
+                added.push((g, arn));
+            }
+        }
+        let distinct = job.target_things.len() + job.target_groups.len() + added.len();
+        if distinct > MAX_JOB_TARGETS {
+            return Err(ServiceError::new(
+                ErrorCode::LimitExceededException,
+                format!(
+                    "job '{}' would have {distinct} targets; at most {MAX_JOB_TARGETS} are allowed",
+                    r.job_id
+                ),
+            )
+            .into());
+        }
+        let now = self.now;
+        let added: Vec<(String, String)> =
+            added.into_iter().map(|(g, arn)| (g, arn.clone())).collect();
+        let job = self.state.job_mut(job_id);
+        for (g, arn) in &added {
+            job.targets.push(arn.clone());
+            job.target_groups.insert(g.clone());
+        }
+        if let Some(c) = r.comment {
+            job.comment = Some(c);
+        }
+        job.last_updated_at = now;
+        let description = job.description.clone();
+        for (g, _) in &added {
+            self.state
+                .continuous_by_group
+                .entry(g.clone())
+                .or_default()
+                .insert(job_id);
+        }
+        // Each member of each added group, groups in request order and members in
+        // thing-creation order, joins: a new execution unless its newest is pending.
+        for (g, _) in &added {
+            let members = match self.state.groups.get(g) {
+                Some(group) => self.state.members_in_creation_order(group),
+                None => Vec::new(),
+            };
+            for thing in members {
+                let pending = self
+                    .state
+                    .newest(thing, job_id)
+                    .is_some_and(|id| self.state.exec(id).status().is_pending());
+                if pending {
+                    continue;
+                }
+                // A new execution starts with full retry budgets (Details, retries).
+                self.state.things[thing as usize]
+                    .retries_spent
+                    .remove(&job_id);
+                let new = Subject::New {
+                    job: job_id,
+                    thing,
+                    retry_attempt: 0,
+                };
+                self.must_transition(
+                    new,
+                    JobExecutionStatus::Queued,
+                    Cause::AssociateTargetsWithJob,
+                    Change::default(),
+                );
+            }
+        }
+        Ok(JobSummaryResponse {
+            job_arn: self.job_arn(&r.job_id),
+            job_id: r.job_id,
+            description,
+        })
     }
 
     /// Decision 37: the document exactly as CreateJob received it.

@@ -186,6 +186,9 @@ impl Service {
             R::ListJobs(r) => Response::ListJobs(self.list_jobs(r)?),
             R::DescribeThing(r) => Response::DescribeThing(self.describe_thing(r)?),
             R::UpdateJob(r) => Response::UpdateJob(self.update_job(r)?),
+            R::AssociateTargetsWithJob(r) => {
+                Response::AssociateTargetsWithJob(self.associate_targets(r)?)
+            }
         })
     }
 }

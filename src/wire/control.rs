@@ -239,7 +239,7 @@ pub struct CreateJobRequest {
     pub destination_package_versions: Option<Value>,
 }
 
-/// `CreateJob` and `CancelJob` response.
+/// `CreateJob`, `CancelJob` and `AssociateTargetsWithJob` response.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobSummaryResponse {
@@ -800,4 +800,20 @@ pub struct UpdateJobRequest {
     /// Only every `numberOfRetries` 0, for the failure types the job was created with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_executions_retry_config: Option<JobExecutionsRetryConfig>,
+}
+
+/// `AssociateTargetsWithJob` request: `POST /jobs/{jobId}/targets` (decision 36).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssociateTargetsWithJobRequest {
+    /// Thing-group ARNs, at least one.
+    pub targets: Vec<String>,
+    /// The job: CONTINUOUS and IN_PROGRESS.
+    pub job_id: String,
+    /// Replaces the job's comment; at most 2028 characters, no control characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<Value>,
 }

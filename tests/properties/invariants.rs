@@ -914,6 +914,7 @@ fn response_round_trip(r: &Response) -> Result<(), String> {
         R::ListJobs(x) => typed_round_trip(x),
         R::DescribeThing(x) => typed_round_trip(x),
         R::UpdateJob(x) => typed_round_trip(x),
+        R::AssociateTargetsWithJob(x) => typed_round_trip(x),
     }?;
     ensure!(
         serde_json::to_value(r).ok() == Some(r.to_json()),
