@@ -111,3 +111,14 @@ pub const ABORT_REASON_CODE: &str = "ABORT_CANCEL";
 
 /// Decision 36 (MODEL): a job has at most this many targets after AssociateTargetsWithJob.
 pub const MAX_JOB_TARGETS: usize = 100;
+
+/// Decision 31 (MODEL; CHOICE: "a minimum of" is at least): startTime and endTime are at
+/// least this many seconds after CreateJob, and endTime at least this long after startTime.
+pub const SCHEDULE_MIN_LEAD_SECS: u64 = 1_800;
+
+/// Decision 31 (MODEL; CHOICE: a year is 365 days): startTime is at most a year ahead.
+pub const SCHEDULE_MAX_START_SECS: u64 = 31_536_000;
+
+/// Decision 31 (MODEL; CHOICE: a year is 365 days): endTime is at most two years ahead, and
+/// at most two years after startTime.
+pub const SCHEDULE_MAX_END_SECS: u64 = 63_072_000;

@@ -142,6 +142,15 @@ pub enum DecisionId {
     /// Decision `30` in docs/decisions.md.
     #[strum(serialize = "30")]
     D30,
+    /// Decision `31` in docs/decisions.md.
+    #[strum(serialize = "31")]
+    D31,
+    /// Decision `32` in docs/decisions.md.
+    #[strum(serialize = "32")]
+    D32,
+    /// Decision `33` in docs/decisions.md.
+    #[strum(serialize = "33")]
+    D33,
     /// Decision `34` in docs/decisions.md.
     #[strum(serialize = "34")]
     D34,
@@ -247,6 +256,7 @@ const RETRIES: &str = "Retries";
 const CONTROL: &str = "Control plane";
 const NOTIFICATIONS: &str = "Notifications (MQTT)";
 const ABORT: &str = "Abort";
+const SCHEDULING: &str = "Scheduling";
 const OTHER_CALLS: &str = "Other control-plane calls";
 const DELETED_THINGS: &str = "Deleted things";
 const DETAILS: &str = "Details";
@@ -646,6 +656,71 @@ pub const DECISIONS: &[Decision] = &[
                triggered the check, in the order the executions were created. The check \
                refuses nothing.",
     },
+    // Scheduling.
+    Decision {
+        id: Id::D31,
+        area: SCHEDULING,
+        title: "schedulingConfig and SCHEDULED jobs",
+        evidence: &[Doc, Model, Measured, Inferred, Choice],
+        rule: "CreateJob alone takes `schedulingConfig`. Its `startTime` and `endTime` read \
+               `YYYY-MM-DDThh:mm`, a real UTC date and time, and count as Unix seconds on the \
+               logical clock (MEASURED: AWS names the format; INFERRED: AWS's own example); any \
+               other string is InvalidRequestException (400) with AWS's message. With now the \
+               moment of CreateJob: now + 1800 ≤ startTime ≤ now + 31 536 000, now + 1800 ≤ \
+               endTime ≤ now + 63 072 000, and with both, 1800 ≤ endTime − startTime ≤ 63 072 \
+               000 (MODEL for the bounds; CHOICE: a year is 365 days and \"a minimum of\" \
+               includes the bound). `endBehavior` is STOP_ROLLOUT, CANCEL or FORCE_CANCEL, \
+               accepted and without effect when there is no endTime (MODEL). A job with a \
+               `startTime` is created SCHEDULED: no execution, no message, zero counts, \
+               `schedulingConfig` echoed as sent (DOC). While it is SCHEDULED, group joins and \
+               DeleteThing change nothing for it; CancelJob, with or without force, makes it \
+               CANCELED, storing reasonCode and comment as decision 21 does and changing \
+               nothing else; UpdateJob works as on an IN_PROGRESS job (CHOICE); DeleteJob needs \
+               force (decision 34); AssociateTargetsWithJob is refused (decision 36). A job \
+               with only an `endTime` starts at once.",
+    },
+    Decision {
+        id: Id::D32,
+        area: SCHEDULING,
+        title: "startTime and endTime",
+        evidence: &[Doc, Model, Inferred, Choice],
+        rule: "At `startTime`, a job timer that fires exactly then, the SCHEDULED job becomes \
+               IN_PROGRESS with lastUpdatedAt = startTime and starts as CreateJob would at that \
+               moment: its targets resolve then (groups included; things deleted meanwhile are \
+               no targets), executions are queued with queuedAt = startTime and `notify` and \
+               `notify-next` follow; a SNAPSHOT job that reaches no thing is COMPLETED at once \
+               (DOC for the change; CHOICE for resolving at the start). At `endTime`, if the \
+               job is IN_PROGRESS: STOP_ROLLOUT, also meant when `endBehavior` is absent \
+               (MODEL: endTime is when a job stops its rollout), queues nothing more for the \
+               job, so later group joins, AssociateTargetsWithJob (which still records its \
+               targets) and retries create no execution while existing ones carry on (CHOICE); \
+               CANCEL is CancelJob without force at endTime (QUEUED executions CANCELED with \
+               `forceCanceled` false and the version unchanged; the job CANCELED with \
+               `forceCanceled` false and no reasonCode or comment); FORCE_CANCEL is the same \
+               with force, IN_PROGRESS executions included (INFERRED from the names and \
+               decision 21; CHOICE for the absent reasonCode). From endTime on, a job with an \
+               endTime, SNAPSHOT or CONTINUOUS, becomes COMPLETED (completedAt that moment) as \
+               soon as every execution is terminal and no retry is due, endTime itself \
+               included, and not before (DOC for CONTINUOUS). Job timers fire exactly at their \
+               moment (`timer_lateness` does not apply to them), order with execution timers \
+               by the moment they fire, then by the order they were set, and show in \
+               `poll_timeout`; CancelJob and DeleteJob drop them.",
+    },
+    Decision {
+        id: Id::D33,
+        area: SCHEDULING,
+        title: "Maintenance windows",
+        evidence: &[Doc],
+        rule: "Maintenance windows are not modelled: a CreateJob whose `schedulingConfig` holds \
+               `maintenanceWindows`, an empty list included, gets the \"not modelled\" answer \
+               naming \"maintenance windows\". Left out with them: the cron dialect of their \
+               `startTime` (documented nowhere), a job going back to SCHEDULED when a window \
+               closes while executions exist, with GetPendingJobExecutions then hiding them \
+               (DOC), the five extra pending summaries allowed during a window (DOC), \
+               `scheduledJobRollouts`, and the measured refusals that need a window. What \
+               stays: the pending and `notify` limit is 10 (decision 14), and no pending \
+               execution is ever hidden, a SCHEDULED job having none.",
+    },
     // Other control-plane calls.
     Decision {
         id: Id::D34,
@@ -934,7 +1009,7 @@ pub const DECISIONS: &[Decision] = &[
         area: OUT_OF_MODEL,
         title: "Features not modelled yet",
         evidence: &[],
-        rule: "Job rollout rates, scheduling windows, job templates, \
+        rule: "Job rollout rates, maintenance windows, job templates, \
                `documentSource`, namespaces, presigned URLs and StartCommandExecution exist in AWS but are not part of this specification yet. A \
                request that relies on one of them gets its own \"not modelled\" answer, naming \
                the feature, and is never quietly accepted; a checker marks such a step as not \
@@ -1105,7 +1180,7 @@ mod tests {
     fn numbered() -> Vec<String> {
         let mut numbers = vec!["1".to_owned(), "1b".to_owned()];
         numbers.extend((2..=26).map(|n| n.to_string()));
-        numbers.extend([29, 30, 34, 35, 36, 37, 38, 39, 40].map(|n| n.to_string()));
+        numbers.extend((29..=40).map(|n| n.to_string()));
         numbers
     }
 
@@ -1223,6 +1298,7 @@ mod tests {
                 CONTROL,
                 NOTIFICATIONS,
                 ABORT,
+                SCHEDULING,
                 OTHER_CALLS,
                 DELETED_THINGS,
                 DETAILS,

@@ -24,5 +24,6 @@ pub const EXAMPLES: &[(&str, &str)] = examples![
     "pending-order",
     "refusals",
     "retries",
+    "scheduled-jobs",
     "timers",
 ];

@@ -63,6 +63,8 @@ pub enum Cause {
     AbortCancel,
     /// AssociateTargetsWithJob adds a group to a CONTINUOUS job: its members join.
     AssociateTargetsWithJob,
+    /// A scheduled job reaches its endTime with endBehavior CANCEL or FORCE_CANCEL.
+    EndBehaviorCancel,
 }
 
 impl Cause {
@@ -152,7 +154,7 @@ const fn row(
 
 use Cause as C;
 use Condition::{Always, Force, ForceOrDeleteQueuedSwitch, InProgressToRejected};
-use DecisionId::{D12, D17, D19, D2, D20, D21, D22, D3, D30, D34, D36, D5};
+use DecisionId::{D12, D17, D19, D2, D20, D21, D22, D3, D30, D32, D34, D36, D5};
 
 /// Every transition, grouped by cause; a new cause's rows are appended.
 pub static TRANSITIONS: &[Transition] = &[
@@ -218,6 +220,12 @@ pub static TRANSITIONS: &[Transition] = &[
     row(None, Some(Queued), C::AssociateTargetsWithJob, Always,
         "CONTINUOUS job IN_PROGRESS; the thing's newest execution of the job is not pending",
         D36, &[Measured]),
+    // End behaviours (decision 32): CANCEL is CancelJob without force at endTime,
+    // FORCE_CANCEL with force.
+    row(Some(Queued), Some(Canceled), C::EndBehaviorCancel, Always,
+        "IN_PROGRESS job at its endTime; endBehavior CANCEL or FORCE_CANCEL", D32, &[Inferred]),
+    row(Some(InProgress), Some(Canceled), C::EndBehaviorCancel, Force,
+        "IN_PROGRESS job at its endTime; endBehavior FORCE_CANCEL", D32, &[Inferred]),
 ];
 
 /// The row for `from` to `to` by `cause`, whatever its condition.

@@ -274,3 +274,31 @@ pub enum AbortAction {
     #[default]
     Cancel,
 }
+
+/// What happens to a scheduled job's executions at its `endTime` (AWS `JobEndBehavior`,
+/// decisions 31 and 32).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+pub enum JobEndBehavior {
+    /// Queue nothing more; existing executions carry on (also meant when absent).
+    #[default]
+    StopRollout,
+    /// CancelJob without force at endTime.
+    Cancel,
+    /// CancelJob with force at endTime.
+    ForceCancel,
+}

@@ -373,6 +373,106 @@ pub fn abort_config(config: &crate::wire::control::AbortConfig) -> Result {
     Ok(())
 }
 
+/// A schedule time (decision 31): `YYYY-MM-DDThh:mm`, a real UTC date and time, as Unix
+/// seconds on the logical clock. Anything else is InvalidRequestException with AWS's
+/// message (MEASURED).
+///
+/// ```
+/// use iot_jobs_spec::validate::schedule_time;
+/// assert_eq!(schedule_time("1970-01-01T00:30").unwrap(), 1800);
+/// assert_eq!(schedule_time("2000-02-29T12:00").unwrap(), 951_825_600);
+/// assert!(schedule_time("2001-02-29T12:00").is_err());
+/// assert!(schedule_time("2024-10-20T17:00Z").is_err());
+/// ```
+pub fn schedule_time(value: &str) -> Result<u64> {
+    let bad = || {
+        ServiceError::invalid_request(format!(
+            "1 validation error detected: Provided time {value} UTC must follow the format \
+             YYYY-MM-DDThh:mm."
+        ))
+    };
+    let b = value.as_bytes();
+    let shape = b.len() == 16
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 => c == b':',
+            _ => c.is_ascii_digit(),
+        });
+    if !shape {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| -> u64 {
+        b[r].iter().fold(0, |n, &c| n * 10 + u64::from(c - b'0'))
+    };
+    let (year, month, day, hour, minute) =
+        (num(0..4), num(5..7), num(8..10), num(11..13), num(14..16));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if year < 1970 || day == 0 || day > days_in_month || hour > 23 || minute > 59 {
+        return Err(bad());
+    }
+    // Days from 1970-01-01 to the date (proleptic Gregorian, whole numbers only).
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Ok(days * 86_400 + hour * 3_600 + minute * 60)
+}
+
+/// `schedulingConfig` (decision 31) at `now`: the times' format and bounds. Returns
+/// (startTime, endTime) in Unix seconds. `maintenanceWindows` is decision 33's, checked
+/// by the caller as not modelled.
+pub fn scheduling(
+    config: &crate::wire::control::SchedulingConfig,
+    now: u64,
+) -> Result<(Option<u64>, Option<u64>)> {
+    use crate::config::{SCHEDULE_MAX_END_SECS, SCHEDULE_MAX_START_SECS, SCHEDULE_MIN_LEAD_SECS};
+    let start = config
+        .start_time
+        .as_deref()
+        .map(schedule_time)
+        .transpose()?;
+    let end = config.end_time.as_deref().map(schedule_time).transpose()?;
+    let within = |member: &str, t: u64, max: u64| {
+        if t < now.saturating_add(SCHEDULE_MIN_LEAD_SECS) || t > now.saturating_add(max) {
+            return Err(ServiceError::invalid_request(format!(
+                "schedulingConfig.{member} must be at least {SCHEDULE_MIN_LEAD_SECS} s and at \
+                 most {max} s after now ({now}); got {t}"
+            )));
+        }
+        Ok(())
+    };
+    if let Some(s) = start {
+        within("startTime", s, SCHEDULE_MAX_START_SECS)?;
+    }
+    if let Some(e) = end {
+        within("endTime", e, SCHEDULE_MAX_END_SECS)?;
+    }
+    if let (Some(s), Some(e)) = (start, end) {
+        let gap = e.saturating_sub(s);
+        if !(SCHEDULE_MIN_LEAD_SECS..=SCHEDULE_MAX_END_SECS).contains(&gap) || e < s {
+            return Err(ServiceError::invalid_request(format!(
+                "schedulingConfig.endTime must be at least {SCHEDULE_MIN_LEAD_SECS} s and at \
+                 most {SCHEDULE_MAX_END_SECS} s after startTime"
+            )));
+        }
+    }
+    Ok((start, end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

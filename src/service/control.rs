@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::state::{ExecId, Job, JobId, ThingId};
+use super::state::{ExecId, Job, JobId, Schedule, ThingId, Timer};
 use super::transition::{Change, Subject};
 use super::{not_modelled, Service};
 use crate::config::{CANCEL_DETAILS_MAX_ENTRIES, DEFAULT_MAX_RESULTS, MAX_JOB_TARGETS};
@@ -68,6 +68,10 @@ impl Service {
         if let Some(abort) = &r.abort_config {
             validate::abort_config(abort)?;
         }
+        let (start_at, end_at) = match &r.scheduling_config {
+            Some(c) => validate::scheduling(c, self.now)?,
+            None => (None, None),
+        };
         // 2. Features outside the model.
         not_modelled(
             r.document_source.as_ref(),
@@ -84,10 +88,13 @@ impl Service {
             "job rollout rates",
             "jobExecutionsRolloutConfig",
         )?;
+        // Decision 33: maintenance windows, an empty list included.
         not_modelled(
-            r.scheduling_config.as_ref(),
-            "scheduling windows",
-            "schedulingConfig",
+            r.scheduling_config
+                .as_ref()
+                .and_then(|c| c.maintenance_windows.as_ref()),
+            "maintenance windows",
+            "schedulingConfig.maintenanceWindows",
         )?;
         not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
         not_modelled(
@@ -142,12 +149,40 @@ impl Service {
         things.retain(|&t| seen.insert(t));
         let now = self.now;
         let seq = self.state.next_seq();
+        // Decision 31: a job with a startTime waits SCHEDULED; its timers are set now, the
+        // start before the end.
+        let scheduled = start_at.is_some();
+        let schedule = match r.scheduling_config {
+            Some(config) => {
+                let mut timer = |at: Option<u64>| {
+                    at.map(|deadline| Timer {
+                        deadline,
+                        seq: self.state.next_seq(),
+                    })
+                };
+                let start = timer(start_at);
+                let end = timer(end_at);
+                Some(Box::new(Schedule {
+                    end_behavior: config.end_behavior.unwrap_or_default(),
+                    config,
+                    start,
+                    end,
+                    end_at,
+                    stopped: false,
+                }))
+            }
+            None => None,
+        };
         let job = Job {
             seq,
             document: Arc::from(r.document.unwrap_or_default()),
             document_json: Arc::new(document_json),
             selection: r.target_selection.unwrap_or_default(),
-            status: JobStatus::InProgress,
+            status: if scheduled {
+                JobStatus::Scheduled
+            } else {
+                JobStatus::InProgress
+            },
             in_progress_minutes: minutes,
             retry: r.job_executions_retry_config,
             targets: r.targets,
@@ -161,9 +196,19 @@ impl Service {
             reason_code: None,
             comment: None,
             abort: r.abort_config,
+            schedule,
             deleted: false,
         };
         let job_id = self.state.insert_job(&r.job_id, job);
+        self.set_job_timers(job_id);
+        if scheduled {
+            // Targets resolve when the job starts (decision 32).
+            return Ok(JobSummaryResponse {
+                job_arn: self.job_arn(&r.job_id),
+                job_id: r.job_id,
+                description: r.description,
+            });
+        }
         for thing in things {
             let new = Subject::New {
                 job: job_id,
@@ -193,7 +238,7 @@ impl Service {
         }
         let job_id = self.require_job(&r.job_id)?;
         let job = self.state.job(job_id);
-        if job.status != JobStatus::InProgress {
+        if !matches!(job.status, JobStatus::InProgress | JobStatus::Scheduled) {
             return Err(ServiceError::invalid_request(format!(
                 "job '{}' is {} and cannot be canceled",
                 r.job_id, job.status
@@ -231,6 +276,7 @@ impl Service {
             );
         }
         self.state.unindex_continuous(job_id);
+        self.state.drop_job_timers(job_id);
         Ok(JobSummaryResponse {
             job_arn: self.job_arn(&r.job_id),
             job_id: r.job_id,
@@ -424,6 +470,7 @@ impl Service {
             .into());
         }
         self.state.job_mut(job_id).deleted = true;
+        self.state.drop_job_timers(job_id);
         // Decision 34 (DOC): the messages follow the order the executions were created.
         self.state.order_touches_from_here();
         let ids: Vec<ExecId> = self.state.executions_of(job_id).collect();
@@ -644,8 +691,15 @@ impl Service {
                 .insert(job_id);
         }
         // Each member of each added group, groups in request order and members in
-        // thing-creation order, joins: a new execution unless its newest is pending.
-        for (g, _) in &added {
+        // thing-creation order, joins: a new execution unless its newest is pending; none
+        // after a STOP_ROLLOUT end (decision 32), which still records the targets.
+        let stopped = self
+            .state
+            .job(job_id)
+            .schedule
+            .as_ref()
+            .is_some_and(|s| s.stopped);
+        for (g, _) in added.iter().filter(|_| !stopped) {
             let members = match self.state.groups.get(g) {
                 Some(group) => self.state.members_in_creation_order(group),
                 None => Vec::new(),
@@ -808,6 +862,7 @@ impl Service {
                 }),
                 job_executions_retry_config: job.retry.clone(),
                 abort_config: job.abort.clone(),
+                scheduling_config: job.schedule.as_ref().map(|s| Box::new(s.config.clone())),
             },
         })
     }

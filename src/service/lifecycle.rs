@@ -1,12 +1,14 @@
 //! What the service does on its own: timers running out (decision 17), retries
 //! (decision 19), job completion (decision 23), and the effects of an execution ending.
 
-use super::state::{ExecId, JobId};
+use std::collections::BTreeSet;
+
+use super::state::{ExecId, JobId, JobTimer, ThingId};
 use super::transition::{Change, Subject};
 use super::Service;
 use crate::config::ABORT_REASON_CODE;
 use crate::rules::Cause;
-use crate::status::{JobExecutionStatus, JobStatus, TargetSelection};
+use crate::status::{JobEndBehavior, JobExecutionStatus, JobStatus, TargetSelection};
 
 impl Service {
     /// Decision 17: the execution times out at its effective deadline (the clock is
@@ -126,6 +128,10 @@ impl Service {
         if job.status != JobStatus::InProgress || !self.state.exists(thing) {
             return;
         }
+        // Decision 32: no retry after a STOP_ROLLOUT end.
+        if job.schedule.as_ref().is_some_and(|s| s.stopped) {
+            return;
+        }
         // A CONTINUOUS job that is IN_PROGRESS is one the group index holds.
         if job.selection == TargetSelection::Continuous
             && !self.state.indexed_target_test(thing_name)(job_id)
@@ -184,21 +190,150 @@ impl Service {
         }
     }
 
-    /// Decision 23: a SNAPSHOT job is COMPLETED once every execution is terminal.
+    /// Decision 23: a SNAPSHOT job is COMPLETED once every execution is terminal;
+    /// decision 32: a job with an endTime, SNAPSHOT or CONTINUOUS, only from endTime on.
     pub(super) fn maybe_complete(&mut self, job_id: JobId) {
         let now = self.now;
         let pending = self.state.job_execs(job_id).pending;
         let job = self.state.job_mut(job_id);
-        if job.deleted
-            || job.selection != TargetSelection::Snapshot
-            || job.status != JobStatus::InProgress
-        {
+        if job.deleted || job.status != JobStatus::InProgress || pending != 0 {
             return;
         }
-        if pending == 0 {
+        let eligible = match job.schedule.as_ref().and_then(|s| s.end_at) {
+            Some(end) => now >= end,
+            None => job.selection == TargetSelection::Snapshot,
+        };
+        if eligible {
             job.status = JobStatus::Completed;
             job.completed_at = Some(now);
             job.last_updated_at = now;
+            self.state.unindex_continuous(job_id);
         }
+    }
+
+    /// Puts job `id`'s schedule timers into the queue (decision 32, Details, timers).
+    pub(super) fn set_job_timers(&mut self, id: JobId) {
+        let Some(schedule) = self.state.job(id).schedule.as_deref() else {
+            return;
+        };
+        let timers = [
+            (schedule.start, JobTimer::Start),
+            (schedule.end, JobTimer::End),
+        ];
+        for (t, which) in timers {
+            if let Some(t) = t {
+                self.state.job_timers.insert((t.deadline, t.seq, id, which));
+            }
+        }
+    }
+
+    /// Decision 32: a job timer fires (the clock is at its deadline).
+    pub(super) fn fire_job_timer(&mut self, id: JobId, which: JobTimer) {
+        if let Some(s) = self.state.job_mut(id).schedule.as_deref_mut() {
+            match which {
+                JobTimer::Start => s.start = None,
+                JobTimer::End => s.end = None,
+            }
+        }
+        match which {
+            JobTimer::Start => self.start_scheduled(id),
+            JobTimer::End => self.end_schedule(id),
+        }
+    }
+
+    /// Decision 32: at startTime the SCHEDULED job starts as CreateJob would now: its
+    /// targets resolve now (things deleted meanwhile are none), executions are queued.
+    fn start_scheduled(&mut self, id: JobId) {
+        let now = self.now;
+        let job = self.state.job_mut(id);
+        if job.status != JobStatus::Scheduled {
+            return;
+        }
+        job.status = JobStatus::InProgress;
+        job.last_updated_at = now;
+        let targets = job.targets.clone();
+        self.state.index_continuous(id);
+        let mut things: Vec<ThingId> = Vec::new();
+        for arn in &targets {
+            match crate::validate::target_arn("targets", arn) {
+                Ok(crate::validate::Target::Thing(n)) => things.extend(self.state.thing_id(&n)),
+                Ok(crate::validate::Target::ThingGroup(g)) => {
+                    if let Some(group) = self.state.groups.get(&g) {
+                        things.extend(self.state.members_in_creation_order(group));
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+        let mut seen = BTreeSet::new();
+        things.retain(|&t| seen.insert(t));
+        let reached = !things.is_empty();
+        for thing in things {
+            let new = Subject::New {
+                job: id,
+                thing,
+                retry_attempt: 0,
+            };
+            self.must_transition(
+                new,
+                JobExecutionStatus::Queued,
+                Cause::CreateJob,
+                Change::default(),
+            );
+        }
+        // Reaching no thing, a SNAPSHOT job is COMPLETED at once (decision 32).
+        let job = self.state.job_mut(id);
+        if !reached && job.selection == TargetSelection::Snapshot {
+            job.status = JobStatus::Completed;
+            job.completed_at = Some(now);
+        } else {
+            self.maybe_complete(id);
+        }
+    }
+
+    /// Decision 32: at endTime an IN_PROGRESS job stops its rollout, or is canceled as
+    /// CancelJob would (with force for FORCE_CANCEL), without reasonCode or comment.
+    fn end_schedule(&mut self, id: JobId) {
+        let now = self.now;
+        let job = self.state.job_mut(id);
+        if job.status != JobStatus::InProgress {
+            return;
+        }
+        let Some(schedule) = job.schedule.as_deref_mut() else {
+            return;
+        };
+        let force = match schedule.end_behavior {
+            JobEndBehavior::StopRollout => {
+                schedule.stopped = true;
+                self.maybe_complete(id);
+                return;
+            }
+            JobEndBehavior::Cancel => false,
+            JobEndBehavior::ForceCancel => true,
+        };
+        job.status = JobStatus::Canceled;
+        job.force_canceled = Some(force);
+        job.last_updated_at = now;
+        let pending: Vec<ExecId> = self
+            .state
+            .executions_of(id)
+            .filter(|&e| self.state.exec(e).status().is_pending())
+            .collect();
+        for e in pending {
+            let canceled = self.transition(
+                Subject::Existing(e),
+                Some(JobExecutionStatus::Canceled),
+                Cause::EndBehaviorCancel,
+                force,
+                Change::default(),
+            );
+            // Without force, an IN_PROGRESS execution keeps running (decision 21).
+            debug_assert!(
+                matches!(canceled, Ok(_) | Err(crate::rules::Refusal::Condition(_))),
+                "{canceled:?}"
+            );
+        }
+        self.state.unindex_continuous(id);
+        self.state.drop_job_timers(id);
     }
 }

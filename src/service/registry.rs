@@ -271,7 +271,17 @@ impl Service {
         }
         // Only IN_PROGRESS jobs queue executions or touch retry budgets; the index holds
         // no other (a canceled job leaves it).
-        let jobs = self.continuous_jobs_of(&group);
+        // Decision 32: a job whose rollout a STOP_ROLLOUT end stopped queues nothing for
+        // joins.
+        let mut jobs = self.continuous_jobs_of(&group);
+        jobs.retain(|&j| {
+            !self
+                .state
+                .job(j)
+                .schedule
+                .as_ref()
+                .is_some_and(|s| s.stopped)
+        });
         debug_assert!(jobs
             .iter()
             .all(|&j| self.state.job(j).status == JobStatus::InProgress));

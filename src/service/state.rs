@@ -188,11 +188,38 @@ pub(crate) struct Job {
     pub force_canceled: Option<bool>,
     pub reason_code: Option<String>,
     pub comment: Option<String>,
+    /// The schedule (decisions 31, 32), when CreateJob gave a `schedulingConfig`.
+    pub schedule: Option<Box<Schedule>>,
     /// The abort criteria (decisions 29, 30).
     pub abort: Option<crate::wire::control::AbortConfig>,
     /// DeleteJob deleted it (decision 34): no call finds it by name, and it has no
     /// execution left.
     pub deleted: bool,
+}
+
+/// A job's schedule (decisions 31, 32): the config as sent, its times, and its timers
+/// (each a key of [`State::job_timers`] while set).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Schedule {
+    pub config: crate::wire::control::SchedulingConfig,
+    pub end_behavior: crate::status::JobEndBehavior,
+    /// startTime's timer, until it fires.
+    pub start: Option<Timer>,
+    /// endTime's timer, until it fires.
+    pub end: Option<Timer>,
+    /// endTime, Unix seconds: from then on the job completes as decision 32 says.
+    pub end_at: Option<u64>,
+    /// A STOP_ROLLOUT end came: nothing more is queued for the job.
+    pub stopped: bool,
+}
+
+/// Which of a job's timers (decision 32).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum JobTimer {
+    /// startTime: the SCHEDULED job starts.
+    Start,
+    /// endTime: the end behaviour.
+    End,
 }
 
 /// What is kept about a job's executions, apart from the [`Job`]: every execution created
@@ -256,6 +283,9 @@ pub(crate) struct State {
     pub execs: Vec<Option<Execution>>,
     /// Every running timer: (deadline, seq, execution).
     pub timers: BTreeSet<(u64, u64, ExecId)>,
+    /// Every job timer (Details, timers): (deadline, seq, job, which). They fire exactly at
+    /// their deadline and order with `timers` by deadline, then seq.
+    pub job_timers: BTreeSet<(u64, u64, JobId, JobTimer)>,
     pub seq: u64,
     /// Things whose pending set this moment touched, in the order first touched.
     touched: Vec<(ThingId, Touch)>,
@@ -406,8 +436,8 @@ impl State {
         self.things[thing as usize].created.iter()
     }
 
-    /// Adds a job (its id must be free: new, or a deleted job's), a CONTINUOUS one to the
-    /// index of its groups.
+    /// Adds a job (its id must be free: new, or a deleted job's), a CONTINUOUS one that is
+    /// IN_PROGRESS to the index of its groups (a SCHEDULED one joins it when it starts).
     pub fn insert_job(&mut self, name: &str, job: Job) -> JobId {
         debug_assert!(self.job_id(name).is_none(), "job '{name}' exists");
         let id = match self.job_names.get(name) {
@@ -416,7 +446,7 @@ impl State {
             None => self.job_names.intern(name),
         };
         assert_eq!(id as usize, self.jobs.len(), "a job id is created once");
-        if job.selection == TargetSelection::Continuous {
+        if job.selection == TargetSelection::Continuous && job.status == JobStatus::InProgress {
             for g in &job.target_groups {
                 self.continuous_by_group
                     .entry(g.clone())
@@ -428,6 +458,36 @@ impl State {
         self.job_execs.push(JobExecutions::default());
         self.job_by_status.push([0; 8]);
         id
+    }
+
+    /// Puts a CONTINUOUS job that starts (decision 32) into the index of its groups.
+    pub fn index_continuous(&mut self, id: JobId) {
+        let job = &self.jobs[id as usize];
+        if job.selection != TargetSelection::Continuous {
+            return;
+        }
+        for g in &job.target_groups {
+            self.continuous_by_group
+                .entry(g.clone())
+                .or_default()
+                .insert(id);
+        }
+    }
+
+    /// Drops every timer of job `id` (CancelJob, DeleteJob, an end).
+    pub fn drop_job_timers(&mut self, id: JobId) {
+        let Some(schedule) = self.jobs[id as usize].schedule.as_deref_mut() else {
+            return;
+        };
+        let timers = [
+            (schedule.start.take(), JobTimer::Start),
+            (schedule.end.take(), JobTimer::End),
+        ];
+        for (t, which) in timers {
+            if let Some(t) = t {
+                self.job_timers.remove(&(t.deadline, t.seq, id, which));
+            }
+        }
     }
 
     /// Takes a job that is being canceled out of the index of its groups. A canceled job

@@ -242,7 +242,10 @@ impl Service {
         let now = self.now;
         let cancel = matches!(
             permit.row.cause,
-            Cause::CancelJob | Cause::CancelJobExecution | Cause::AbortCancel
+            Cause::CancelJob
+                | Cause::CancelJobExecution
+                | Cause::AbortCancel
+                | Cause::EndBehaviorCancel
         );
         let force = permit.force;
         self.state.change(id, permit, |e| {

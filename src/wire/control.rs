@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use super::DetailsMap;
 use crate::status::{
-    AbortAction, AbortFailureType, JobExecutionStatus, JobStatus, RetryableFailureType,
-    TargetSelection,
+    AbortAction, AbortFailureType, JobEndBehavior, JobExecutionStatus, JobStatus,
+    RetryableFailureType, TargetSelection,
 };
 
 /// `AttributePayload` of a thing or group.
@@ -231,9 +231,9 @@ pub struct CreateJobRequest {
     /// Not modelled (job templates).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_parameters: Option<Value>,
-    /// Not modelled.
+    /// startTime, endTime and endBehavior (decisions 31 to 33).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheduling_config: Option<Value>,
+    pub scheduling_config: Option<SchedulingConfig>,
     /// Not modelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_package_versions: Option<Value>,
@@ -546,6 +546,10 @@ pub struct Job {
     /// As given to CreateJob or UpdateJob; absent when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abort_config: Option<AbortConfig>,
+    /// As given to CreateJob; absent when unset. Boxed: most jobs have none, and it keeps
+    /// [`crate::Response`] small.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduling_config: Option<Box<SchedulingConfig>>,
 }
 
 /// `DescribeJob` response.
@@ -816,4 +820,22 @@ pub struct AssociateTargetsWithJobRequest {
     /// Not modelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_id: Option<Value>,
+}
+
+/// `SchedulingConfig` (decisions 31 to 33).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchedulingConfig {
+    /// `YYYY-MM-DDThh:mm`, UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// `YYYY-MM-DDThh:mm`, UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// What endTime does; STOP_ROLLOUT when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_behavior: Option<JobEndBehavior>,
+    /// Not modelled (decision 33).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintenance_windows: Option<Value>,
 }
