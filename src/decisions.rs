@@ -310,7 +310,8 @@ pub const DECISIONS: &[Decision] = &[
                thing is unfinished, that is QUEUED or IN_PROGRESS (MEASURED). Reaching a thing \
                more than once, for instance directly and through a group, still gives it only one \
                execution. A SNAPSHOT job whose targets hold no thing at all is COMPLETED straight \
-               away (CHOICE).",
+               away (CHOICE). A CONTINUOUS job queues nothing for joins while it is SCHEDULED \
+               or after a STOP_ROLLOUT end (decisions 31, 32).",
     },
     Decision {
         id: Id::D3,
@@ -523,8 +524,10 @@ pub const DECISIONS: &[Decision] = &[
                status QUEUED, `versionNumber` 1, `queuedAt` equal to that instant and an empty \
                `statusDetails`; the finished execution is kept as history (INFERRED). An \
                execution that ends REJECTED, REMOVED or CANCELED gets no retry (DOC). Nothing is \
-               retried for a job that has been canceled. Control-plane summaries report \
-               `retryAttempt`, the number of retries made so far (MODEL).",
+               retried for a job that has been canceled, nor after a STOP_ROLLOUT end (decision \
+               32); the abort check of decision 30 comes first, and an abort leaves nothing to \
+               retry. Control-plane summaries report `retryAttempt`, the number of retries made \
+               so far (MODEL).",
     },
     // Control plane.
     Decision {
@@ -555,7 +558,8 @@ pub const DECISIONS: &[Decision] = &[
                (CHOICE: no state error is declared for this call in the model, \
                InvalidRequestException is, and the one public implementation responds the same \
                way). So whatever still runs after a cancel without `force` has to be \
-               force-canceled one execution at a time.",
+               force-canceled one execution at a time. CancelJob also cancels a SCHEDULED job \
+               (decision 31) and drops the job's timers (decision 32).",
     },
     Decision {
         id: Id::D22,
@@ -575,7 +579,9 @@ pub const DECISIONS: &[Decision] = &[
         title: "Job completion",
         evidence: &[Doc],
         rule: "A SNAPSHOT job is COMPLETED as soon as all of its executions are terminal and no \
-               retry is still to come (DOC). No CONTINUOUS job ever reaches COMPLETED by itself.",
+               retry is still to come (DOC). No CONTINUOUS job reaches COMPLETED by itself unless \
+               it has an endTime: a job with an endTime, SNAPSHOT or CONTINUOUS, completes only \
+               from that moment on, as decision 32 says.",
     },
     // Notifications (MQTT).
     Decision {
@@ -896,7 +902,8 @@ pub const DECISIONS: &[Decision] = &[
                `expectedVersion` excepted, decision 9); booleans have to be JSON booleans. \
                Lengths are counted in Unicode code points, and a pattern has to match the entire \
                value. `$next` given as a job id where only a real job id is allowed is \
-               InvalidRequestException (CHOICE).",
+               InvalidRequestException. `thresholdPercentage` (decision 29) is the one member \
+               that takes a JSON number with a fraction (CHOICE).",
     },
     Decision {
         id: Id::DetailsCreateJob,
@@ -907,7 +914,10 @@ pub const DECISIONS: &[Decision] = &[
                member the specification does not model, that the job id is free, and then \
                that every target exists. Executions are created in the order of the targets, \
                a group's members in the order those things were created; this creation order \
-               is the last tie-break of decision 4 (CHOICE).",
+               is the last tie-break of decision 4. The checks of `abortConfig` (decision 29) \
+               and of `schedulingConfig`'s times (decision 31) belong to the request's \
+               validity, and `maintenanceWindows` (decision 33) to the members not modelled \
+               (CHOICE).",
     },
     Decision {
         id: Id::DetailsUpdates,
@@ -969,7 +979,9 @@ pub const DECISIONS: &[Decision] = &[
         rule: "Every firing timer sends a `notify` and a `notify-next` of its own, stamped with \
                its deadline, even when a single clock advance fires several timers. The topics of \
                a deleted thing go on receiving messages (CHOICE). `notify` carries at most 10 \
-               summaries, taken from the front of the pending order (DOC).",
+               summaries, taken from the front of the pending order (DOC). A job's startTime and \
+               endTime are job timers: they fire exactly at their moment and order with \
+               execution timers as decision 32 says (CHOICE).",
     },
     Decision {
         id: Id::DetailsMqtt,

@@ -86,9 +86,10 @@ impl Service {
         self.now
     }
 
-    /// When the next timer fires, if any runs: call [`Service::handle_timeout`] (or
-    /// [`Service::handle`]) with a time at or after it for the timer to fire. Changes after
-    /// every call that changes state.
+    /// When the next timer fires, if any runs (an execution's, or a job's startTime or
+    /// endTime, decision 32): call [`Service::handle_timeout`] (or [`Service::handle`])
+    /// with a time at or after it for the timer to fire. Changes after every call that
+    /// changes state.
     pub fn poll_timeout(&self) -> Option<u64> {
         self.next_timer().map(|(at, _)| at)
     }
