@@ -122,3 +122,10 @@ pub const SCHEDULE_MAX_START_SECS: u64 = 31_536_000;
 /// Decision 31 (MODEL; CHOICE: a year is 365 days): endTime is at most two years ahead, and
 /// at most two years after startTime.
 pub const SCHEDULE_MAX_END_SECS: u64 = 63_072_000;
+
+/// Decision 27 (DOC): `maximumPerMinute` is 1..=1000, and 1000 when absent; also the
+/// upper bound of `baseRatePerMinute` (MODEL).
+pub const MAX_ROLLOUT_PER_MINUTE: i32 = 1_000;
+
+/// Decision 28 (CHOICE): rollout batches fall on this grid after the job's start.
+pub const ROLLOUT_BATCH_SECS: u64 = 60;

@@ -136,6 +136,12 @@ pub enum DecisionId {
     /// Decision `26` in docs/decisions.md.
     #[strum(serialize = "26")]
     D26,
+    /// Decision `27` in docs/decisions.md.
+    #[strum(serialize = "27")]
+    D27,
+    /// Decision `28` in docs/decisions.md.
+    #[strum(serialize = "28")]
+    D28,
     /// Decision `29` in docs/decisions.md.
     #[strum(serialize = "29")]
     D29,
@@ -255,6 +261,7 @@ const TIMERS: &str = "Timers";
 const RETRIES: &str = "Retries";
 const CONTROL: &str = "Control plane";
 const NOTIFICATIONS: &str = "Notifications (MQTT)";
+const ROLLOUT: &str = "Rollout";
 const ABORT: &str = "Abort";
 const SCHEDULING: &str = "Scheduling";
 const OTHER_CALLS: &str = "Other control-plane calls";
@@ -617,6 +624,54 @@ pub const DECISIONS: &[Decision] = &[
                `notify` and lastly `notify-next` (MEASURED). When one moment touches several \
                things, every `notify` comes before every `notify-next`, and each kind is \
                ordered by thing name (CHOICE).",
+    },
+    // Rollout.
+    Decision {
+        id: Id::D27,
+        area: ROLLOUT,
+        title: "jobExecutionsRolloutConfig",
+        evidence: &[Doc, Model, Choice],
+        rule: "CreateJob and UpdateJob take a `jobExecutionsRolloutConfig`: `maximumPerMinute` \
+               is 1 to 1000, and 1000 when absent, `{}` included (DOC); an `exponentialRate`, \
+               when given, needs `baseRatePerMinute` 1 to 1000 (MODEL) and not above \
+               `maximumPerMinute` (CHOICE, after the only implementation), `incrementFactor` \
+               1.1 to 5 with at most one decimal (MODEL, DOC), a JSON number that may carry a \
+               fraction, and `rateIncreaseCriteria` with exactly one of \
+               `numberOfNotifiedThings` and `numberOfSucceededThings`, at least 1 (DOC, \
+               MODEL). Anything else is InvalidRequestException (400). A job without the \
+               member queues every target at once (decision 2), even past 1000 things (CHOICE: \
+               the documented default rate applies only to a job that sets the member).",
+    },
+    Decision {
+        id: Id::D28,
+        area: ROLLOUT,
+        title: "Rollout batches",
+        evidence: &[Doc, Model, Measured, Choice],
+        rule: "A job with a rollout config keeps its target things, resolved and ordered as at \
+               creation, in a rollout list; a waiting thing has no execution, so no list, \
+               count or pending call shows it and a call naming its execution is \
+               ResourceNotFoundException (DOC, MODEL). At the job's start t0 (CreateJob, or its \
+               startTime) and then every 60 s, the head of the list, up to the batch size, \
+               leaves it and is queued as decision 2 queues, at that moment, each thing \
+               getting `notify` and `notify-next` as usual. The batch size is \
+               `maximumPerMinute`, or with `exponentialRate` min(maximumPerMinute, \
+               ⌊baseRatePerMinute × incrementFactor^m⌋) computed exactly, m = ⌊c / n⌋ with n \
+               the criterion's threshold and c, at the batch moment, the things the rollout \
+               has released (`numberOfNotifiedThings`) or the job's numberOfSucceededThings \
+               (DOC for the formula; CHOICE for the 60-s grid, the first batch at t0 and c). \
+               Later batches are job timers that fire exactly on time. DeleteThing takes a \
+               thing out of every list; a CONTINUOUS job's waiting thing that stops being a \
+               target leaves the list without an execution, and one that joins a target group \
+               gets its execution at once (DOC: joins are not rate-limited). Retries and \
+               AssociateTargetsWithJob are not rate-limited and do not count in c (CHOICE). \
+               The list is dropped once the job stops being IN_PROGRESS (DOC). UpdateJob's new \
+               config acts from the next batch, c kept (CHOICE). While the list is non-empty \
+               and the job IN_PROGRESS, DescribeJob and ListJobs show `isConcurrent` true and \
+               DescribeJob shows `jobProcessDetails.processingTargets`, the job's target ARNs; \
+               otherwise `isConcurrent` is false and there are no `processingTargets` (MODEL; \
+               MEASURED for the steady state; CHOICE for the list's content). A batch leaves \
+               the job's lastUpdatedAt as it is (CHOICE), and a SNAPSHOT job is not COMPLETED \
+               while things wait.",
     },
     // Abort.
     Decision {
@@ -1021,7 +1076,7 @@ pub const DECISIONS: &[Decision] = &[
         area: OUT_OF_MODEL,
         title: "Features not modelled yet",
         evidence: &[],
-        rule: "Job rollout rates, maintenance windows, job templates, \
+        rule: "Maintenance windows, job templates, \
                `documentSource`, namespaces, presigned URLs and StartCommandExecution exist in AWS but are not part of this specification yet. A \
                request that relies on one of them gets its own \"not modelled\" answer, naming \
                the feature, and is never quietly accepted; a checker marks such a step as not \
@@ -1192,7 +1247,7 @@ mod tests {
     fn numbered() -> Vec<String> {
         let mut numbers = vec!["1".to_owned(), "1b".to_owned()];
         numbers.extend((2..=26).map(|n| n.to_string()));
-        numbers.extend((29..=40).map(|n| n.to_string()));
+        numbers.extend((27..=40).map(|n| n.to_string()));
         numbers
     }
 
@@ -1243,7 +1298,6 @@ mod tests {
             assert_eq!(decision.id.as_str(), number);
         }
         assert!(find("0").is_none());
-        assert!(find("27").is_none());
         assert!(find("41").is_none());
     }
 
@@ -1309,6 +1363,7 @@ mod tests {
                 RETRIES,
                 CONTROL,
                 NOTIFICATIONS,
+                ROLLOUT,
                 ABORT,
                 SCHEDULING,
                 OTHER_CALLS,

@@ -24,6 +24,7 @@ pub const EXAMPLES: &[(&str, &str)] = examples![
     "pending-order",
     "refusals",
     "retries",
+    "rollout-rates",
     "scheduled-jobs",
     "timers",
 ];

@@ -65,6 +65,8 @@ pub enum Cause {
     AssociateTargetsWithJob,
     /// A scheduled job reaches its endTime with endBehavior CANCEL or FORCE_CANCEL.
     EndBehaviorCancel,
+    /// A rollout batch releases a waiting target.
+    RolloutBatch,
 }
 
 impl Cause {
@@ -154,7 +156,7 @@ const fn row(
 
 use Cause as C;
 use Condition::{Always, Force, ForceOrDeleteQueuedSwitch, InProgressToRejected};
-use DecisionId::{D12, D17, D19, D2, D20, D21, D22, D3, D30, D32, D34, D36, D5};
+use DecisionId::{D12, D17, D19, D2, D20, D21, D22, D28, D3, D30, D32, D34, D36, D5};
 
 /// Every transition, grouped by cause; a new cause's rows are appended.
 pub static TRANSITIONS: &[Transition] = &[
@@ -226,6 +228,10 @@ pub static TRANSITIONS: &[Transition] = &[
         "IN_PROGRESS job at its endTime; endBehavior CANCEL or FORCE_CANCEL", D32, &[Inferred]),
     row(Some(InProgress), Some(Canceled), C::EndBehaviorCancel, Force,
         "IN_PROGRESS job at its endTime; endBehavior FORCE_CANCEL", D32, &[Inferred]),
+    // Rollout (decision 28): a batch queues the head of the list as decision 2 queues.
+    row(None, Some(Queued), C::RolloutBatch, Always,
+        "IN_PROGRESS job; the thing waits at the head of its rollout list, within the batch size",
+        D28, &[Doc]),
 ];
 
 /// The row for `from` to `to` by `cause`, whatever its condition.

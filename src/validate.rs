@@ -473,6 +473,49 @@ pub fn scheduling(
     Ok((start, end))
 }
 
+/// `jobExecutionsRolloutConfig` (decision 27): `maximumPerMinute` 1..1000 (DOC);
+/// `exponentialRate` with `baseRatePerMinute` 1..1000 (MODEL) and not above
+/// `maximumPerMinute` (CHOICE), `incrementFactor` 1.1..5 with one decimal at most (MODEL,
+/// DOC; the decimals are checked while decoding) and exactly one rate-increase criterion,
+/// at least 1 (DOC, MODEL).
+pub fn rollout_config(config: &crate::wire::control::JobExecutionsRolloutConfig) -> Result {
+    use crate::config::MAX_ROLLOUT_PER_MINUTE;
+    let max = config.maximum_per_minute.unwrap_or(MAX_ROLLOUT_PER_MINUTE);
+    if !(1..=MAX_ROLLOUT_PER_MINUTE).contains(&max) {
+        return Err(ServiceError::invalid_request(format!(
+            "jobExecutionsRolloutConfig.maximumPerMinute must be 1 to {MAX_ROLLOUT_PER_MINUTE}; got {max}"
+        )));
+    }
+    let Some(rate) = &config.exponential_rate else {
+        return Ok(());
+    };
+    let at = "jobExecutionsRolloutConfig.exponentialRate";
+    let base = rate.base_rate_per_minute;
+    if !(1..=MAX_ROLLOUT_PER_MINUTE).contains(&base) || base > max {
+        return Err(ServiceError::invalid_request(format!(
+            "{at}.baseRatePerMinute must be 1 to {MAX_ROLLOUT_PER_MINUTE} and not above \
+             maximumPerMinute ({max}); got {base}"
+        )));
+    }
+    if !(11..=50).contains(&rate.increment_factor.0) {
+        return Err(ServiceError::invalid_request(format!(
+            "{at}.incrementFactor must be 1.1 to 5; got {}",
+            rate.increment_factor
+        )));
+    }
+    let c = &rate.rate_increase_criteria;
+    match (c.number_of_notified_things, c.number_of_succeeded_things) {
+        (Some(n), None) | (None, Some(n)) if n >= 1 => Ok(()),
+        (Some(_), Some(_)) | (None, None) => Err(ServiceError::invalid_request(format!(
+            "{at}.rateIncreaseCriteria must set exactly one of numberOfNotifiedThings and \
+             numberOfSucceededThings"
+        ))),
+        (Some(n), None) | (None, Some(n)) => Err(ServiceError::invalid_request(format!(
+            "{at}.rateIncreaseCriteria: the threshold must be at least 1; got {n}"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

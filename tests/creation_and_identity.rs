@@ -1461,11 +1461,6 @@ fn details_createjob_not_modelled_wins_over_unknown_targets_and_names_the_featur
             "presigned",
         ),
         (
-            "jobExecutionsRolloutConfig",
-            json!({"maximumPerMinute": 5}),
-            "rollout",
-        ),
-        (
             "schedulingConfig",
             json!({"endBehavior": "CANCEL", "maintenanceWindows": []}),
             "maintenance windows",

@@ -1374,6 +1374,7 @@ fn every_row_of_the_table_is_taken() {
                     | Cause::AbortCancel
                     | Cause::AssociateTargetsWithJob
                     | Cause::EndBehaviorCancel
+                    | Cause::RolloutBatch
             )
         })
         .map(|(_, t)| {

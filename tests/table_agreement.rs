@@ -100,6 +100,7 @@ fn every_change_of_a_long_generated_trace_is_a_chain_of_table_rows() {
                     | iot_jobs_spec::rules::Cause::AbortCancel
                     | iot_jobs_spec::rules::Cause::AssociateTargetsWithJob
                     | iot_jobs_spec::rules::Cause::EndBehaviorCancel
+                    | iot_jobs_spec::rules::Cause::RolloutBatch
             )
         {
             assert!(taken.contains(&i), "row {i} never taken: {row:?}");

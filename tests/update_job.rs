@@ -37,6 +37,7 @@ fn decision_35_checks_run_in_order_with_their_codes() {
         json!({"jobId": "nope", "timeoutConfig": {"inProgressTimeoutInMinutes": 0}}),
         json!({"jobId": "nope", "jobExecutionsRetryConfig": {"criteriaList": []}}),
         json!({"jobId": "nope", "abortConfig": {"criteriaList": []}}),
+        json!({"jobId": "nope", "jobExecutionsRolloutConfig": {"maximumPerMinute": 0}}),
     ] {
         assert_eq!(
             code(&mut w, bad.clone()),
@@ -48,7 +49,6 @@ fn decision_35_checks_run_in_order_with_their_codes() {
     for (member, feature) in [
         ("presignedUrlConfig", "presigned URLs"),
         ("namespaceId", "namespaces"),
-        ("jobExecutionsRolloutConfig", "job rollout rates"),
     ] {
         let mut input = json!({"jobId": "nope", "description": "d"});
         input[member] = json!({});

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::state::{ExecId, Job, JobId, Schedule, ThingId, Timer};
+use super::state::{ExecId, Job, JobId, Rollout, Schedule, ThingId, Timer};
 use super::transition::{Change, Subject};
 use super::{not_modelled, Service};
 use crate::config::{CANCEL_DETAILS_MAX_ENTRIES, DEFAULT_MAX_RESULTS, MAX_JOB_TARGETS};
@@ -68,6 +68,9 @@ impl Service {
         if let Some(abort) = &r.abort_config {
             validate::abort_config(abort)?;
         }
+        if let Some(rollout) = &r.job_executions_rollout_config {
+            validate::rollout_config(rollout)?;
+        }
         let (start_at, end_at) = match &r.scheduling_config {
             Some(c) => validate::scheduling(c, self.now)?,
             None => (None, None),
@@ -82,11 +85,6 @@ impl Service {
             r.presigned_url_config.as_ref(),
             "presigned URLs",
             "presignedUrlConfig",
-        )?;
-        not_modelled(
-            r.job_executions_rollout_config.as_ref(),
-            "job rollout rates",
-            "jobExecutionsRolloutConfig",
         )?;
         // Decision 33: maintenance windows, an empty list included.
         not_modelled(
@@ -196,6 +194,14 @@ impl Service {
             reason_code: None,
             comment: None,
             abort: r.abort_config,
+            rollout: r.job_executions_rollout_config.map(|config| {
+                Box::new(Rollout {
+                    config,
+                    waiting: Default::default(),
+                    released: 0,
+                    timer: None,
+                })
+            }),
             schedule,
             deleted: false,
         };
@@ -209,15 +215,7 @@ impl Service {
                 description: r.description,
             });
         }
-        for thing in things {
-            let new = Subject::New {
-                job: job_id,
-                thing,
-                retry_attempt: 0,
-            };
-            let queued = JobExecutionStatus::Queued;
-            self.must_transition(new, queued, Cause::CreateJob, Change::default());
-        }
+        self.queue_targets(job_id, things);
         // Decision 2 (CHOICE): a SNAPSHOT job that reaches no thing completes at once.
         self.maybe_complete(job_id);
         Ok(JobSummaryResponse {
@@ -529,6 +527,9 @@ impl Service {
         if let Some(abort) = &r.abort_config {
             validate::abort_config(abort)?;
         }
+        if let Some(rollout) = &r.job_executions_rollout_config {
+            validate::rollout_config(rollout)?;
+        }
         // 2. Features outside the model.
         not_modelled(
             r.presigned_url_config.as_ref(),
@@ -536,11 +537,6 @@ impl Service {
             "presignedUrlConfig",
         )?;
         not_modelled(r.namespace_id.as_ref(), "namespaces", "namespaceId")?;
-        not_modelled(
-            r.job_executions_rollout_config.as_ref(),
-            "job rollout rates",
-            "jobExecutionsRolloutConfig",
-        )?;
         // 3. The job, and its status (CHOICE: the model declares no state error).
         let job_id = self.require_job(&r.job_id)?;
         let job = self.state.job(job_id);
@@ -595,6 +591,20 @@ impl Service {
         }
         if let Some(abort) = r.abort_config {
             job.abort = Some(abort);
+        }
+        // Decision 28 (CHOICE): from the next batch on, the count c kept.
+        if let Some(config) = r.job_executions_rollout_config {
+            match job.rollout.as_deref_mut() {
+                Some(rollout) => rollout.config = config,
+                None => {
+                    job.rollout = Some(Box::new(Rollout {
+                        config,
+                        waiting: Default::default(),
+                        released: 0,
+                        timer: None,
+                    }))
+                }
+            }
         }
         job.last_updated_at = now;
         if check {
@@ -748,11 +758,10 @@ impl Service {
         })
     }
 
-    /// Decision 28: whether the job is rolling out executions. Only a job with a rollout
-    /// list that is IN_PROGRESS is; no job has a rollout list before rollouts are built,
-    /// so every job answers false.
-    fn is_concurrent(&self, _job: JobId) -> bool {
-        false
+    /// Decision 28: whether the job is rolling out executions: IN_PROGRESS with targets
+    /// waiting in its rollout list.
+    fn is_concurrent(&self, job: JobId) -> bool {
+        self.state.job(job).status == JobStatus::InProgress && self.state.rolling_out(job)
     }
 
     /// Decision 38: ListJobs, newest first, deleted jobs left out.
@@ -840,6 +849,9 @@ impl Service {
             number_of_in_progress_things: count(JobExecutionStatus::InProgress),
             number_of_removed_things: count(JobExecutionStatus::Removed),
             number_of_timed_out_things: count(JobExecutionStatus::TimedOut),
+            processing_targets: self
+                .is_concurrent(job_id)
+                .then(|| Box::new(job.targets.clone())),
         };
         let secs = |t: u64| i64::try_from(t).unwrap_or(i64::MAX);
         Ok(DescribeJobResponse {
@@ -857,11 +869,16 @@ impl Service {
                 last_updated_at: secs(job.last_updated_at),
                 completed_at: job.completed_at.map(secs),
                 job_process_details: d,
+                is_concurrent: self.is_concurrent(job_id),
+                job_executions_rollout_config: job
+                    .rollout
+                    .as_ref()
+                    .map(|r| Box::new(r.config.clone())),
                 timeout_config: job.in_progress_minutes.map(|m| TimeoutConfig {
                     in_progress_timeout_in_minutes: Some(m),
                 }),
                 job_executions_retry_config: job.retry.clone(),
-                abort_config: job.abort.clone(),
+                abort_config: job.abort.clone().map(Box::new),
                 scheduling_config: job.schedule.as_ref().map(|s| Box::new(s.config.clone())),
             },
         })

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use super::state::{ExecId, JobId, JobTimer, ThingId};
+use super::state::{status_index, ExecId, JobId, JobTimer, ThingId, Timer};
 use super::transition::{Change, Subject};
 use super::Service;
-use crate::config::ABORT_REASON_CODE;
+use crate::config::{ABORT_REASON_CODE, MAX_ROLLOUT_PER_MINUTE, ROLLOUT_BATCH_SECS};
 use crate::rules::Cause;
 use crate::status::{JobEndBehavior, JobExecutionStatus, JobStatus, TargetSelection};
 
@@ -96,6 +96,7 @@ impl Service {
         job.reason_code = Some(ABORT_REASON_CODE.to_owned());
         job.comment = Some(comment);
         job.last_updated_at = now;
+        self.state.drop_rollout(job_id);
         self.state.order_touches_from_here();
         let queued: Vec<ExecId> = self
             .state
@@ -199,6 +200,10 @@ impl Service {
         if job.deleted || job.status != JobStatus::InProgress || pending != 0 {
             return;
         }
+        // Decision 23 as amended: not while targets wait in the rollout list.
+        if job.rollout.as_ref().is_some_and(|r| !r.waiting.is_empty()) {
+            return;
+        }
         let eligible = match job.schedule.as_ref().and_then(|s| s.end_at) {
             Some(end) => now >= end,
             None => job.selection == TargetSelection::Snapshot,
@@ -229,15 +234,21 @@ impl Service {
 
     /// Decision 32: a job timer fires (the clock is at its deadline).
     pub(super) fn fire_job_timer(&mut self, id: JobId, which: JobTimer) {
-        if let Some(s) = self.state.job_mut(id).schedule.as_deref_mut() {
+        let job = self.state.job_mut(id);
+        if let Some(s) = job.schedule.as_deref_mut() {
             match which {
                 JobTimer::Start => s.start = None,
                 JobTimer::End => s.end = None,
+                JobTimer::Batch => {}
             }
+        }
+        if let (JobTimer::Batch, Some(r)) = (which, job.rollout.as_deref_mut()) {
+            r.timer = None;
         }
         match which {
             JobTimer::Start => self.start_scheduled(id),
             JobTimer::End => self.end_schedule(id),
+            JobTimer::Batch => self.release_batch(id),
         }
     }
 
@@ -268,19 +279,7 @@ impl Service {
         let mut seen = BTreeSet::new();
         things.retain(|&t| seen.insert(t));
         let reached = !things.is_empty();
-        for thing in things {
-            let new = Subject::New {
-                job: id,
-                thing,
-                retry_attempt: 0,
-            };
-            self.must_transition(
-                new,
-                JobExecutionStatus::Queued,
-                Cause::CreateJob,
-                Change::default(),
-            );
-        }
+        self.queue_targets(id, things);
         // Reaching no thing, a SNAPSHOT job is COMPLETED at once (decision 32).
         let job = self.state.job_mut(id);
         if !reached && job.selection == TargetSelection::Snapshot {
@@ -305,6 +304,7 @@ impl Service {
         let force = match schedule.end_behavior {
             JobEndBehavior::StopRollout => {
                 schedule.stopped = true;
+                self.state.drop_rollout(id);
                 self.maybe_complete(id);
                 return;
             }
@@ -335,5 +335,209 @@ impl Service {
         }
         self.state.unindex_continuous(id);
         self.state.drop_job_timers(id);
+    }
+}
+
+impl Service {
+    /// Rule 2, or with a rollout rule 28: queues `things` (resolved, in order) for job
+    /// `id` now. With a rollout they wait in its list and the first batch leaves it now.
+    pub(super) fn queue_targets(&mut self, id: JobId, things: Vec<ThingId>) {
+        let job = self.state.job_mut(id);
+        if let Some(rollout) = job.rollout.as_deref_mut() {
+            rollout.waiting = things.into();
+            self.release_batch(id);
+            return;
+        }
+        for thing in things {
+            let new = Subject::New {
+                job: id,
+                thing,
+                retry_attempt: 0,
+            };
+            self.must_transition(
+                new,
+                JobExecutionStatus::Queued,
+                Cause::CreateJob,
+                Change::default(),
+            );
+        }
+    }
+
+    /// Decision 28: the head of job `id`'s rollout list, up to the batch size, is queued
+    /// now; while things still wait, the next batch is a job timer 60 s on. Costs the
+    /// batch, not the list.
+    pub(super) fn release_batch(&mut self, id: JobId) {
+        let now = self.now;
+        if self.state.job(id).status != JobStatus::InProgress {
+            self.state.drop_rollout(id);
+            return;
+        }
+        let succeeded = u64::from(
+            self.state.job_execs(id).newest_by_status[status_index(JobExecutionStatus::Succeeded)],
+        );
+        let Some(rollout) = self.state.job(id).rollout.as_deref() else {
+            return;
+        };
+        let size = batch_size(&rollout.config, rollout.released, succeeded);
+        let mut released = 0;
+        while released < size {
+            let Some(thing) = self
+                .state
+                .job_mut(id)
+                .rollout
+                .as_deref_mut()
+                .and_then(|r| r.waiting.pop_front())
+            else {
+                break;
+            };
+            // DeleteThing and leaving the targets take a thing out of the list; a thing
+            // found gone here is skipped all the same.
+            if !self.state.exists(thing) {
+                continue;
+            }
+            let new = Subject::New {
+                job: id,
+                thing,
+                retry_attempt: 0,
+            };
+            self.must_transition(
+                new,
+                JobExecutionStatus::Queued,
+                Cause::RolloutBatch,
+                Change::default(),
+            );
+            released += 1;
+        }
+        let waiting = self.state.rolling_out(id);
+        let timer = waiting.then(|| Timer {
+            deadline: now.saturating_add(ROLLOUT_BATCH_SECS),
+            seq: self.state.next_seq(),
+        });
+        if let Some(r) = self.state.job_mut(id).rollout.as_deref_mut() {
+            r.released += released;
+            r.timer = timer;
+        }
+        if let Some(t) = timer {
+            self.state
+                .job_timers
+                .insert((t.deadline, t.seq, id, JobTimer::Batch));
+        }
+        self.maybe_complete(id);
+    }
+}
+
+/// Decision 28: the batch size: `maximumPerMinute` (1000 when absent), or with
+/// `exponentialRate` min(maximumPerMinute, ⌊base × factor^m⌋), m = ⌊c / n⌋, computed in
+/// exact decimal arithmetic (the factor is a whole number of tenths).
+///
+/// `released` is the things the rollout has released so far, `succeeded` the job's
+/// numberOfSucceededThings; the criterion says which one is c.
+pub(crate) fn batch_size(
+    config: &crate::wire::control::JobExecutionsRolloutConfig,
+    released: u64,
+    succeeded: u64,
+) -> u64 {
+    let max =
+        u64::try_from(config.maximum_per_minute.unwrap_or(MAX_ROLLOUT_PER_MINUTE)).unwrap_or(1);
+    let Some(rate) = &config.exponential_rate else {
+        return max;
+    };
+    let criteria = &rate.rate_increase_criteria;
+    let (c, n) = match (
+        criteria.number_of_notified_things,
+        criteria.number_of_succeeded_things,
+    ) {
+        (Some(n), _) => (released, n),
+        (None, Some(n)) => (succeeded, n),
+        (None, None) => (0, 1),
+    };
+    let m = c / u64::try_from(n).unwrap_or(1).max(1);
+    let base = u64::try_from(rate.base_rate_per_minute).unwrap_or(1);
+    // base × factor^m is base × tenths^m / 10^m: multiply a decimal big number by the
+    // tenths m times; dividing by 10^m drops m decimal digits. Stop once at the cap.
+    let mut digits: Vec<u8> = base.to_string().bytes().map(|b| b - b'0').rev().collect();
+    let tenths = u32::from(u8::try_from(rate.increment_factor.0).unwrap_or(50));
+    let mut shift = 0u64;
+    while shift < m {
+        let mut carry = 0u32;
+        for d in digits.iter_mut() {
+            let v = u32::from(*d) * tenths + carry;
+            *d = (v % 10) as u8;
+            carry = v / 10;
+        }
+        while carry > 0 {
+            digits.push((carry % 10) as u8);
+            carry /= 10;
+        }
+        shift += 1;
+        if floor_shifted(&digits, shift, max) >= max {
+            return max;
+        }
+    }
+    floor_shifted(&digits, shift, max).min(max)
+}
+
+/// ⌊number / 10^shift⌋ of little-endian decimal `digits`, saturating at `cap`.
+fn floor_shifted(digits: &[u8], shift: u64, cap: u64) -> u64 {
+    let shift = usize::try_from(shift).unwrap_or(usize::MAX);
+    let mut value: u64 = 0;
+    for &d in digits.iter().skip(shift).rev() {
+        value = value.saturating_mul(10).saturating_add(u64::from(d));
+        if value >= cap {
+            return cap;
+        }
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batch_size;
+    use crate::wire::control::JobExecutionsRolloutConfig;
+
+    fn exp(
+        max: Option<i32>,
+        base: i32,
+        factor: f64,
+        notified: Option<i32>,
+    ) -> JobExecutionsRolloutConfig {
+        serde_json::from_value(serde_json::json!({
+            "maximumPerMinute": max,
+            "exponentialRate": {"baseRatePerMinute": base, "incrementFactor": factor,
+                "rateIncreaseCriteria": {"numberOfNotifiedThings": notified,
+                    "numberOfSucceededThings": if notified.is_none() { Some(10) } else { None }}}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_developer_guide_example_doubles_per_thousand() {
+        let c = exp(None, 50, 2.0, Some(1000));
+        let sizes: Vec<u64> = [0, 999, 1000, 2000, 3000, 4000, 5000, 6000]
+            .iter()
+            .map(|&n| batch_size(&c, n, 0))
+            .collect();
+        assert_eq!(sizes, [50, 50, 100, 200, 400, 800, 1000, 1000]);
+    }
+
+    #[test]
+    fn fractions_floor_exactly_and_the_maximum_caps() {
+        // 3 × 1.1^m: 3, 3.3, 3.63, 3.993, 4.3923 -> 3, 3, 3, 3, 4.
+        let c = exp(None, 3, 1.1, Some(1));
+        let sizes: Vec<u64> = (0..5).map(|n| batch_size(&c, n, 0)).collect();
+        assert_eq!(sizes, [3, 3, 3, 3, 4]);
+        // 10 × 1.5^2 = 22.5 -> 22; capped at maximumPerMinute.
+        assert_eq!(batch_size(&exp(Some(1000), 10, 1.5, Some(1)), 2, 0), 22);
+        assert_eq!(batch_size(&exp(Some(20), 10, 1.5, Some(1)), 2, 0), 20);
+        // A huge count ends at the cap without overflow.
+        assert_eq!(batch_size(&exp(Some(7), 1, 1.1, Some(1)), u64::MAX, 0), 7);
+        // numberOfSucceededThings counts the job's successes, not releases.
+        let s = exp(None, 5, 2.0, None);
+        assert_eq!((batch_size(&s, 1000, 9), batch_size(&s, 0, 10)), (5, 10));
+        // Without exponentialRate: maximumPerMinute, 1000 when absent.
+        assert_eq!(
+            batch_size(&JobExecutionsRolloutConfig::default(), 0, 0),
+            1000
+        );
     }
 }

@@ -116,6 +116,13 @@ impl Service {
                 Change::default(),
             );
         }
+        // Decision 28: DeleteThing takes the thing out of every rollout list.
+        let rolling: Vec<JobId> = (0..self.state.jobs.len() as JobId)
+            .filter(|&j| self.state.rolling_out(j))
+            .collect();
+        for j in rolling {
+            self.state.leave_rollout(j, thing);
+        }
         if let Some(thing) = self.state.deregister_thing(thing) {
             for g in thing.groups {
                 if let Some(group) = self.state.groups.get_mut(&g) {
@@ -320,10 +327,12 @@ impl Service {
             }
             // Decision 2 as written: joining a target group queues an execution unless the
             // newest one is pending, even when the thing was a target already (directly or
-            // through another group).
+            // through another group). A thing waiting in the job's rollout list leaves it
+            // and is queued at once (decision 28: joins are not rate-limited).
             if pending {
                 continue;
             }
+            self.state.leave_rollout(job_id, thing_id);
             let new = Subject::New {
                 job: job_id,
                 thing: thing_id,
@@ -361,6 +370,17 @@ impl Service {
             g.members.remove(&thing);
         }
         let jobs = self.continuous_jobs_of(&group);
+        // Decision 28: a waiting thing that stops being a target leaves the rollout list.
+        let leaving: Vec<JobId> = {
+            let is_target = self.state.indexed_target_test(&thing);
+            jobs.iter()
+                .copied()
+                .filter(|&j| self.state.rolling_out(j) && !is_target(j))
+                .collect()
+        };
+        for j in leaving {
+            self.state.leave_rollout(j, thing_id);
+        }
         let newest = self.state.newest_of_each(thing_id, &jobs);
         let removed: Vec<ExecId> = {
             let is_target = self.state.indexed_target_test(&thing);

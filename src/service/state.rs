@@ -188,6 +188,8 @@ pub(crate) struct Job {
     pub force_canceled: Option<bool>,
     pub reason_code: Option<String>,
     pub comment: Option<String>,
+    /// The rollout (decisions 27, 28), when the job has a `jobExecutionsRolloutConfig`.
+    pub rollout: Option<Box<Rollout>>,
     /// The schedule (decisions 31, 32), when CreateJob gave a `schedulingConfig`.
     pub schedule: Option<Box<Schedule>>,
     /// The abort criteria (decisions 29, 30).
@@ -213,9 +215,21 @@ pub(crate) struct Schedule {
     pub stopped: bool,
 }
 
-/// Which of a job's timers (decision 32).
+/// A job's rollout (decision 28): its config, the targets still waiting (no execution
+/// yet), how many things it has released, and its next batch's timer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Rollout {
+    pub config: crate::wire::control::JobExecutionsRolloutConfig,
+    pub waiting: std::collections::VecDeque<ThingId>,
+    pub released: u64,
+    pub timer: Option<Timer>,
+}
+
+/// Which of a job's timers (decisions 28, 32).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum JobTimer {
+    /// The next rollout batch.
+    Batch,
     /// startTime: the SCHEDULED job starts.
     Start,
     /// endTime: the end behaviour.
@@ -474,8 +488,48 @@ impl State {
         }
     }
 
-    /// Drops every timer of job `id` (CancelJob, DeleteJob, an end).
+    /// Drops job `id`'s rollout list and its batch timer: nobody else is queued
+    /// (decision 28: CancelJob, an abort, an end, DeleteJob).
+    pub fn drop_rollout(&mut self, id: JobId) {
+        let Some(rollout) = self.jobs[id as usize].rollout.as_deref_mut() else {
+            return;
+        };
+        rollout.waiting = std::collections::VecDeque::new();
+        if let Some(t) = rollout.timer.take() {
+            self.job_timers
+                .remove(&(t.deadline, t.seq, id, JobTimer::Batch));
+        }
+    }
+
+    /// Whether job `id` has things waiting in its rollout list.
+    pub fn rolling_out(&self, id: JobId) -> bool {
+        self.jobs[id as usize]
+            .rollout
+            .as_ref()
+            .is_some_and(|r| !r.waiting.is_empty())
+    }
+
+    /// Takes `thing` out of the rollout list of job `id`, if it waits there.
+    pub fn leave_rollout(&mut self, id: JobId, thing: ThingId) -> bool {
+        let Some(rollout) = self.jobs[id as usize].rollout.as_deref_mut() else {
+            return false;
+        };
+        let Some(at) = rollout.waiting.iter().position(|&t| t == thing) else {
+            return false;
+        };
+        rollout.waiting.remove(at);
+        if rollout.waiting.is_empty() {
+            if let Some(t) = rollout.timer.take() {
+                self.job_timers
+                    .remove(&(t.deadline, t.seq, id, JobTimer::Batch));
+            }
+        }
+        true
+    }
+
+    /// Drops every timer of job `id` and its rollout list (CancelJob, DeleteJob, an end).
     pub fn drop_job_timers(&mut self, id: JobId) {
+        self.drop_rollout(id);
         let Some(schedule) = self.jobs[id as usize].schedule.as_deref_mut() else {
             return;
         };

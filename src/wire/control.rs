@@ -207,9 +207,9 @@ pub struct CreateJobRequest {
     /// Default SNAPSHOT.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_selection: Option<TargetSelection>,
-    /// Not modelled.
+    /// The rollout rate (decisions 27, 28).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_executions_rollout_config: Option<Value>,
+    pub job_executions_rollout_config: Option<JobExecutionsRolloutConfig>,
     /// Abort criteria (decisions 29, 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abort_config: Option<AbortConfig>,
@@ -500,6 +500,9 @@ pub struct JobProcessDetails {
     pub number_of_removed_things: i32,
     /// TIMED_OUT.
     pub number_of_timed_out_things: i32,
+    /// The job's target ARNs while it rolls out (decision 28); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_targets: Option<Box<Vec<String>>>,
 }
 
 /// `Job` as DescribeJob returns it (the members this model keeps).
@@ -537,15 +540,21 @@ pub struct Job {
     pub completed_at: Option<i64>,
     /// Counts per status of the newest execution of each thing.
     pub job_process_details: JobProcessDetails,
+    /// Whether the job is rolling out executions (decision 28).
+    pub is_concurrent: bool,
+    /// As given; absent when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_executions_rollout_config: Option<Box<JobExecutionsRolloutConfig>>,
     /// As given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_config: Option<TimeoutConfig>,
     /// As given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_executions_retry_config: Option<JobExecutionsRetryConfig>,
-    /// As given to CreateJob or UpdateJob; absent when unset.
+    /// As given to CreateJob or UpdateJob; absent when unset. Boxed, as the two configs
+    /// below, to keep [`crate::Response`] small.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub abort_config: Option<AbortConfig>,
+    pub abort_config: Option<Box<AbortConfig>>,
     /// As given to CreateJob; absent when unset. Boxed: most jobs have none, and it keeps
     /// [`crate::Response`] small.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -703,18 +712,34 @@ impl std::fmt::Display for Hundredths {
 impl Hundredths {
     /// Reads a decimal spelling (`12`, `12.5`, `12.35`) with at most two decimals.
     pub fn parse(text: &str) -> Option<Hundredths> {
+        Self::parse_places(text, 2).map(Hundredths)
+    }
+
+    /// A decimal spelling with at most `places` (1 or 2) decimals, in units of 10^-places.
+    fn parse_places(text: &str, places: usize) -> Option<u32> {
         let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
         let fraction = fraction.trim_end_matches('0');
         let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() || !digits(whole) || fraction.len() > 2 || !digits(fraction) {
+        if whole.is_empty() || !digits(whole) || fraction.len() > places || !digits(fraction) {
             return None;
         }
         let whole: u32 = whole.parse().ok()?;
-        let fraction: u32 = format!("{fraction:0<2}").parse().ok()?;
-        whole
-            .checked_mul(100)?
-            .checked_add(fraction)
-            .map(Hundredths)
+        let fraction: u32 = format!("{fraction:0<places$}").parse().ok()?;
+        let unit = 10u32.pow(u32::try_from(places).ok()?);
+        whole.checked_mul(unit)?.checked_add(fraction)
+    }
+
+    /// The shortest decimal spelling of a JSON number, or an error.
+    fn json_text<E: serde::de::Error>(n: &serde_json::Number) -> Result<String, E> {
+        if n.is_f64() {
+            let t = format!("{}", n.as_f64().unwrap_or(f64::NAN));
+            if t.contains('e') || t.contains("inf") || t.contains("NaN") {
+                return Err(E::custom(format!("{n} is not a plain decimal number")));
+            }
+            Ok(t)
+        } else {
+            Ok(n.to_string())
+        }
     }
 }
 
@@ -733,20 +758,7 @@ impl Serialize for Hundredths {
 impl<'de> Deserialize<'de> for Hundredths {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let n = serde_json::Number::deserialize(d)?;
-        // A JSON integer reads as itself; a fraction through the shortest spelling of its
-        // f64, which is the decimal written for any number of at most 15 digits.
-        let text = if n.is_f64() {
-            let f = n.as_f64().unwrap_or(f64::NAN);
-            let t = format!("{f}");
-            if t.contains('e') || t.contains("inf") || t.contains("NaN") {
-                return Err(serde::de::Error::custom(format!(
-                    "{n} is not a percentage with at most two decimals"
-                )));
-            }
-            t
-        } else {
-            n.to_string()
-        };
+        let text = Hundredths::json_text(&n)?;
         Hundredths::parse(&text).ok_or_else(|| {
             serde::de::Error::custom(format!(
                 "{n} is not a non-negative percentage with at most two decimals"
@@ -789,9 +801,9 @@ pub struct UpdateJobRequest {
     /// Not modelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presigned_url_config: Option<Value>,
-    /// Not modelled yet (rollouts, decisions 27 and 28).
+    /// Replaces the rollout rate from the next batch (decision 28).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_executions_rollout_config: Option<Value>,
+    pub job_executions_rollout_config: Option<JobExecutionsRolloutConfig>,
     /// Replaces the abort criteria, checked at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abort_config: Option<AbortConfig>,
@@ -838,4 +850,76 @@ pub struct SchedulingConfig {
     /// Not modelled (decision 33).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintenance_windows: Option<Value>,
+}
+
+/// A factor with at most one decimal, kept exactly as tenths (`incrementFactor`, decision
+/// 27). Read like [`Hundredths`]: a JSON number through its shortest decimal spelling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tenths(pub u32);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0 / 10, self.0 % 10)
+    }
+}
+
+impl Serialize for Tenths {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.is_multiple_of(10) {
+            s.serialize_u32(self.0 / 10)
+        } else {
+            let text = self.to_string();
+            s.serialize_f64(text.parse().map_err(serde::ser::Error::custom)?)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Tenths {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = serde_json::Number::deserialize(d)?;
+        let text = Hundredths::json_text(&n)?;
+        Hundredths::parse_places(&text, 1)
+            .map(Tenths)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "{n} is not a non-negative number with at most one decimal"
+                ))
+            })
+    }
+}
+
+/// `RateIncreaseCriteria` (decision 27): exactly one member, at least 1.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateIncreaseCriteria {
+    /// Things the rollout has released.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_of_notified_things: Option<i32>,
+    /// The job's SUCCEEDED things.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_of_succeeded_things: Option<i32>,
+}
+
+/// `ExponentialRolloutRate` (decision 27): all three members required.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExponentialRolloutRate {
+    /// 1..1000, not above maximumPerMinute.
+    pub base_rate_per_minute: i32,
+    /// 1.1..5, one decimal at most.
+    pub increment_factor: Tenths,
+    /// When the rate grows.
+    pub rate_increase_criteria: RateIncreaseCriteria,
+}
+
+/// `JobExecutionsRolloutConfig` (decisions 27, 28).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobExecutionsRolloutConfig {
+    /// 1..1000; 1000 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_per_minute: Option<i32>,
+    /// A rate that grows with the rollout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exponential_rate: Option<ExponentialRolloutRate>,
 }
