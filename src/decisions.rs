@@ -318,7 +318,8 @@ pub const DECISIONS: &[Decision] = &[
                more than once, for instance directly and through a group, still gives it only one \
                execution. A SNAPSHOT job whose targets hold no thing at all is COMPLETED straight \
                away (CHOICE). A CONTINUOUS job queues nothing for joins while it is SCHEDULED \
-               or after a STOP_ROLLOUT end (decisions 31, 32).",
+               or after a STOP_ROLLOUT end (decisions 31, 32), and joins are never held back by \
+               a rollout rate (decision 28).",
     },
     Decision {
         id: Id::D3,
@@ -566,7 +567,7 @@ pub const DECISIONS: &[Decision] = &[
                InvalidRequestException is, and the one public implementation responds the same \
                way). So whatever still runs after a cancel without `force` has to be \
                force-canceled one execution at a time. CancelJob also cancels a SCHEDULED job \
-               (decision 31) and drops the job's timers (decision 32).",
+               (decision 31) and drops the job's timers and rollout list (decisions 28, 32).",
     },
     Decision {
         id: Id::D22,
@@ -586,7 +587,8 @@ pub const DECISIONS: &[Decision] = &[
         title: "Job completion",
         evidence: &[Doc],
         rule: "A SNAPSHOT job is COMPLETED as soon as all of its executions are terminal and no \
-               retry is still to come (DOC). No CONTINUOUS job reaches COMPLETED by itself unless \
+               retry is still to come (DOC), and no target waits in its rollout list (decision \
+               28). No CONTINUOUS job reaches COMPLETED by itself unless \
                it has an endTime: a job with an endTime, SNAPSHOT or CONTINUOUS, completes only \
                from that moment on, as decision 32 says.",
     },
@@ -957,8 +959,9 @@ pub const DECISIONS: &[Decision] = &[
                `expectedVersion` excepted, decision 9); booleans have to be JSON booleans. \
                Lengths are counted in Unicode code points, and a pattern has to match the entire \
                value. `$next` given as a job id where only a real job id is allowed is \
-               InvalidRequestException. `thresholdPercentage` (decision 29) is the one member \
-               that takes a JSON number with a fraction (CHOICE).",
+               InvalidRequestException. `thresholdPercentage` (decision 29) and `incrementFactor` \
+               (decision 27) are the only members that take a JSON number with a fraction \
+               (CHOICE).",
     },
     Decision {
         id: Id::DetailsCreateJob,
@@ -969,8 +972,9 @@ pub const DECISIONS: &[Decision] = &[
                member the specification does not model, that the job id is free, and then \
                that every target exists. Executions are created in the order of the targets, \
                a group's members in the order those things were created; this creation order \
-               is the last tie-break of decision 4. The checks of `abortConfig` (decision 29) \
-               and of `schedulingConfig`'s times (decision 31) belong to the request's \
+               is the last tie-break of decision 4. The checks of `jobExecutionsRolloutConfig` \
+               (decision 27), `abortConfig` (decision 29) and `schedulingConfig`'s times \
+               (decision 31) belong to the request's \
                validity, and `maintenanceWindows` (decision 33) to the members not modelled \
                (CHOICE).",
     },
@@ -1034,8 +1038,8 @@ pub const DECISIONS: &[Decision] = &[
         rule: "Every firing timer sends a `notify` and a `notify-next` of its own, stamped with \
                its deadline, even when a single clock advance fires several timers. The topics of \
                a deleted thing go on receiving messages (CHOICE). `notify` carries at most 10 \
-               summaries, taken from the front of the pending order (DOC). A job's startTime and \
-               endTime are job timers: they fire exactly at their moment and order with \
+               summaries, taken from the front of the pending order (DOC). A job's startTime, \
+               endTime and rollout batches are job timers: they fire exactly at their moment and order with \
                execution timers as decision 32 says (CHOICE).",
     },
     Decision {
