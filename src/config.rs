@@ -52,6 +52,12 @@ pub struct Switches {
     /// Decision 22 (MODEL): may DeleteJobExecution delete a QUEUED execution without
     /// `force`? Default `false` (the model); the Developer Guide says yes.
     pub delete_queued_without_force: bool,
+    /// Decision 40 (CHOICE): do calls that name a thing (CancelJobExecution,
+    /// DeleteJobExecution, the control plane's DescribeJobExecution,
+    /// ListJobExecutionsForThing and every data-plane call) reach the executions of a
+    /// deleted thing? Default `false`: ResourceNotFoundException while no thing of that name
+    /// exists, as for a name never created (decision 1). No evidence either way.
+    pub deleted_thing_executions_by_name: bool,
 }
 
 impl Default for Switches {
@@ -60,6 +66,7 @@ impl Default for Switches {
             in_progress_to_rejected: false,
             http_version_mismatch: ErrorCode::InvalidStateTransitionException,
             delete_queued_without_force: false,
+            deleted_thing_executions_by_name: false,
         }
     }
 }
@@ -97,3 +104,28 @@ pub const DEFAULT_MAX_RESULTS: i32 = 250;
 
 /// A thing's registry version. Things are never updated here, so it stays 1.
 pub const THING_VERSION: i64 = 1;
+
+/// Decision 30 (DOC that one is set; CHOICE for the text, the only implementation's): the
+/// `reasonCode` of a job canceled by its abort criteria.
+pub const ABORT_REASON_CODE: &str = "ABORT_CANCEL";
+
+/// Decision 36 (MODEL): a job has at most this many targets after AssociateTargetsWithJob.
+pub const MAX_JOB_TARGETS: usize = 100;
+
+/// Decision 31 (MODEL; CHOICE: "a minimum of" is at least): startTime and endTime are at
+/// least this many seconds after CreateJob, and endTime at least this long after startTime.
+pub const SCHEDULE_MIN_LEAD_SECS: u64 = 1_800;
+
+/// Decision 31 (MODEL; CHOICE: a year is 365 days): startTime is at most a year ahead.
+pub const SCHEDULE_MAX_START_SECS: u64 = 31_536_000;
+
+/// Decision 31 (MODEL; CHOICE: a year is 365 days): endTime is at most two years ahead, and
+/// at most two years after startTime.
+pub const SCHEDULE_MAX_END_SECS: u64 = 63_072_000;
+
+/// Decision 27 (DOC): `maximumPerMinute` is 1..=1000, and 1000 when absent; also the
+/// upper bound of `baseRatePerMinute` (MODEL).
+pub const MAX_ROLLOUT_PER_MINUTE: i32 = 1_000;
+
+/// Decision 28 (CHOICE): rollout batches fall on this grid after the job's start.
+pub const ROLLOUT_BATCH_SECS: u64 = 60;

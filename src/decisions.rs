@@ -136,6 +136,48 @@ pub enum DecisionId {
     /// Decision `26` in docs/decisions.md.
     #[strum(serialize = "26")]
     D26,
+    /// Decision `27` in docs/decisions.md.
+    #[strum(serialize = "27")]
+    D27,
+    /// Decision `28` in docs/decisions.md.
+    #[strum(serialize = "28")]
+    D28,
+    /// Decision `29` in docs/decisions.md.
+    #[strum(serialize = "29")]
+    D29,
+    /// Decision `30` in docs/decisions.md.
+    #[strum(serialize = "30")]
+    D30,
+    /// Decision `31` in docs/decisions.md.
+    #[strum(serialize = "31")]
+    D31,
+    /// Decision `32` in docs/decisions.md.
+    #[strum(serialize = "32")]
+    D32,
+    /// Decision `33` in docs/decisions.md.
+    #[strum(serialize = "33")]
+    D33,
+    /// Decision `34` in docs/decisions.md.
+    #[strum(serialize = "34")]
+    D34,
+    /// Decision `35` in docs/decisions.md.
+    #[strum(serialize = "35")]
+    D35,
+    /// Decision `36` in docs/decisions.md.
+    #[strum(serialize = "36")]
+    D36,
+    /// Decision `37` in docs/decisions.md.
+    #[strum(serialize = "37")]
+    D37,
+    /// Decision `38` in docs/decisions.md.
+    #[strum(serialize = "38")]
+    D38,
+    /// Decision `39` in docs/decisions.md.
+    #[strum(serialize = "39")]
+    D39,
+    /// Decision `40` in docs/decisions.md.
+    #[strum(serialize = "40")]
+    D40,
     /// Decision `details-identity` in docs/decisions.md.
     #[strum(serialize = "details-identity")]
     DetailsIdentity,
@@ -219,6 +261,11 @@ const TIMERS: &str = "Timers";
 const RETRIES: &str = "Retries";
 const CONTROL: &str = "Control plane";
 const NOTIFICATIONS: &str = "Notifications (MQTT)";
+const ROLLOUT: &str = "Rollout";
+const ABORT: &str = "Abort";
+const SCHEDULING: &str = "Scheduling";
+const OTHER_CALLS: &str = "Other control-plane calls";
+const DELETED_THINGS: &str = "Deleted things";
 const DETAILS: &str = "Details";
 const OUT_OF_MODEL: &str = "Out of the model";
 
@@ -270,7 +317,9 @@ pub const DECISIONS: &[Decision] = &[
                thing is unfinished, that is QUEUED or IN_PROGRESS (MEASURED). Reaching a thing \
                more than once, for instance directly and through a group, still gives it only one \
                execution. A SNAPSHOT job whose targets hold no thing at all is COMPLETED straight \
-               away (CHOICE).",
+               away (CHOICE). A CONTINUOUS job queues nothing for joins while it is SCHEDULED \
+               or after a STOP_ROLLOUT end (decisions 31, 32), and joins are never held back by \
+               a rollout rate (decision 28).",
     },
     Decision {
         id: Id::D3,
@@ -483,8 +532,10 @@ pub const DECISIONS: &[Decision] = &[
                status QUEUED, `versionNumber` 1, `queuedAt` equal to that instant and an empty \
                `statusDetails`; the finished execution is kept as history (INFERRED). An \
                execution that ends REJECTED, REMOVED or CANCELED gets no retry (DOC). Nothing is \
-               retried for a job that has been canceled. Control-plane summaries report \
-               `retryAttempt`, the number of retries made so far (MODEL).",
+               retried for a job that has been canceled, nor after a STOP_ROLLOUT end (decision \
+               32); the abort check of decision 30 comes first, and an abort leaves nothing to \
+               retry. Control-plane summaries report `retryAttempt`, the number of retries made \
+               so far (MODEL).",
     },
     // Control plane.
     Decision {
@@ -515,7 +566,8 @@ pub const DECISIONS: &[Decision] = &[
                (CHOICE: no state error is declared for this call in the model, \
                InvalidRequestException is, and the one public implementation responds the same \
                way). So whatever still runs after a cancel without `force` has to be \
-               force-canceled one execution at a time.",
+               force-canceled one execution at a time. CancelJob also cancels a SCHEDULED job \
+               (decision 31) and drops the job's timers and rollout list (decisions 28, 32).",
     },
     Decision {
         id: Id::D22,
@@ -535,7 +587,10 @@ pub const DECISIONS: &[Decision] = &[
         title: "Job completion",
         evidence: &[Doc],
         rule: "A SNAPSHOT job is COMPLETED as soon as all of its executions are terminal and no \
-               retry is still to come (DOC). No CONTINUOUS job ever reaches COMPLETED by itself.",
+               retry is still to come (DOC), and no target waits in its rollout list (decision \
+               28). No CONTINUOUS job reaches COMPLETED by itself unless \
+               it has an endTime: a job with an endTime, SNAPSHOT or CONTINUOUS, completes only \
+               from that moment on, as decision 32 says.",
     },
     // Notifications (MQTT).
     Decision {
@@ -572,6 +627,303 @@ pub const DECISIONS: &[Decision] = &[
                things, every `notify` comes before every `notify-next`, and each kind is \
                ordered by thing name (CHOICE).",
     },
+    // Rollout.
+    Decision {
+        id: Id::D27,
+        area: ROLLOUT,
+        title: "jobExecutionsRolloutConfig",
+        evidence: &[Doc, Model, Choice],
+        rule: "CreateJob and UpdateJob take a `jobExecutionsRolloutConfig`: `maximumPerMinute` \
+               is 1 to 1000, and 1000 when absent, `{}` included (DOC); an `exponentialRate`, \
+               when given, needs `baseRatePerMinute` 1 to 1000 (MODEL) and not above \
+               `maximumPerMinute` (CHOICE, after the only implementation), `incrementFactor` \
+               1.1 to 5 with at most one decimal (MODEL, DOC), a JSON number that may carry a \
+               fraction, and `rateIncreaseCriteria` with exactly one of \
+               `numberOfNotifiedThings` and `numberOfSucceededThings`, at least 1 (DOC, \
+               MODEL). Anything else is InvalidRequestException (400). A job without the \
+               member queues every target at once (decision 2), even past 1000 things (CHOICE: \
+               the documented default rate applies only to a job that sets the member).",
+    },
+    Decision {
+        id: Id::D28,
+        area: ROLLOUT,
+        title: "Rollout batches",
+        evidence: &[Doc, Model, Measured, Choice],
+        rule: "A job with a rollout config keeps its target things, resolved and ordered as at \
+               creation, in a rollout list; a waiting thing has no execution, so no list, \
+               count or pending call shows it and a call naming its execution is \
+               ResourceNotFoundException (DOC, MODEL). At the job's start t0 (CreateJob, or its \
+               startTime) and then every 60 s, the head of the list, up to the batch size, \
+               leaves it and is queued as decision 2 queues, at that moment, each thing \
+               getting `notify` and `notify-next` as usual. The batch size is \
+               `maximumPerMinute`, or with `exponentialRate` min(maximumPerMinute, \
+               ⌊baseRatePerMinute × incrementFactor^m⌋) computed exactly, m = ⌊c / n⌋ with n \
+               the criterion's threshold and c, at the batch moment, the things the rollout \
+               has released (`numberOfNotifiedThings`) or the job's numberOfSucceededThings \
+               (DOC for the formula; CHOICE for the 60-s grid, the first batch at t0 and c). \
+               Later batches are job timers that fire exactly on time. DeleteThing takes a \
+               thing out of every list; a CONTINUOUS job's waiting thing that stops being a \
+               target leaves the list without an execution, and one that joins a target group \
+               gets its execution at once (DOC: joins are not rate-limited). Retries and \
+               AssociateTargetsWithJob are not rate-limited and do not count in c (CHOICE). \
+               The list is dropped once the job stops being IN_PROGRESS (DOC). UpdateJob's new \
+               config acts from the next batch, c kept (CHOICE). While the list is non-empty \
+               and the job IN_PROGRESS, DescribeJob and ListJobs show `isConcurrent` true and \
+               DescribeJob shows `jobProcessDetails.processingTargets`, the job's target ARNs; \
+               otherwise `isConcurrent` is false and there are no `processingTargets` (MODEL; \
+               MEASURED for the steady state; CHOICE for the list's content). A batch leaves \
+               the job's lastUpdatedAt as it is (CHOICE), and a SNAPSHOT job is not COMPLETED \
+               while things wait.",
+    },
+    // Abort.
+    Decision {
+        id: Id::D29,
+        area: ABORT,
+        title: "abortConfig",
+        evidence: &[Doc, Model, Choice],
+        rule: "CreateJob and UpdateJob take an `abortConfig` whose `criteriaList` holds at least \
+               one criterion, each with all four members: `failureType` (FAILED, REJECTED, \
+               TIMED_OUT or ALL), `action` (CANCEL), `minNumberOfExecutedThings` of at least 1, \
+               and `thresholdPercentage`, a JSON number that may carry a fraction, above 0 and \
+               at most 100 with at most two decimals (MODEL, DOC; \"above 0\" is CHOICE, after \
+               the only implementation). No two criteria may share a `failureType` (CHOICE, \
+               likewise). Anything else is InvalidRequestException (400).",
+    },
+    Decision {
+        id: Id::D30,
+        area: ABORT,
+        title: "The abort check and its cancel",
+        evidence: &[Doc, Choice],
+        rule: "While a job with `abortConfig` is IN_PROGRESS, its criteria are checked in list \
+               order after every change to its executions' counts (an execution ending by a \
+               device, a timer, a cancel or a removal, or deleted by DeleteJobExecution) and \
+               when UpdateJob sets `abortConfig`; the check comes before that change's retry \
+               and before job completion. CancelJob's own cancellations are not checked, the \
+               job being CANCELED by then (DOC: checked in sequence; CHOICE: when). The counts \
+               cover the job's existing executions, history included: completed are those in \
+               a terminal status (CANCELED and REMOVED included), failed those in the \
+               criterion's status, FAILED, REJECTED and TIMED_OUT together for ALL (DOC: \
+               deleted executions stop counting; CHOICE: executions, not distinct things). A \
+               criterion is met when completed is at least `minNumberOfExecutedThings` and \
+               failed × 100 is at least `thresholdPercentage` × completed, computed exactly \
+               (DOC: \"at least\"). The first met criterion cancels the job as CancelJob \
+               without force does: each QUEUED execution becomes CANCELED (`forceCanceled` \
+               false, version and statusDetails unchanged, lastUpdatedAt now) while \
+               IN_PROGRESS ones keep running and nothing is retried (DOC); the job becomes \
+               CANCELED with `forceCanceled` false, `reasonCode` `ABORT_CANCEL` and the \
+               `comment` \"Abort criteria for failure type T with threshold P% met. Total \
+               completed executions: C, total T executions: F\", P written with two decimals, \
+               and lastUpdatedAt now (DOC that both are filled in; CHOICE for the texts, the \
+               only implementation's). Each thing whose execution was canceled gets `notify`, \
+               and `notify-next` when its head changed, after the messages of the change that \
+               triggered the check, in the order the executions were created. The check \
+               refuses nothing.",
+    },
+    // Scheduling.
+    Decision {
+        id: Id::D31,
+        area: SCHEDULING,
+        title: "schedulingConfig and SCHEDULED jobs",
+        evidence: &[Doc, Model, Measured, Inferred, Choice],
+        rule: "CreateJob alone takes `schedulingConfig`. Its `startTime` and `endTime` read \
+               `YYYY-MM-DDThh:mm`, a real UTC date and time, and count as Unix seconds on the \
+               logical clock (MEASURED: AWS names the format; INFERRED: AWS's own example); any \
+               other string is InvalidRequestException (400) with AWS's message. With now the \
+               moment of CreateJob: now + 1800 ≤ startTime ≤ now + 31 536 000, now + 1800 ≤ \
+               endTime ≤ now + 63 072 000, and with both, 1800 ≤ endTime − startTime ≤ 63 072 \
+               000 (MODEL for the bounds; CHOICE: a year is 365 days and \"a minimum of\" \
+               includes the bound). `endBehavior` is STOP_ROLLOUT, CANCEL or FORCE_CANCEL, \
+               accepted and without effect when there is no endTime (MODEL). A job with a \
+               `startTime` is created SCHEDULED: no execution, no message, zero counts, \
+               `schedulingConfig` echoed as sent (DOC). While it is SCHEDULED, group joins and \
+               DeleteThing change nothing for it; CancelJob, with or without force, makes it \
+               CANCELED, storing reasonCode and comment as decision 21 does and changing \
+               nothing else; UpdateJob works as on an IN_PROGRESS job (CHOICE); DeleteJob needs \
+               force (decision 34); AssociateTargetsWithJob is refused (decision 36). A job \
+               with only an `endTime` starts at once.",
+    },
+    Decision {
+        id: Id::D32,
+        area: SCHEDULING,
+        title: "startTime and endTime",
+        evidence: &[Doc, Model, Inferred, Choice],
+        rule: "At `startTime`, a job timer that fires exactly then, the SCHEDULED job becomes \
+               IN_PROGRESS with lastUpdatedAt = startTime and starts as CreateJob would at that \
+               moment: its targets resolve then (groups included; things deleted meanwhile are \
+               no targets), executions are queued with queuedAt = startTime and `notify` and \
+               `notify-next` follow; a SNAPSHOT job that reaches no thing is COMPLETED at once \
+               (DOC for the change; CHOICE for resolving at the start). At `endTime`, if the \
+               job is IN_PROGRESS: STOP_ROLLOUT, also meant when `endBehavior` is absent \
+               (MODEL: endTime is when a job stops its rollout), queues nothing more for the \
+               job, so later group joins, AssociateTargetsWithJob (which still records its \
+               targets) and retries create no execution while existing ones carry on (CHOICE); \
+               CANCEL is CancelJob without force at endTime (QUEUED executions CANCELED with \
+               `forceCanceled` false and the version unchanged; the job CANCELED with \
+               `forceCanceled` false and no reasonCode or comment); FORCE_CANCEL is the same \
+               with force, IN_PROGRESS executions included (INFERRED from the names and \
+               decision 21; CHOICE for the absent reasonCode). From endTime on, a job with an \
+               endTime, SNAPSHOT or CONTINUOUS, becomes COMPLETED (completedAt that moment) as \
+               soon as every execution is terminal and no retry is due, endTime itself \
+               included, and not before (DOC for CONTINUOUS). Job timers fire exactly at their \
+               moment (`timer_lateness` does not apply to them), order with execution timers \
+               by the moment they fire, then by the order they were set, and show in \
+               `poll_timeout`; CancelJob and DeleteJob drop them.",
+    },
+    Decision {
+        id: Id::D33,
+        area: SCHEDULING,
+        title: "Maintenance windows",
+        evidence: &[Doc],
+        rule: "Maintenance windows are not modelled: a CreateJob whose `schedulingConfig` holds \
+               `maintenanceWindows`, an empty list included, gets the \"not modelled\" answer \
+               naming \"maintenance windows\". Left out with them: the cron dialect of their \
+               `startTime` (documented nowhere), a job going back to SCHEDULED when a window \
+               closes while executions exist, with GetPendingJobExecutions then hiding them \
+               (DOC), the five extra pending summaries allowed during a window (DOC), \
+               `scheduledJobRollouts`, and the measured refusals that need a window. What \
+               stays: the pending and `notify` limit is 10 (decision 14), and no pending \
+               execution is ever hidden, a SCHEDULED job having none.",
+    },
+    // Other control-plane calls.
+    Decision {
+        id: Id::D34,
+        area: OTHER_CALLS,
+        title: "DeleteJob",
+        evidence: &[Doc, Model, Choice],
+        rule: "DeleteJob takes `force` (false when absent); `namespaceId` is not modelled. The \
+               checks run in this order: a jobId that breaks its pattern is \
+               InvalidRequestException (400); a job that does not exist is \
+               ResourceNotFoundException (404); an IN_PROGRESS or SCHEDULED job without `force` \
+               is InvalidStateTransitionException (409) (MODEL; CHOICE for SCHEDULED). A \
+               COMPLETED or CANCELED job, or any job given `force`, is deleted on the spot: \
+               deletion takes no logical time, so DELETION_IN_PROGRESS is never seen and neither \
+               the limit of ten deletions at once (LimitExceededException) nor the \"already \
+               being deleted\" error can happen (CHOICE). Every execution of the job goes, \
+               terminal history and deleted things' executions included, each by a row of the \
+               transition table: its timers stop, nothing retries it, no list shows it, and a \
+               call that names it (device updates over HTTP and MQTT included) gets \
+               ResourceNotFoundException / `ResourceNotFound` (MODEL, DOC). The job's own \
+               timers go too. Afterwards DescribeJob, GetJobDocument, CancelJob, UpdateJob and \
+               AssociateTargetsWithJob answer ResourceNotFoundException, ListJobs leaves the \
+               job out, and CreateJob may use the id again, the new job's executions numbered \
+               from 1 (MODEL). Each thing that had a pending execution of the job gets `notify`, \
+               and `notify-next` when its head changed, in the order those executions were \
+               created (DOC). The answer is 200 with an empty body.",
+    },
+    Decision {
+        id: Id::D35,
+        area: OTHER_CALLS,
+        title: "UpdateJob",
+        evidence: &[Doc, Choice],
+        rule: "UpdateJob checks, in this order: the request (a valid jobId, at least one member \
+               given, each valid as CreateJob checks it, a `description` of at most 2028 \
+               characters without control characters), else InvalidRequestException (400); the \
+               members outside the model (`presignedUrlConfig`, `namespaceId`, and \
+               `jobExecutionsRolloutConfig` while rollouts are not built); a job that does not \
+               exist, ResourceNotFoundException (404); a CANCELED or COMPLETED job, \
+               InvalidRequestException (400) (CHOICE: the model declares no state error); and a \
+               `jobExecutionsRetryConfig` only for a job created with one, naming the same \
+               failure types and every `numberOfRetries` 0, else InvalidRequestException \
+               (DOC for \"only 0\"; CHOICE for the rest, after the only implementation). A \
+               given member replaces the stored one whole and the job's lastUpdatedAt becomes \
+               now. No execution changes and nothing is published, except that a new \
+               `timeoutConfig` applies only to executions that become IN_PROGRESS later, \
+               running ones keeping their deadline (DOC); a retry config of 0 grants no \
+               further retry, retries already queued staying QUEUED (DOC, CHOICE); and an \
+               `abortConfig` is checked at once (decision 30), its cancellations published as \
+               there. The answer is 200 with an empty body.",
+    },
+    Decision {
+        id: Id::D36,
+        area: OTHER_CALLS,
+        title: "AssociateTargetsWithJob",
+        evidence: &[Model, Measured, Choice],
+        rule: "AssociateTargetsWithJob checks, in this order: the request (a valid jobId; \
+               `targets` holding one or more well-formed thing-group ARNs, a thing ARN being \
+               refused since the model asks for \"a list of thing group ARNs\" (MODEL); a \
+               `comment` of at most 2028 characters without control characters), else \
+               InvalidRequestException (400); `namespaceId`, not modelled; a job or a group \
+               that does not exist, ResourceNotFoundException (404); a job that is not \
+               CONTINUOUS or not IN_PROGRESS, InvalidRequestException (400) (MODEL for the \
+               conditions, CHOICE for the code); more than 100 distinct targets once the new \
+               ones are added, LimitExceededException (410) (MODEL for 100, CHOICE for the \
+               code). The new targets are appended in request order, one the job already has \
+               being skipped; a given `comment` becomes the job's comment; lastUpdatedAt \
+               becomes now. Each member of an added group, groups in request order and \
+               members in the order the things were created, then joins the job as a thing \
+               joining a target group does (decision 2, MEASURED, applied here by analogy): a \
+               new execution (QUEUED, version 1, executionNumber per decision 1, queuedAt now, \
+               not rate-limited) unless its newest execution of the job is QUEUED or \
+               IN_PROGRESS, and each such thing gets `notify`, and `notify-next` when its head \
+               changed. The answer is 200 with `jobArn`, `jobId` and `description` (the last \
+               only when the job has one).",
+    },
+    Decision {
+        id: Id::D37,
+        area: OTHER_CALLS,
+        title: "GetJobDocument",
+        evidence: &[Doc, Model, Choice],
+        rule: "GetJobDocument answers InvalidRequestException (400) for a jobId that breaks its \
+               pattern and ResourceNotFoundException (404) for a job that does not exist or was \
+               deleted. Otherwise it returns `{\"document\": ...}` holding the very string \
+               CreateJob was given, whitespace included, whatever the job's status (MODEL, \
+               DOC). `beforeSubstitution` is accepted and makes no difference, since the model \
+               never substitutes anything (CHOICE). The call changes nothing.",
+    },
+    Decision {
+        id: Id::D38,
+        area: OTHER_CALLS,
+        title: "ListJobs",
+        evidence: &[Choice],
+        rule: "ListJobs filters by `status` (a job status; any other string is \
+               InvalidRequestException), `targetSelection`, `thingGroupName` and `thingGroupId` \
+               (the jobs whose targets include that group), every given filter applying at \
+               once; a group that does not exist is ResourceNotFoundException (404), as \
+               decision 1 treats unknown names. `namespaceId` is not modelled. `maxResults` and \
+               `nextToken` work as for the other List calls, a bad value being \
+               InvalidRequestException. Jobs come newest first by creation (the Developer \
+               Guide's example; its remark that jobs are sorted by status is not followed). \
+               Each summary carries jobArn, jobId, targetSelection, status, createdAt, \
+               lastUpdatedAt, completedAt once set, and isConcurrent (decision 28), but no \
+               thingGroupId. Deleted jobs are not listed, and the call changes nothing (all \
+               CHOICE).",
+    },
+    Decision {
+        id: Id::D39,
+        area: OTHER_CALLS,
+        title: "DescribeThing",
+        evidence: &[Model, Inferred, Choice],
+        rule: "DescribeThing answers InvalidRequestException (400) for a name that breaks the \
+               thing-name rule and ResourceNotFoundException (404) when no thing of that name \
+               exists now, whether it never existed or was deleted. Otherwise it returns \
+               thingName, the thingId CreateThing gave, thingArn, attributes, version and \
+               defaultClientId (MODEL for the members); version is 1 and defaultClientId is the \
+               thing's name (INFERRED from AWS's CLI example), and attributes is `{}` for a \
+               thing without any (CHOICE). thingTypeName and billingGroupName are left out, as \
+               thing types and billing groups are not modelled. The call changes nothing.",
+    },
+    // Deleted things.
+    Decision {
+        id: Id::D40,
+        area: DELETED_THINGS,
+        title: "The IN_PROGRESS execution of a deleted thing",
+        evidence: &[Choice],
+        rule: "Decision 3 keeps a deleted thing's IN_PROGRESS execution. It is reached through \
+               its job, through its timers, and through its thing's name once a thing of that \
+               name exists again, but not by calls that name the absent thing: \
+               CancelJobExecution, DeleteJobExecution, the control plane's \
+               DescribeJobExecution, ListJobExecutionsForThing and every data-plane call answer \
+               ResourceNotFoundException (404) while no thing of that name exists (decision 1). \
+               CancelJob with `force` cancels it (`forceCanceled` true, version unchanged, \
+               lastUpdatedAt now); CancelJob without `force` and an abort leave it running; \
+               DeleteJob deletes it; its timers still fire (TIMED_OUT, and no retry follows, the \
+               thing being gone). Each change publishes `notify` and `notify-next` on the \
+               deleted thing's topics. A thing created again under the name gets its history \
+               back: the execution is pending for it again and every call reaches it. No \
+               execution is therefore stuck for ever. No evidence points either way (CHOICE); \
+               the other reading, calls by name reaching a deleted thing's executions, is the \
+               switch `deleted_thing_executions_by_name`.",
+    },
     // Details.
     Decision {
         id: Id::DetailsIdentity,
@@ -607,7 +959,9 @@ pub const DECISIONS: &[Decision] = &[
                `expectedVersion` excepted, decision 9); booleans have to be JSON booleans. \
                Lengths are counted in Unicode code points, and a pattern has to match the entire \
                value. `$next` given as a job id where only a real job id is allowed is \
-               InvalidRequestException (CHOICE).",
+               InvalidRequestException. `thresholdPercentage` (decision 29) and `incrementFactor` \
+               (decision 27) are the only members that take a JSON number with a fraction \
+               (CHOICE).",
     },
     Decision {
         id: Id::DetailsCreateJob,
@@ -618,7 +972,11 @@ pub const DECISIONS: &[Decision] = &[
                member the specification does not model, that the job id is free, and then \
                that every target exists. Executions are created in the order of the targets, \
                a group's members in the order those things were created; this creation order \
-               is the last tie-break of decision 4 (CHOICE).",
+               is the last tie-break of decision 4. The checks of `jobExecutionsRolloutConfig` \
+               (decision 27), `abortConfig` (decision 29) and `schedulingConfig`'s times \
+               (decision 31) belong to the request's \
+               validity, and `maintenanceWindows` (decision 33) to the members not modelled \
+               (CHOICE).",
     },
     Decision {
         id: Id::DetailsUpdates,
@@ -680,7 +1038,9 @@ pub const DECISIONS: &[Decision] = &[
         rule: "Every firing timer sends a `notify` and a `notify-next` of its own, stamped with \
                its deadline, even when a single clock advance fires several timers. The topics of \
                a deleted thing go on receiving messages (CHOICE). `notify` carries at most 10 \
-               summaries, taken from the front of the pending order (DOC).",
+               summaries, taken from the front of the pending order (DOC). A job's startTime, \
+               endTime and rollout batches are job timers: they fire exactly at their moment and order with \
+               execution timers as decision 32 says (CHOICE).",
     },
     Decision {
         id: Id::DetailsMqtt,
@@ -720,9 +1080,8 @@ pub const DECISIONS: &[Decision] = &[
         area: OUT_OF_MODEL,
         title: "Features not modelled yet",
         evidence: &[],
-        rule: "Job rollout rates, abort criteria, scheduling windows, job templates, \
-               `documentSource`, namespaces, presigned URLs, AssociateTargetsWithJob and \
-               StartCommandExecution exist in AWS but are not part of this specification yet. A \
+        rule: "Maintenance windows, job templates, \
+               `documentSource`, namespaces, presigned URLs and StartCommandExecution exist in AWS but are not part of this specification yet. A \
                request that relies on one of them gets its own \"not modelled\" answer, naming \
                the feature, and is never quietly accepted; a checker marks such a step as not \
                checked instead of counting it as agreement.",
@@ -892,6 +1251,7 @@ mod tests {
     fn numbered() -> Vec<String> {
         let mut numbers = vec!["1".to_owned(), "1b".to_owned()];
         numbers.extend((2..=26).map(|n| n.to_string()));
+        numbers.extend((27..=40).map(|n| n.to_string()));
         numbers
     }
 
@@ -942,7 +1302,7 @@ mod tests {
             assert_eq!(decision.id.as_str(), number);
         }
         assert!(find("0").is_none());
-        assert!(find("27").is_none());
+        assert!(find("41").is_none());
     }
 
     #[test]
@@ -1007,6 +1367,11 @@ mod tests {
                 RETRIES,
                 CONTROL,
                 NOTIFICATIONS,
+                ROLLOUT,
+                ABORT,
+                SCHEDULING,
+                OTHER_CALLS,
+                DELETED_THINGS,
                 DETAILS,
                 OUT_OF_MODEL
             ]

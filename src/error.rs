@@ -38,6 +38,9 @@ pub enum ErrorCode {
     TerminalStateException,
     /// A control-plane expectedVersion did not match (409).
     VersionConflictException,
+    /// A limit of the service is exceeded: more than 100 targets after
+    /// AssociateTargetsWithJob (410, decision 36).
+    LimitExceededException,
 }
 
 impl ErrorCode {
@@ -51,7 +54,7 @@ impl ErrorCode {
             Self::ResourceAlreadyExistsException
             | Self::InvalidStateTransitionException
             | Self::VersionConflictException => 409,
-            Self::TerminalStateException => 410,
+            Self::TerminalStateException | Self::LimitExceededException => 410,
         }
     }
 

@@ -12,8 +12,11 @@ macro_rules! examples {
 
 /// `(path, contents)` of every example trace, in name order.
 pub const EXAMPLES: &[(&str, &str)] = examples![
+    "abort-and-update-job",
+    "associate-targets",
     "cancel-and-delete",
     "continuous-groups",
+    "delete-and-list-jobs",
     "device-lifecycle",
     "mqtt-device-workflow",
     "mqtt-notify-next-listener",
@@ -21,5 +24,7 @@ pub const EXAMPLES: &[(&str, &str)] = examples![
     "pending-order",
     "refusals",
     "retries",
+    "rollout-rates",
+    "scheduled-jobs",
     "timers",
 ];

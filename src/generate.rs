@@ -126,6 +126,18 @@ pub const MQTT_CODES: &[&str] = &[
     "TerminalStateReached",
 ];
 
+/// Causes of table rows the generator does not produce yet (DeleteJob, decision 34, the
+/// abort cancel, decision 30, AssociateTargetsWithJob, decision 36, and the end-behaviour
+/// cancel, decision 32, and rollout batches, decision 28: their place in the generator's
+/// mix is a later step), so they are no coverage goal yet.
+const NOT_GENERATED_YET: &[crate::rules::Cause] = &[
+    crate::rules::Cause::DeleteJob,
+    crate::rules::Cause::AbortCancel,
+    crate::rules::Cause::AssociateTargetsWithJob,
+    crate::rules::Cause::EndBehaviorCancel,
+    crate::rules::Cause::RolloutBatch,
+];
+
 impl Coverage {
     /// What was not reached: statuses, codes and paths, by name.
     pub fn missing(&self) -> Vec<String> {
@@ -150,10 +162,12 @@ impl Coverage {
                 out.push(format!("path {p}"));
             }
         }
-        // Rows that need a switch the default configuration leaves off cannot be taken.
+        // Rows that need a switch the default configuration leaves off cannot be taken,
+        // nor rows of calls the generator's mix does not make yet.
         let switches = crate::config::Switches::default();
         for (i, row) in crate::rules::TRANSITIONS.iter().enumerate() {
-            if row.condition.holds(true, &switches) && !self.rows.contains(&i) {
+            let generated = !NOT_GENERATED_YET.contains(&row.cause);
+            if generated && row.condition.holds(true, &switches) && !self.rows.contains(&i) {
                 let from = row.from.map_or("(new)".to_owned(), |s| s.to_string());
                 let to = row.to.map_or("(deleted)".to_owned(), |s| s.to_string());
                 out.push(format!("row {i} ({from} to {to} by {})", row.cause));

@@ -227,9 +227,10 @@ impl RejectedErrorCode {
             ErrorCode::InvalidStateTransitionException => Self::InvalidStateTransition,
             ErrorCode::TerminalStateException => Self::TerminalStateReached,
             ErrorCode::VersionConflictException => Self::VersionMismatch,
-            ErrorCode::InvalidRequestException | ErrorCode::ResourceAlreadyExistsException => {
-                Self::InvalidRequest
-            }
+            // No MQTT request can meet the last two: they come from control-plane calls.
+            ErrorCode::InvalidRequestException
+            | ErrorCode::ResourceAlreadyExistsException
+            | ErrorCode::LimitExceededException => Self::InvalidRequest,
         }
     }
 

@@ -85,22 +85,28 @@ pub enum Operation {
     ListJobExecutionsForJob,
     /// `iot` DescribeJob.
     DescribeJob,
+    /// `iot` DeleteJob (decision 34).
+    DeleteJob,
+    /// `iot` GetJobDocument (decision 37).
+    GetJobDocument,
+    /// `iot` ListJobs (decision 38).
+    ListJobs,
+    /// `iot` DescribeThing (decision 39).
+    DescribeThing,
+    /// `iot` UpdateJob (decision 35).
+    UpdateJob,
+    /// `iot` AssociateTargetsWithJob (decision 36).
+    AssociateTargetsWithJob,
 }
 
 /// Operations AWS has on these services that the specification does not model: a call
 /// to one is answered "not modelled", never refused as unknown.
 pub const NOT_MODELLED_OPERATIONS: &[(Plane, &str)] = &[
     (Plane::Data, "StartCommandExecution"),
-    (Plane::Control, "AssociateTargetsWithJob"),
-    (Plane::Control, "DeleteJob"),
-    (Plane::Control, "UpdateJob"),
-    (Plane::Control, "GetJobDocument"),
-    (Plane::Control, "ListJobs"),
     (Plane::Control, "CreateJobTemplate"),
     (Plane::Control, "DescribeJobTemplate"),
     (Plane::Control, "DeleteJobTemplate"),
     (Plane::Control, "ListJobTemplates"),
-    (Plane::Control, "DescribeThing"),
     (Plane::Control, "UpdateThing"),
     (Plane::Control, "ListThings"),
     (Plane::Control, "DescribeThingGroup"),

@@ -100,6 +100,19 @@ operations! {
         -> control::ListJobExecutionsForJobResponse;
     /// `iot` DescribeJob.
     DescribeJob(control::DescribeJobRequest) -> control::DescribeJobResponse;
+    /// `iot` DeleteJob.
+    DeleteJob(control::DeleteJobRequest) -> control::Empty;
+    /// `iot` GetJobDocument.
+    GetJobDocument(control::GetJobDocumentRequest) -> control::GetJobDocumentResponse;
+    /// `iot` ListJobs.
+    ListJobs(control::ListJobsRequest) -> control::ListJobsResponse;
+    /// `iot` DescribeThing.
+    DescribeThing(control::DescribeThingRequest) -> control::DescribeThingResponse;
+    /// `iot` UpdateJob.
+    UpdateJob(control::UpdateJobRequest) -> control::Empty;
+    /// `iot` AssociateTargetsWithJob.
+    AssociateTargetsWithJob(control::AssociateTargetsWithJobRequest)
+        -> control::JobSummaryResponse;
 }
 
 fn read<T: serde::de::DeserializeOwned>(op: Operation, input: &Value) -> Result<T, ServiceError> {

@@ -120,7 +120,8 @@ impl JobExecutionStatus {
     }
 }
 
-/// The status of a job (AWS `JobStatus`, the values this model reaches).
+/// The status of a job (AWS `JobStatus`: every value the model declares, so that ListJobs
+/// can filter by any of them).
 #[derive(
     Clone,
     Copy,
@@ -146,6 +147,11 @@ pub enum JobStatus {
     Canceled,
     /// Every execution of a SNAPSHOT job ended (decision 23).
     Completed,
+    /// DeleteJob has begun and not finished. Never observed here: deletion takes no
+    /// logical time (decision 34); ListJobs accepts it as a filter, which matches nothing.
+    DeletionInProgress,
+    /// Created with a `schedulingConfig` startTime that has not come (decision 31).
+    Scheduled,
 }
 
 /// How a job picks its things (AWS `TargetSelection`).
@@ -200,4 +206,99 @@ pub enum RetryableFailureType {
     TimedOut,
     /// Both of the above, for the types without a criterion of their own.
     All,
+}
+
+/// The failure an abort criterion counts (AWS `JobExecutionFailureType`, decision 29).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum AbortFailureType {
+    /// Executions the device reported FAILED.
+    Failed,
+    /// Executions the device REJECTED.
+    Rejected,
+    /// Executions whose timer ran out.
+    TimedOut,
+    /// FAILED, REJECTED and TIMED_OUT together.
+    All,
+}
+
+impl AbortFailureType {
+    /// Whether an execution in `status` counts as failed for this criterion (decision 30).
+    pub fn counts(self, status: JobExecutionStatus) -> bool {
+        use JobExecutionStatus as S;
+        match self {
+            Self::Failed => status == S::Failed,
+            Self::Rejected => status == S::Rejected,
+            Self::TimedOut => status == S::TimedOut,
+            Self::All => matches!(status, S::Failed | S::Rejected | S::TimedOut),
+        }
+    }
+}
+
+/// What an abort criterion does when met (AWS `AbortAction`): the model declares only
+/// CANCEL.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+pub enum AbortAction {
+    /// Cancel the job as CancelJob without force does (decision 30).
+    #[default]
+    Cancel,
+}
+
+/// What happens to a scheduled job's executions at its `endTime` (AWS `JobEndBehavior`,
+/// decisions 31 and 32).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+pub enum JobEndBehavior {
+    /// Queue nothing more; existing executions carry on (also meant when absent).
+    #[default]
+    StopRollout,
+    /// CancelJob without force at endTime.
+    Cancel,
+    /// CancelJob with force at endTime.
+    ForceCancel,
 }

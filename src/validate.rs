@@ -97,6 +97,17 @@ pub fn thing_group_name(member: &str, value: &str) -> Result {
     thing_name(member, value)
 }
 
+/// `ThingGroupId`: 1..128 characters of `[a-zA-Z0-9-]` (MODEL).
+pub fn thing_group_id(member: &str, value: &str) -> Result {
+    length(member, value, 1, Some(128))?;
+    pattern(
+        member,
+        value,
+        |c| c.is_ascii_alphanumeric() || c == '-',
+        "[a-zA-Z0-9\\-]+",
+    )
+}
+
 /// `JobId`: 1..64 characters of `[a-zA-Z0-9_-]` (MODEL). `$next` fails the pattern.
 pub fn job_id(member: &str, value: &str) -> Result {
     length(member, value, 1, Some(64))?;
@@ -316,6 +327,192 @@ pub fn target_arn(member: &str, arn: &str) -> Result<Target> {
         "thing" => Ok(Target::Thing(name.to_owned())),
         "thinggroup" => Ok(Target::ThingGroup(name.to_owned())),
         _ => Err(bad()),
+    }
+}
+
+/// `abortConfig` (decision 29): at least one criterion; each `minNumberOfExecutedThings`
+/// at least 1 (MODEL) and `thresholdPercentage` above 0 (CHOICE) and at most 100 (MODEL)
+/// (two decimals at most, checked while decoding); no two criteria of one failure type
+/// (CHOICE).
+///
+/// ```
+/// use iot_jobs_spec::validate::abort_config;
+/// let config = |v| serde_json::from_value(v).unwrap();
+/// let ok = serde_json::json!({"criteriaList": [{"failureType": "FAILED", "action": "CANCEL",
+///     "thresholdPercentage": 12.5, "minNumberOfExecutedThings": 1}]});
+/// assert!(abort_config(&config(ok)).is_ok());
+/// ```
+pub fn abort_config(config: &crate::wire::control::AbortConfig) -> Result {
+    let list = &config.criteria_list;
+    if list.is_empty() {
+        return Err(ServiceError::invalid_request(
+            "abortConfig.criteriaList must hold at least one criterion",
+        ));
+    }
+    for (i, c) in list.iter().enumerate() {
+        let at = format!("abortConfig.criteriaList[{i}]");
+        if c.min_number_of_executed_things < 1 {
+            return Err(ServiceError::invalid_request(format!(
+                "{at}.minNumberOfExecutedThings must be at least 1; got {}",
+                c.min_number_of_executed_things
+            )));
+        }
+        let p = c.threshold_percentage;
+        if p.0 == 0 || p.0 > 100 * 100 {
+            return Err(ServiceError::invalid_request(format!(
+                "{at}.thresholdPercentage must be above 0 and at most 100; got {p}"
+            )));
+        }
+        if list[..i].iter().any(|d| d.failure_type == c.failure_type) {
+            return Err(ServiceError::invalid_request(format!(
+                "{at}.failureType: {} appears in more than one criterion",
+                c.failure_type
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A schedule time (decision 31): `YYYY-MM-DDThh:mm`, a real UTC date and time, as Unix
+/// seconds on the logical clock. Anything else is InvalidRequestException with AWS's
+/// message (MEASURED).
+///
+/// ```
+/// use iot_jobs_spec::validate::schedule_time;
+/// assert_eq!(schedule_time("1970-01-01T00:30").unwrap(), 1800);
+/// assert_eq!(schedule_time("2000-02-29T12:00").unwrap(), 951_825_600);
+/// assert!(schedule_time("2001-02-29T12:00").is_err());
+/// assert!(schedule_time("2024-10-20T17:00Z").is_err());
+/// ```
+pub fn schedule_time(value: &str) -> Result<u64> {
+    let bad = || {
+        ServiceError::invalid_request(format!(
+            "1 validation error detected: Provided time {value} UTC must follow the format \
+             YYYY-MM-DDThh:mm."
+        ))
+    };
+    let b = value.as_bytes();
+    let shape = b.len() == 16
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 => c == b':',
+            _ => c.is_ascii_digit(),
+        });
+    if !shape {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| -> u64 {
+        b[r].iter().fold(0, |n, &c| n * 10 + u64::from(c - b'0'))
+    };
+    let (year, month, day, hour, minute) =
+        (num(0..4), num(5..7), num(8..10), num(11..13), num(14..16));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if year < 1970 || day == 0 || day > days_in_month || hour > 23 || minute > 59 {
+        return Err(bad());
+    }
+    // Days from 1970-01-01 to the date (proleptic Gregorian, whole numbers only).
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Ok(days * 86_400 + hour * 3_600 + minute * 60)
+}
+
+/// `schedulingConfig` (decision 31) at `now`: the times' format and bounds. Returns
+/// (startTime, endTime) in Unix seconds. `maintenanceWindows` is decision 33's, checked
+/// by the caller as not modelled.
+pub fn scheduling(
+    config: &crate::wire::control::SchedulingConfig,
+    now: u64,
+) -> Result<(Option<u64>, Option<u64>)> {
+    use crate::config::{SCHEDULE_MAX_END_SECS, SCHEDULE_MAX_START_SECS, SCHEDULE_MIN_LEAD_SECS};
+    let start = config
+        .start_time
+        .as_deref()
+        .map(schedule_time)
+        .transpose()?;
+    let end = config.end_time.as_deref().map(schedule_time).transpose()?;
+    let within = |member: &str, t: u64, max: u64| {
+        if t < now.saturating_add(SCHEDULE_MIN_LEAD_SECS) || t > now.saturating_add(max) {
+            return Err(ServiceError::invalid_request(format!(
+                "schedulingConfig.{member} must be at least {SCHEDULE_MIN_LEAD_SECS} s and at \
+                 most {max} s after now ({now}); got {t}"
+            )));
+        }
+        Ok(())
+    };
+    if let Some(s) = start {
+        within("startTime", s, SCHEDULE_MAX_START_SECS)?;
+    }
+    if let Some(e) = end {
+        within("endTime", e, SCHEDULE_MAX_END_SECS)?;
+    }
+    if let (Some(s), Some(e)) = (start, end) {
+        let gap = e.saturating_sub(s);
+        if !(SCHEDULE_MIN_LEAD_SECS..=SCHEDULE_MAX_END_SECS).contains(&gap) || e < s {
+            return Err(ServiceError::invalid_request(format!(
+                "schedulingConfig.endTime must be at least {SCHEDULE_MIN_LEAD_SECS} s and at \
+                 most {SCHEDULE_MAX_END_SECS} s after startTime"
+            )));
+        }
+    }
+    Ok((start, end))
+}
+
+/// `jobExecutionsRolloutConfig` (decision 27): `maximumPerMinute` 1..1000 (DOC);
+/// `exponentialRate` with `baseRatePerMinute` 1..1000 (MODEL) and not above
+/// `maximumPerMinute` (CHOICE), `incrementFactor` 1.1..5 with one decimal at most (MODEL,
+/// DOC; the decimals are checked while decoding) and exactly one rate-increase criterion,
+/// at least 1 (DOC, MODEL).
+pub fn rollout_config(config: &crate::wire::control::JobExecutionsRolloutConfig) -> Result {
+    use crate::config::MAX_ROLLOUT_PER_MINUTE;
+    let max = config.maximum_per_minute.unwrap_or(MAX_ROLLOUT_PER_MINUTE);
+    if !(1..=MAX_ROLLOUT_PER_MINUTE).contains(&max) {
+        return Err(ServiceError::invalid_request(format!(
+            "jobExecutionsRolloutConfig.maximumPerMinute must be 1 to {MAX_ROLLOUT_PER_MINUTE}; got {max}"
+        )));
+    }
+    let Some(rate) = &config.exponential_rate else {
+        return Ok(());
+    };
+    let at = "jobExecutionsRolloutConfig.exponentialRate";
+    let base = rate.base_rate_per_minute;
+    if !(1..=MAX_ROLLOUT_PER_MINUTE).contains(&base) || base > max {
+        return Err(ServiceError::invalid_request(format!(
+            "{at}.baseRatePerMinute must be 1 to {MAX_ROLLOUT_PER_MINUTE} and not above \
+             maximumPerMinute ({max}); got {base}"
+        )));
+    }
+    if !(11..=50).contains(&rate.increment_factor.0) {
+        return Err(ServiceError::invalid_request(format!(
+            "{at}.incrementFactor must be 1.1 to 5; got {}",
+            rate.increment_factor
+        )));
+    }
+    let c = &rate.rate_increase_criteria;
+    match (c.number_of_notified_things, c.number_of_succeeded_things) {
+        (Some(n), None) | (None, Some(n)) if n >= 1 => Ok(()),
+        (Some(_), Some(_)) | (None, None) => Err(ServiceError::invalid_request(format!(
+            "{at}.rateIncreaseCriteria must set exactly one of numberOfNotifiedThings and \
+             numberOfSucceededThings"
+        ))),
+        (Some(n), None) | (None, Some(n)) => Err(ServiceError::invalid_request(format!(
+            "{at}.rateIncreaseCriteria: the threshold must be at least 1; got {n}"
+        ))),
     }
 }
 

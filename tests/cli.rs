@@ -153,13 +153,13 @@ fn details_checker_the_worst_file_decides_the_exit_code() {
 fn out_of_model_a_step_using_a_feature_outside_the_model_is_not_checked_and_ends_the_file() {
     let text = format!(
         "{SETUP}{}\n{}\n",
-        r#"{"call": "DeleteJob", "service": "iot", "input": {"jobId": "j1"}, "output": {}}"#,
+        r#"{"call": "DeleteJobTemplate", "service": "iot", "input": {"jobTemplateId": "t"}, "output": {}}"#,
         r#"{"call": "GetPendingJobExecutions", "input": {"thingName": "t1"}, "output": {"x": 1}}"#
     );
     let o = run(&["check", &file("nm.jsonl", &text)], "");
     // Not checked does not raise the exit code, and the diverging line 4 is never run.
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains(":3: not checked: not modelled: the DeleteJob operation"));
+    assert!(stderr(&o).contains(":3: not checked: not modelled: the DeleteJobTemplate operation"));
     assert!(stdout(&o).contains("stopped at line 3"));
 }
 
@@ -167,12 +167,12 @@ fn out_of_model_a_step_using_a_feature_outside_the_model_is_not_checked_and_ends
 fn out_of_model_a_not_modelled_step_that_expected_an_error_lets_the_file_go_on() {
     let text = format!(
         "{SETUP}{}\n{}\n",
-        r#"{"call": "CreateJob", "input": {"jobId": "j1", "targets": ["arn:aws:iot:us-east-1:123456789012:thing/t1"], "document": "{}", "abortConfig": {}}, "error": {"code": "InvalidRequestException"}}"#,
+        r#"{"call": "CreateJob", "input": {"jobId": "j1", "targets": ["arn:aws:iot:us-east-1:123456789012:thing/t1"], "document": "{}", "schedulingConfig": {"maintenanceWindows": []}}, "error": {"code": "InvalidRequestException"}}"#,
         r#"{"call": "GetPendingJobExecutions", "input": {"thingName": "t1"}, "output": {"x": 1}}"#
     );
     let o = run(&["check", &file("nm2.jsonl", &text)], "");
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("not modelled: abort criteria"));
+    assert!(stderr(&o).contains("not modelled: maintenance windows"));
     assert!(stderr(&o).contains(":4: GetPendingJobExecutions"));
 }
 

@@ -1318,7 +1318,7 @@ fn details_createjob_invalid_request_wins_over_not_modelled() {
         "jobId": "j1",
         "targets": [thing_arn("t1")],
         "document": "not json",
-        "abortConfig": {"criteriaList": []},
+        "schedulingConfig": {"maintenanceWindows": []},
     });
     assert_eq!(w.err("CreateJob", input), "InvalidRequestException");
     let input = json!({
@@ -1337,7 +1337,7 @@ fn details_createjob_not_modelled_wins_over_job_id_in_use() {
     w.job("j1", &["t1"], json!({}));
     let input = merged(
         create_job_input("j1", &[thing_arn("t1")]),
-        json!({"schedulingConfig": {"startTime": "2030-01-01T00:00"}}),
+        json!({"schedulingConfig": {"maintenanceWindows": []}}),
     );
     assert_eq!(w.err("CreateJob", input), "NotModelled");
 }
@@ -1396,15 +1396,9 @@ fn details_createjob_not_modelled_wins_over_unknown_targets_and_names_the_featur
             "presigned",
         ),
         (
-            "jobExecutionsRolloutConfig",
-            json!({"maximumPerMinute": 5}),
-            "rollout",
-        ),
-        ("abortConfig", json!({"criteriaList": []}), "abort"),
-        (
             "schedulingConfig",
-            json!({"endBehavior": "CANCEL"}),
-            "schedul",
+            json!({"endBehavior": "CANCEL", "maintenanceWindows": []}),
+            "maintenance windows",
         ),
         ("namespaceId", json!("ns1"), "namespace"),
         (

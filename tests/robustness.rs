@@ -166,6 +166,18 @@ fn template(op: Operation) -> Value {
             json!({"jobId": "jS", "status": "IN_PROGRESS", "maxResults": 1, "nextToken": "0"})
         }
         O::DescribeJob => json!({"jobId": "jS", "beforeSubstitution": false}),
+        O::DeleteJob => json!({"jobId": "jS", "force": true}),
+        O::GetJobDocument => json!({"jobId": "jS", "beforeSubstitution": false}),
+        O::ListJobs => json!({"status": "IN_PROGRESS", "targetSelection": "SNAPSHOT",
+            "thingGroupName": "g0", "maxResults": 1, "nextToken": "0"}),
+        O::DescribeThing => json!({"thingName": "t0"}),
+        O::UpdateJob => json!({"jobId": "jS", "description": "d2",
+            "timeoutConfig": {"inProgressTimeoutInMinutes": 2},
+            "jobExecutionsRetryConfig": {"criteriaList": [{"failureType": "ALL", "numberOfRetries": 0}]},
+            "abortConfig": {"criteriaList": [{"failureType": "FAILED", "action": "CANCEL",
+                "thresholdPercentage": 99.5, "minNumberOfExecutedThings": 50}]}}),
+        O::AssociateTargetsWithJob => json!({"jobId": "jC", "comment": "c",
+            "targets": [group_arn("g0")]}),
     }
 }
 
@@ -879,7 +891,7 @@ properties!(LARGE_CASES, ignore = "large run: cargo test --release --test robust
 
 #[test]
 fn every_operation_has_an_accepted_template() {
-    assert_eq!(Operation::iter().count(), 17);
+    assert_eq!(Operation::iter().count(), 23);
     for op in Operation::iter() {
         let input = template(op);
         let request = Request::decode(op, &input).unwrap_or_else(|e| panic!("{op:?} {input}: {e}"));

@@ -89,7 +89,20 @@ fn every_change_of_a_long_generated_trace_is_a_chain_of_table_rows() {
     // Every row whose condition holds without a switch is taken at least once.
     let sw = iot_jobs_spec::Switches::default();
     for (i, row) in TRANSITIONS.iter().enumerate() {
-        if row.condition.holds(true, &sw) {
+        // The generator does not call DeleteJob or AssociateTargetsWithJob or set
+        // abortConfig or schedulingConfig yet (a later step); tests/delete_job.rs,
+        // tests/abort.rs, tests/associate_targets.rs and tests/scheduling.rs take those
+        // rows.
+        if row.condition.holds(true, &sw)
+            && !matches!(
+                row.cause,
+                iot_jobs_spec::rules::Cause::DeleteJob
+                    | iot_jobs_spec::rules::Cause::AbortCancel
+                    | iot_jobs_spec::rules::Cause::AssociateTargetsWithJob
+                    | iot_jobs_spec::rules::Cause::EndBehaviorCancel
+                    | iot_jobs_spec::rules::Cause::RolloutBatch
+            )
+        {
             assert!(taken.contains(&i), "row {i} never taken: {row:?}");
         }
     }

@@ -21,6 +21,20 @@ impl Service {
             .ok_or_else(|| ServiceError::not_found(format!("thing '{thing}' does not exist")))
     }
 
+    /// Decision 40 (CHOICE): the thing a call addressing executions by thing name means.
+    /// While no thing of that name exists, ResourceNotFoundException (decision 1), even
+    /// though a deleted thing's executions are kept; with
+    /// [`crate::config::Switches::deleted_thing_executions_by_name`], the executions a
+    /// thing of that name ever had.
+    pub(super) fn thing_for_executions(&self, thing: &str) -> Result<ThingId> {
+        if self.config.switches.deleted_thing_executions_by_name {
+            if let Some(id) = self.state.known_thing(thing) {
+                return Ok(id);
+            }
+        }
+        self.require_thing(thing)
+    }
+
     /// The execution a call means: `executionNumber` when given, else the newest.
     pub(super) fn find_execution(
         &self,
@@ -54,7 +68,7 @@ impl Service {
     ) -> Result<DescribeJobExecutionResponse> {
         validate::describe_job_id("jobId", &r.job_id)?;
         validate::thing_name("thingName", &r.thing_name)?;
-        let thing = self.require_thing(&r.thing_name)?;
+        let thing = self.thing_for_executions(&r.thing_name)?;
         let include = r.include_job_document.unwrap_or(true);
         if r.job_id == "$next" {
             return Ok(DescribeJobExecutionResponse {
@@ -89,7 +103,7 @@ impl Service {
         r: GetPendingJobExecutionsRequest,
     ) -> Result<GetPendingJobExecutionsResponse> {
         validate::thing_name("thingName", &r.thing_name)?;
-        let thing = self.require_thing(&r.thing_name)?;
+        let thing = self.thing_for_executions(&r.thing_name)?;
         // Each list is built at its size: no vector grows, and no summary is built twice.
         let started = self.listed_in_progress_count(thing);
         let listed = self.listed_pending(thing);
@@ -118,7 +132,7 @@ impl Service {
         if let Some(m) = r.step_timeout_in_minutes {
             validate::step_timeout("stepTimeoutInMinutes", m, false)?;
         }
-        let thing = self.require_thing(&r.thing_name)?;
+        let thing = self.thing_for_executions(&r.thing_name)?;
         let Some(id) = self.state.head(thing) else {
             return Ok(StartNextPendingJobExecutionResponse { execution: None });
         };
@@ -160,7 +174,7 @@ impl Service {
             validate::step_timeout("stepTimeoutInMinutes", m, true)?;
         }
         // 2. The execution exists.
-        let thing = self.require_thing(&r.thing_name)?;
+        let thing = self.thing_for_executions(&r.thing_name)?;
         let id = self.find_execution(thing, &r.job_id, r.execution_number)?;
         let e = self.state.exec(id);
         // 3. expectedVersion (decision 9).

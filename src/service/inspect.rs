@@ -130,7 +130,8 @@ impl Service {
         self.record(id)
     }
 
-    /// The timers that fire at or before `until`, in firing order.
+    /// The execution timers that fire at or before `until`, in firing order (a job's
+    /// schedule timers, decision 32, are not listed here).
     pub fn due_timers(&self, until: u64) -> Vec<TimerRecord> {
         self.state
             .timers

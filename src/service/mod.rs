@@ -93,14 +93,35 @@ impl Service {
         self.now
     }
 
-    /// When the next timer fires, if any runs: call [`Service::handle_timeout`] (or
-    /// [`Service::handle`]) with a time at or after it for the timer to fire. Changes after
-    /// every call that changes state.
+    /// When the next timer fires, if any runs (an execution's, or a job's startTime or
+    /// endTime, decision 32): call [`Service::handle_timeout`] (or [`Service::handle`])
+    /// with a time at or after it for the timer to fire. Changes after every call that
+    /// changes state.
     pub fn poll_timeout(&self) -> Option<u64> {
-        self.state
-            .timers
+        self.next_timer().map(|(at, _)| at)
+    }
+
+    /// The next timer to fire: when, and which. Execution timers fire `timer_lateness`
+    /// after their deadline, job timers exactly at it (Details, timers); ties go by the
+    /// order the timers were set.
+    fn next_timer(&self) -> Option<(u64, Due)> {
+        let exec = self.state.timers.first().map(|&(d, seq, id)| {
+            (
+                d.saturating_add(self.config.timer_lateness),
+                seq,
+                Due::Exec(id),
+            )
+        });
+        let job = self
+            .state
+            .job_timers
             .first()
-            .map(|t| t.0.saturating_add(self.config.timer_lateness))
+            .map(|&(d, seq, id, which)| (d, seq, Due::Job(id, which)));
+        match (exec, job) {
+            (Some(a), Some(b)) => Some(if (b.0, b.1) < (a.0, a.1) { b } else { a }),
+            (a, b) => a.or(b),
+        }
+        .map(|(at, _, due)| (at, due))
     }
 
     /// Moves the clock to `now`, firing every timer whose deadline is at or before `now`
@@ -108,13 +129,18 @@ impl Service {
     /// earlier than [`Service::now`] leaves the clock where it is: time never goes back.
     /// Calling it when nothing is due is harmless.
     pub fn handle_timeout(&mut self, now: u64) {
-        while let Some(&(deadline, _, id)) = self.state.timers.first() {
-            let fires_at = deadline.saturating_add(self.config.timer_lateness);
+        while let Some((fires_at, due)) = self.next_timer() {
             if fires_at > now {
                 break;
             }
             self.now = self.now.max(fires_at);
-            self.fire_timer(id);
+            match due {
+                Due::Exec(id) => self.fire_timer(id),
+                Due::Job(id, which) => {
+                    self.state.job_timers.pop_first();
+                    self.fire_job_timer(id, which);
+                }
+            }
             self.flush_notifications();
         }
         self.now = self.now.max(now);
@@ -188,8 +214,23 @@ impl Service {
                 Response::ListJobExecutionsForJob(self.list_for_job(r)?)
             }
             R::DescribeJob(r) => Response::DescribeJob(self.describe_job(r)?),
+            R::DeleteJob(r) => Response::DeleteJob(self.delete_job(r)?),
+            R::GetJobDocument(r) => Response::GetJobDocument(self.get_job_document(r)?),
+            R::ListJobs(r) => Response::ListJobs(self.list_jobs(r)?),
+            R::DescribeThing(r) => Response::DescribeThing(self.describe_thing(r)?),
+            R::UpdateJob(r) => Response::UpdateJob(self.update_job(r)?),
+            R::AssociateTargetsWithJob(r) => {
+                Response::AssociateTargetsWithJob(self.associate_targets(r)?)
+            }
         })
     }
+}
+
+/// A timer that is due.
+#[derive(Clone, Copy, Debug)]
+enum Due {
+    Exec(state::ExecId),
+    Job(state::JobId, state::JobTimer),
 }
 
 /// "Not modelled" for `feature` when `member` is present.

@@ -74,10 +74,40 @@ impl Names {
         self.ends.push(self.text.len());
         if self.ends.len() * 2 > self.slots.len() {
             self.rebuild((self.ends.len() * 4).next_power_of_two().max(16));
-        } else {
-            self.place(id);
+        }
+        self.place(id);
+        id
+    }
+
+    /// Gives `name` a new id (the next one), so that [`Names::get`] finds the new id from
+    /// now on; the old id keeps its name for [`Names::name`]. A deleted job's id is never
+    /// reused (decision 34): a job created again under its name is a new job.
+    pub fn rebind(&mut self, name: &str) -> u32 {
+        let Some(old) = self.get(name) else {
+            return self.intern(name);
+        };
+        let id = u32::try_from(self.ends.len())
+            .ok()
+            .filter(|&id| id != EMPTY)
+            .expect("fewer than 2^32 - 1 names");
+        self.text.push_str(name);
+        self.ends.push(self.text.len());
+        let slot = self.slot_of(old);
+        self.slots[slot].0 = id;
+        if self.ends.len() * 2 > self.slots.len() {
+            self.rebuild((self.ends.len() * 4).next_power_of_two().max(16));
         }
         id
+    }
+
+    /// The slot that holds `id`, which is bound.
+    fn slot_of(&self, id: u32) -> usize {
+        let mask = self.slots.len() - 1;
+        let (mut i, _) = self.hash_parts(self.name(id));
+        while self.slots[i].0 != id {
+            i = (i + 1) & mask;
+        }
+        i
     }
 
     fn place(&mut self, id: u32) {
@@ -89,11 +119,14 @@ impl Names {
         self.slots[i] = (id, tag);
     }
 
+    /// A larger index holding the ids bound now (a name given a new id by
+    /// [`Names::rebind`] keeps only that one).
     fn rebuild(&mut self, size: usize) {
-        self.slots = vec![(EMPTY, 0); size];
-        for id in 0..self.ends.len() {
-            // `intern` keeps ids below EMPTY.
-            self.place(id as u32);
+        let old = std::mem::replace(&mut self.slots, vec![(EMPTY, 0); size]);
+        for (id, _) in old {
+            if id != EMPTY {
+                self.place(id);
+            }
         }
     }
 
@@ -133,6 +166,24 @@ impl std::fmt::Debug for Names {
 #[cfg(test)]
 mod tests {
     use super::Names;
+
+    #[test]
+    fn a_rebound_name_finds_its_new_id_and_the_old_id_keeps_the_name() {
+        let mut names = Names::default();
+        for i in 0..10 {
+            names.intern(&format!("j{i}"));
+        }
+        let new = names.rebind("j3");
+        assert_eq!((new, names.get("j3")), (10, Some(10)));
+        assert_eq!(names.name(3), "j3");
+        // Growing the index keeps the binding.
+        for i in 10..1000 {
+            names.intern(&format!("j{i}"));
+        }
+        assert_eq!(names.get("j3"), Some(10));
+        assert_eq!(names.get("j4"), Some(4));
+        assert_eq!(names.rebind("new"), names.get("new").unwrap());
+    }
 
     #[test]
     fn ids_count_up_and_every_name_is_found_again() {

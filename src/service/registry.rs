@@ -116,6 +116,13 @@ impl Service {
                 Change::default(),
             );
         }
+        // Decision 28: DeleteThing takes the thing out of every rollout list.
+        let rolling: Vec<JobId> = (0..self.state.jobs.len() as JobId)
+            .filter(|&j| self.state.rolling_out(j))
+            .collect();
+        for j in rolling {
+            self.state.leave_rollout(j, thing);
+        }
         if let Some(thing) = self.state.deregister_thing(thing) {
             for g in thing.groups {
                 if let Some(group) = self.state.groups.get_mut(&g) {
@@ -183,6 +190,38 @@ impl Service {
         })
     }
 
+    /// The name of the group whose id (as CreateThingGroup returned it) is `id`.
+    pub(super) fn group_named_by_id(&self, id: &str) -> Option<String> {
+        self.state
+            .groups
+            .iter()
+            .find(|(_, g)| Self::id_for(2, g.seq) == id)
+            .map(|(name, _)| name.clone())
+    }
+
+    /// Decision 39: DescribeThing, of a thing that exists now.
+    pub(super) fn describe_thing(
+        &mut self,
+        r: DescribeThingRequest,
+    ) -> Result<DescribeThingResponse> {
+        validate::thing_name("thingName", &r.thing_name)?;
+        let thing = self.state.thing(&r.thing_name).ok_or_else(|| {
+            ServiceError::not_found(format!("thing '{}' does not exist", r.thing_name))
+        })?;
+        Ok(DescribeThingResponse {
+            default_client_id: r.thing_name.clone(),
+            thing_id: Self::id_for(1, thing.seq),
+            thing_arn: self.thing_arn(&r.thing_name),
+            attributes: thing
+                .attributes
+                .as_ref()
+                .and_then(|p| p.attributes.clone())
+                .unwrap_or_default(),
+            version: THING_VERSION,
+            thing_name: r.thing_name,
+        })
+    }
+
     pub(super) fn group_arn(&self, group: &str) -> String {
         format!(
             "arn:aws:iot:{}:{}:thinggroup/{group}",
@@ -239,7 +278,17 @@ impl Service {
         }
         // Only IN_PROGRESS jobs queue executions or touch retry budgets; the index holds
         // no other (a canceled job leaves it).
-        let jobs = self.continuous_jobs_of(&group);
+        // Decision 32: a job whose rollout a STOP_ROLLOUT end stopped queues nothing for
+        // joins.
+        let mut jobs = self.continuous_jobs_of(&group);
+        jobs.retain(|&j| {
+            !self
+                .state
+                .job(j)
+                .schedule
+                .as_ref()
+                .is_some_and(|s| s.stopped)
+        });
         debug_assert!(jobs
             .iter()
             .all(|&j| self.state.job(j).status == JobStatus::InProgress));
@@ -278,10 +327,12 @@ impl Service {
             }
             // Decision 2 as written: joining a target group queues an execution unless the
             // newest one is pending, even when the thing was a target already (directly or
-            // through another group).
+            // through another group). A thing waiting in the job's rollout list leaves it
+            // and is queued at once (decision 28: joins are not rate-limited).
             if pending {
                 continue;
             }
+            self.state.leave_rollout(job_id, thing_id);
             let new = Subject::New {
                 job: job_id,
                 thing: thing_id,
@@ -319,6 +370,17 @@ impl Service {
             g.members.remove(&thing);
         }
         let jobs = self.continuous_jobs_of(&group);
+        // Decision 28: a waiting thing that stops being a target leaves the rollout list.
+        let leaving: Vec<JobId> = {
+            let is_target = self.state.indexed_target_test(&thing);
+            jobs.iter()
+                .copied()
+                .filter(|&j| self.state.rolling_out(j) && !is_target(j))
+                .collect()
+        };
+        for j in leaving {
+            self.state.leave_rollout(j, thing_id);
+        }
         let newest = self.state.newest_of_each(thing_id, &jobs);
         let removed: Vec<ExecId> = {
             let is_target = self.state.indexed_target_test(&thing);

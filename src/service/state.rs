@@ -24,7 +24,8 @@ pub(crate) type ExecId = usize;
 /// A thing name's interned id (see [`super::names`]); it outlives a deleted thing.
 pub(crate) type ThingId = u32;
 
-/// A job id's interned id; jobs are never deleted, so it is also the job's index.
+/// A job id's interned id, also the job's index. A deleted job keeps its slot (marked
+/// [`Job::deleted`]); a job created again under its name gets a new id (decision 34).
 pub(crate) type JobId = u32;
 
 /// A running timer: its deadline and the order in which it was set (ties fire in that
@@ -187,6 +188,52 @@ pub(crate) struct Job {
     pub force_canceled: Option<bool>,
     pub reason_code: Option<String>,
     pub comment: Option<String>,
+    /// The rollout (decisions 27, 28), when the job has a `jobExecutionsRolloutConfig`.
+    pub rollout: Option<Box<Rollout>>,
+    /// The schedule (decisions 31, 32), when CreateJob gave a `schedulingConfig`.
+    pub schedule: Option<Box<Schedule>>,
+    /// The abort criteria (decisions 29, 30).
+    pub abort: Option<crate::wire::control::AbortConfig>,
+    /// DeleteJob deleted it (decision 34): no call finds it by name, and it has no
+    /// execution left.
+    pub deleted: bool,
+}
+
+/// A job's schedule (decisions 31, 32): the config as sent, its times, and its timers
+/// (each a key of [`State::job_timers`] while set).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Schedule {
+    pub config: crate::wire::control::SchedulingConfig,
+    pub end_behavior: crate::status::JobEndBehavior,
+    /// startTime's timer, until it fires.
+    pub start: Option<Timer>,
+    /// endTime's timer, until it fires.
+    pub end: Option<Timer>,
+    /// endTime, Unix seconds: from then on the job completes as decision 32 says.
+    pub end_at: Option<u64>,
+    /// A STOP_ROLLOUT end came: nothing more is queued for the job.
+    pub stopped: bool,
+}
+
+/// A job's rollout (decision 28): its config, the targets still waiting (no execution
+/// yet), how many things it has released, and its next batch's timer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Rollout {
+    pub config: crate::wire::control::JobExecutionsRolloutConfig,
+    pub waiting: std::collections::VecDeque<ThingId>,
+    pub released: u64,
+    pub timer: Option<Timer>,
+}
+
+/// Which of a job's timers (decisions 28, 32).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum JobTimer {
+    /// The next rollout batch.
+    Batch,
+    /// startTime: the SCHEDULED job starts.
+    Start,
+    /// endTime: the end behaviour.
+    End,
 }
 
 /// What is kept about a job's executions, apart from the [`Job`]: every execution created
@@ -250,14 +297,24 @@ pub(crate) struct State {
     pub execs: Vec<Option<Execution>>,
     /// Every running timer: (deadline, seq, execution).
     pub timers: BTreeSet<(u64, u64, ExecId)>,
+    /// Every job timer (Details, timers): (deadline, seq, job, which). They fire exactly at
+    /// their deadline and order with `timers` by deadline, then seq.
+    pub job_timers: BTreeSet<(u64, u64, JobId, JobTimer)>,
     pub seq: u64,
     /// Things whose pending set this moment touched, in the order first touched.
     touched: Vec<(ThingId, Touch)>,
+    /// Where in `touched` the entries start that keep their order when taken (DeleteJob,
+    /// an abort: messages in execution creation order); those before it go by name.
+    ordered_from: Option<usize>,
     /// group → the CONTINUOUS jobs targeting it that are not canceled, by id (ids are
     /// given in creation order, so this is creation order too).
     pub continuous_by_group: BTreeMap<String, BTreeSet<JobId>>,
     /// How many existing executions are in each status (index in `JobExecutionStatus::ALL`).
     pub by_status: [usize; 8],
+    /// Per job (a [`JobId`] indexes it), how many of its existing executions, history
+    /// included, are in each status: decision 30's counts without a scan. Apart from
+    /// [`JobExecutions`], which stays within a cache line.
+    job_by_status: Vec<[u32; 8]>,
 }
 
 pub(crate) fn status_index(s: JobExecutionStatus) -> usize {
@@ -353,8 +410,11 @@ impl State {
 
     // Jobs.
 
+    /// The id of the job named `name`, unless it was deleted (decision 34).
     pub fn job_id(&self, name: &str) -> Option<JobId> {
-        self.job_names.get(name)
+        self.job_names
+            .get(name)
+            .filter(|&id| !self.jobs[id as usize].deleted)
     }
 
     pub fn job_name(&self, id: JobId) -> &str {
@@ -374,6 +434,12 @@ impl State {
         &self.job_execs[id as usize]
     }
 
+    /// How many of job `id`'s existing executions are in each status (index in
+    /// [`JobExecutionStatus::ALL`]), history included (decision 30).
+    pub fn job_by_status(&self, id: JobId) -> &[u32; 8] {
+        &self.job_by_status[id as usize]
+    }
+
     /// The executions of job `id` that exist, in creation order.
     pub fn executions_of(&self, id: JobId) -> impl Iterator<Item = ExecId> + '_ {
         self.job_execs[id as usize].created.iter()
@@ -384,11 +450,17 @@ impl State {
         self.things[thing as usize].created.iter()
     }
 
-    /// Adds a job (its id must be new), a CONTINUOUS one to the index of its groups.
+    /// Adds a job (its id must be free: new, or a deleted job's), a CONTINUOUS one that is
+    /// IN_PROGRESS to the index of its groups (a SCHEDULED one joins it when it starts).
     pub fn insert_job(&mut self, name: &str, job: Job) -> JobId {
-        let id = self.job_names.intern(name);
+        debug_assert!(self.job_id(name).is_none(), "job '{name}' exists");
+        let id = match self.job_names.get(name) {
+            // A deleted job's name: a new id, so nothing of the old job is found (decision 34).
+            Some(_) => self.job_names.rebind(name),
+            None => self.job_names.intern(name),
+        };
         assert_eq!(id as usize, self.jobs.len(), "a job id is created once");
-        if job.selection == TargetSelection::Continuous {
+        if job.selection == TargetSelection::Continuous && job.status == JobStatus::InProgress {
             for g in &job.target_groups {
                 self.continuous_by_group
                     .entry(g.clone())
@@ -398,7 +470,78 @@ impl State {
         }
         self.jobs.push(job);
         self.job_execs.push(JobExecutions::default());
+        self.job_by_status.push([0; 8]);
         id
+    }
+
+    /// Puts a CONTINUOUS job that starts (decision 32) into the index of its groups.
+    pub fn index_continuous(&mut self, id: JobId) {
+        let job = &self.jobs[id as usize];
+        if job.selection != TargetSelection::Continuous {
+            return;
+        }
+        for g in &job.target_groups {
+            self.continuous_by_group
+                .entry(g.clone())
+                .or_default()
+                .insert(id);
+        }
+    }
+
+    /// Drops job `id`'s rollout list and its batch timer: nobody else is queued
+    /// (decision 28: CancelJob, an abort, an end, DeleteJob).
+    pub fn drop_rollout(&mut self, id: JobId) {
+        let Some(rollout) = self.jobs[id as usize].rollout.as_deref_mut() else {
+            return;
+        };
+        rollout.waiting = std::collections::VecDeque::new();
+        if let Some(t) = rollout.timer.take() {
+            self.job_timers
+                .remove(&(t.deadline, t.seq, id, JobTimer::Batch));
+        }
+    }
+
+    /// Whether job `id` has things waiting in its rollout list.
+    pub fn rolling_out(&self, id: JobId) -> bool {
+        self.jobs[id as usize]
+            .rollout
+            .as_ref()
+            .is_some_and(|r| !r.waiting.is_empty())
+    }
+
+    /// Takes `thing` out of the rollout list of job `id`, if it waits there.
+    pub fn leave_rollout(&mut self, id: JobId, thing: ThingId) -> bool {
+        let Some(rollout) = self.jobs[id as usize].rollout.as_deref_mut() else {
+            return false;
+        };
+        let Some(at) = rollout.waiting.iter().position(|&t| t == thing) else {
+            return false;
+        };
+        rollout.waiting.remove(at);
+        if rollout.waiting.is_empty() {
+            if let Some(t) = rollout.timer.take() {
+                self.job_timers
+                    .remove(&(t.deadline, t.seq, id, JobTimer::Batch));
+            }
+        }
+        true
+    }
+
+    /// Drops every timer of job `id` and its rollout list (CancelJob, DeleteJob, an end).
+    pub fn drop_job_timers(&mut self, id: JobId) {
+        self.drop_rollout(id);
+        let Some(schedule) = self.jobs[id as usize].schedule.as_deref_mut() else {
+            return;
+        };
+        let timers = [
+            (schedule.start.take(), JobTimer::Start),
+            (schedule.end.take(), JobTimer::End),
+        ];
+        for (t, which) in timers {
+            if let Some(t) = t {
+                self.job_timers.remove(&(t.deadline, t.seq, id, which));
+            }
+        }
     }
 
     /// Takes a job that is being canceled out of the index of its groups. A canceled job
@@ -417,9 +560,12 @@ impl State {
         }
     }
 
-    /// The ids of every job, sorted by the job's name (the AWS jobId).
+    /// The ids of every job that exists (not deleted), sorted by the job's name (the AWS
+    /// jobId).
     pub fn job_ids_sorted(&self) -> Vec<JobId> {
-        let mut ids: Vec<JobId> = (0..self.jobs.len() as JobId).collect();
+        let mut ids: Vec<JobId> = (0..self.jobs.len() as JobId)
+            .filter(|&id| !self.jobs[id as usize].deleted)
+            .collect();
         ids.sort_unstable_by(|&a, &b| self.job_name(a).cmp(self.job_name(b)));
         ids
     }
@@ -496,14 +642,26 @@ impl State {
         self.touched.is_empty()
     }
 
-    /// What this moment touched, emptied: each thing once, sorted by name.
+    /// From here on in this moment, things touched keep the order first touched when
+    /// taken, after those touched before (decisions 30, 34).
+    pub fn order_touches_from_here(&mut self) {
+        if self.ordered_from.is_none() {
+            self.ordered_from = Some(self.touched.len());
+        }
+    }
+
+    /// What this moment touched, emptied: each thing once, sorted by name, except those
+    /// first touched after [`State::order_touches_from_here`], which follow in the order
+    /// first touched.
     pub fn take_touched(&mut self) -> Vec<(ThingId, Touch)> {
         let mut touched = std::mem::take(&mut self.touched);
+        let by_name = self.ordered_from.take().unwrap_or(touched.len());
         for (thing, _) in &touched {
             self.things[*thing as usize].touched_at = None;
         }
-        if touched.len() > 1 {
-            touched.sort_unstable_by(|a, b| self.thing_name(a.0).cmp(self.thing_name(b.0)));
+        if by_name > 1 {
+            touched[..by_name]
+                .sort_unstable_by(|a, b| self.thing_name(a.0).cmp(self.thing_name(b.0)));
         }
         touched
     }
@@ -550,6 +708,7 @@ impl State {
         };
         let key = exec.pending_key(id);
         self.by_status[status_index(status)] += 1;
+        self.job_by_status[job as usize][status_index(status)] += 1;
         self.execs.push(Some(exec));
         let slot = &mut self.things[thing as usize];
         match at {
@@ -615,6 +774,9 @@ impl State {
             let is_newest = self.newest(thing, job) == Some(id);
             self.by_status[status_index(old_status)] -= 1;
             self.by_status[status_index(new_status)] += 1;
+            let counts = &mut self.job_by_status[job as usize];
+            counts[status_index(old_status)] -= 1;
+            counts[status_index(new_status)] += 1;
             let j = &mut self.job_execs[job as usize];
             // No row of the table leaves a terminal status, so a change can only take an
             // execution out of the pending ones, never bring one back.
@@ -682,9 +844,15 @@ impl State {
         }
         self.execs[id] = None;
         self.by_status[status_index(status)] -= 1;
+        self.job_by_status[job as usize][status_index(status)] -= 1;
         let next_newest = self.newest(thing, job).map(|n| self.exec(n).status);
+        let job_deleted = self.jobs[job as usize].deleted;
         let j = &mut self.job_execs[job as usize];
-        j.created.remove(id);
+        // DeleteJob empties the job's list once, after deleting every execution on it
+        // ([`State::forget_job_executions`]): one pass, not a shift per execution.
+        if !job_deleted {
+            j.created.remove(id);
+        }
         if status.is_pending() {
             j.pending -= 1;
         }
@@ -693,6 +861,17 @@ impl State {
             if let Some(n) = next_newest {
                 j.newest_by_status[status_index(n)] += 1;
             }
+        }
+    }
+
+    /// After DeleteJob deleted every execution of `id` (each by its row), empties the
+    /// job's list of them and its retry budgets (decision 34).
+    pub fn forget_job_executions(&mut self, id: JobId, things: &[ThingId]) {
+        debug_assert!(self.jobs[id as usize].deleted);
+        debug_assert!(self.executions_of(id).all(|e| self.execs[e].is_none()));
+        self.job_execs[id as usize] = JobExecutions::default();
+        for &t in things {
+            self.things[t as usize].retries_spent.remove(&id);
         }
     }
 

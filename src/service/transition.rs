@@ -16,9 +16,10 @@
 //! - the service's rows (timers, cancels, removals): `lastUpdatedAt` now, `versionNumber`
 //!   unchanged (decisions 10, 17); a cancel records its `force` as `forceCanceled` and
 //!   replaces `statusDetails` when given (20, 21);
-//! - every row that ends an execution stops its timers, retries it when a criterion allows
-//!   (decision 19) and completes its SNAPSHOT job when nothing is pending (23); deleting
-//!   one (22) may complete its job too;
+//! - every row that ends an execution stops its timers, runs the abort check (decision
+//!   30), retries it when a criterion allows (19) and completes its SNAPSHOT job when
+//!   nothing is pending (23); deleting one (22) runs the abort check and may complete its
+//!   job too;
 //! - a creation row queues an execution (decision 1).
 //!
 //! Notifications are not per row: the state records which things' pending sets a moment
@@ -113,7 +114,11 @@ impl Service {
                 if row.to.is_none() {
                     let job = self.state.exec(id).job;
                     self.state.delete_execution(id, &permit);
-                    self.maybe_complete(job);
+                    // Decision 30: a deleted execution stops counting (DeleteJob's job is
+                    // deleted, so the check passes it by).
+                    if !self.check_abort(job) {
+                        self.maybe_complete(job);
+                    }
                     return row;
                 }
                 match row.actor() {
@@ -237,7 +242,10 @@ impl Service {
         let now = self.now;
         let cancel = matches!(
             permit.row.cause,
-            Cause::CancelJob | Cause::CancelJobExecution
+            Cause::CancelJob
+                | Cause::CancelJobExecution
+                | Cause::AbortCancel
+                | Cause::EndBehaviorCancel
         );
         let force = permit.force;
         self.state.change(id, permit, |e| {

@@ -724,6 +724,12 @@ fn response_round_trip(r: &Response) -> Result<(), String> {
         R::ListJobExecutionsForThing(x) => typed_round_trip(x),
         R::ListJobExecutionsForJob(x) => typed_round_trip(x),
         R::DescribeJob(x) => typed_round_trip(x),
+        R::DeleteJob(x) => typed_round_trip(x),
+        R::GetJobDocument(x) => typed_round_trip(x),
+        R::ListJobs(x) => typed_round_trip(x),
+        R::DescribeThing(x) => typed_round_trip(x),
+        R::UpdateJob(x) => typed_round_trip(x),
+        R::AssociateTargetsWithJob(x) => typed_round_trip(x),
     }?;
     ensure!(
         serde_json::to_value(r).ok() == Some(r.to_json()),
