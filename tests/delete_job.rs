@@ -132,7 +132,7 @@ fn decision_34_every_execution_goes_and_every_call_naming_it_is_not_found() {
     );
     assert_eq!(msgs.len(), 1);
     assert_eq!(msgs[0].topic, "$aws/things/t1/jobs/j1/update/rejected");
-    assert_eq!(msgs[0].payload["code"], "ResourceNotFound");
+    assert_eq!(msgs[0].payload.to_json()["code"], "ResourceNotFound");
     // The lists no longer show it.
     let listed = w.ok("ListJobExecutionsForThing", json!({"thingName": "t2"}));
     assert_eq!(listed["executionSummaries"], json!([]));
@@ -185,10 +185,14 @@ fn decision_34_messages_follow_the_order_the_executions_were_created() {
             "$aws/things/alpha/jobs/notify-next",
         ]
     );
-    assert_eq!(w.messages[0].payload, json!({"timestamp": 0, "jobs": {}}));
-    assert_eq!(w.messages[3].payload, json!({"timestamp": 0}));
     assert_eq!(
-        w.messages[2].payload["jobs"]["IN_PROGRESS"][0]["jobId"], "other",
+        w.messages[0].payload.to_json(),
+        json!({"timestamp": 0, "jobs": {}})
+    );
+    assert_eq!(w.messages[3].payload.to_json(), json!({"timestamp": 0}));
+    assert_eq!(
+        w.messages[2].payload.to_json()["jobs"]["IN_PROGRESS"][0]["jobId"],
+        "other",
         "calm still has its other job pending"
     );
 }
