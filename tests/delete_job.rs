@@ -128,7 +128,7 @@ fn decision_34_every_execution_goes_and_every_call_naming_it_is_not_found() {
     );
     let msgs = w.publish(
         "$aws/things/t1/jobs/j1/update",
-        &json!({"status": "SUCCEEDED", "clientToken": "c"}),
+        json!({"status": "SUCCEEDED", "clientToken": "c"}),
     );
     assert_eq!(msgs.len(), 1);
     assert_eq!(msgs[0].topic, "$aws/things/t1/jobs/j1/update/rejected");

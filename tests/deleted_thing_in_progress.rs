@@ -67,7 +67,7 @@ fn decision_40_calls_naming_the_deleted_thing_are_not_found() {
     }
     let msgs = w.publish(
         "$aws/things/t1/jobs/j1/update",
-        &json!({"status": "SUCCEEDED"}),
+        json!({"status": "SUCCEEDED"}),
     );
     assert_eq!(msgs[0].payload.to_json()["code"], "ResourceNotFound");
     assert_eq!(w.svc, before, "refusals change nothing");
