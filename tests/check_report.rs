@@ -59,9 +59,9 @@ fn traces() -> Vec<String> {
         // Malformed at line 3 (after a blank line).
         format!("{SETUP}\n\n{pending}, \"outptu\": {{}}}}\n"),
         // Outside the model: not checked and stops, or not checked and goes on.
-        format!("{SETUP}\n{{\"call\": \"DeleteJob\", \"input\": {{\"jobId\": \"j\"}}}}\n{SETUP}\n"),
+        format!("{SETUP}\n{{\"call\": \"DeleteJobTemplate\", \"input\": {{\"jobTemplateId\": \"j\"}}}}\n{SETUP}\n"),
         format!(
-            "{SETUP}\n{{\"call\": \"DeleteJob\", \"input\": {{\"jobId\": \"j\"}}, \
+            "{SETUP}\n{{\"call\": \"DeleteJobTemplate\", \"input\": {{\"jobTemplateId\": \"j\"}}, \
              \"error\": {{\"code\": \"ResourceNotFoundException\"}}}}\n{pending}, \"output\": {{}}}}\n"
         ),
         // Not JSON.
@@ -185,7 +185,7 @@ fn a_malformed_line_and_an_unknown_state_stop_the_trace_where_they_are() {
         "{why}"
     );
     let r = report(&format!(
-        "{SETUP}\n{{\"call\": \"DeleteJob\", \"input\": {{\"jobId\": \"j\"}}}}\n{SETUP}\n"
+        "{SETUP}\n{{\"call\": \"DeleteJobTemplate\", \"input\": {{\"jobTemplateId\": \"j\"}}}}\n{SETUP}\n"
     ));
     assert_eq!(r.outcome, Outcome::Agrees);
     assert_eq!(r.stop, Some(Stop::Unknown { line: 2 }));

@@ -148,7 +148,7 @@ fn refusals_carry_status_type_and_execution_state() {
     assert_eq!(body["executionState"]["versionNumber"], 1);
     assert!(body.get("code").is_none(), "the code travels in the header");
     // A feature the specification leaves out is told so, distinctly.
-    let list = request(port, "GET", "/jobs", IOT, "");
+    let list = request(port, "GET", "/things", IOT, "");
     assert_eq!(
         (list.status, list.error_type()),
         (501, "NotModelledException")
@@ -156,7 +156,7 @@ fn refusals_carry_status_type_and_execution_state() {
     assert!(list.json()["message"]
         .as_str()
         .unwrap()
-        .contains("ListJobs"));
+        .contains("ListThings"));
 }
 
 #[test]

@@ -240,7 +240,7 @@ mod tests {
         );
         let r = check_trace(
             "f",
-            &format!("{setup}\n{{\"call\": \"DeleteJob\", \"input\": {{\"jobId\": \"j\"}}}}\n"),
+            &format!("{setup}\n{{\"call\": \"DeleteJobTemplate\", \"input\": {{\"jobTemplateId\": \"j\"}}}}\n"),
             &Config::default(),
             &Tolerance::default(),
         );

@@ -412,7 +412,7 @@ mod tests {
             "output differs at /queuedJobs: expected null, the specification gives []"
         );
         // Outside the model: not checked; the trace stops unless an error was expected.
-        let delete = r#""call": "DeleteJob", "input": {"jobId": "j"}"#;
+        let delete = r#""call": "DeleteJobTemplate", "input": {"jobTemplateId": "j"}"#;
         assert!(said(&format!("{{{delete}}}")).contains("stop: true"));
         let refused = r#""error": {"code": "ResourceNotFoundException"}"#;
         assert!(said(&format!("{{{delete}, {refused}}}")).contains("stop: false"));
