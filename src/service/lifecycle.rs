@@ -14,20 +14,12 @@ impl Service {
     /// Decision 17: the execution times out at its effective deadline (the clock is
     /// already there): TIMED_OUT, lastUpdatedAt = the deadline, version unchanged.
     pub(super) fn fire_timer(&mut self, id: ExecId) {
-        let timed_out = self.must_transition(
+        self.must_transition(
             Subject::Existing(id),
             JobExecutionStatus::TimedOut,
             Cause::Timer,
             Change::default(),
         );
-        if timed_out.is_none() {
-            // Only IN_PROGRESS executions have timers, so this is a broken invariant (a
-            // debug build stopped already); drop the timers rather than loop.
-            self.state.update(id, |e| {
-                e.step_timer = None;
-                e.in_progress_timer = None;
-            });
-        }
     }
 
     /// After an execution became terminal (any row that ends one): the abort check
@@ -172,7 +164,7 @@ impl Service {
             .get(&job_id)
             .map_or(0, |m| m.values().sum::<i32>())
             + 1;
-        let retried = self.must_transition(
+        self.must_transition(
             Subject::New {
                 job: job_id,
                 thing,
@@ -182,13 +174,11 @@ impl Service {
             Cause::Retry,
             Change::default(),
         );
-        if retried.is_some() {
-            let spent = self.state.things[thing as usize]
-                .retries_spent
-                .entry(job_id)
-                .or_default();
-            *spent.entry(kind).or_insert(0) += 1;
-        }
+        let spent = self.state.things[thing as usize]
+            .retries_spent
+            .entry(job_id)
+            .or_default();
+        *spent.entry(kind).or_insert(0) += 1;
     }
 
     /// Decision 23: a SNAPSHOT job is COMPLETED once every execution is terminal;

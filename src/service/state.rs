@@ -729,12 +729,6 @@ impl State {
         id
     }
 
-    /// Changes an execution's other fields through `f` (its status stays), keeping the
-    /// pending order and the timer queue true.
-    pub fn update(&mut self, id: ExecId, f: impl FnOnce(&mut Execution)) {
-        self.write(id, None, f);
-    }
-
     /// Moves an execution to the status of `permit`'s row and changes its other fields
     /// through `f`, keeping the pending order and the timer queue true, and ending both
     /// timers when the execution becomes terminal.
