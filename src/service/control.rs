@@ -364,13 +364,13 @@ impl Service {
     /// The control plane's DescribeJobExecution: terminal executions are described too.
     pub(super) fn control_describe(
         &mut self,
-        r: DescribeJobExecutionRequest,
-    ) -> Result<DescribeJobExecutionResponse> {
+        r: ControlDescribeJobExecutionRequest,
+    ) -> Result<ControlDescribeJobExecutionResponse> {
         validate::job_id("jobId", &r.job_id)?;
         validate::thing_name("thingName", &r.thing_name)?;
         let thing = self.thing_for_executions(&r.thing_name)?;
         let id = self.find_execution(thing, &r.job_id, r.execution_number)?;
-        Ok(DescribeJobExecutionResponse {
+        Ok(ControlDescribeJobExecutionResponse {
             execution: self.control_execution(id),
         })
     }

@@ -75,9 +75,9 @@ impl Service {
     }
 
     /// The control plane's `JobExecution`.
-    pub(crate) fn control_execution(&self, id: ExecId) -> control::JobExecution {
+    pub(crate) fn control_execution(&self, id: ExecId) -> control::ControlJobExecution {
         let e = self.state.exec(id);
-        control::JobExecution {
+        control::ControlJobExecution {
             job_id: self.state.job_name(e.job).to_owned(),
             status: e.status(),
             force_canceled: e.force_canceled,
@@ -96,9 +96,9 @@ impl Service {
     }
 
     /// The control plane's `JobExecutionSummary`.
-    pub(crate) fn control_summary(&self, id: ExecId) -> control::JobExecutionSummary {
+    pub(crate) fn control_summary(&self, id: ExecId) -> control::ControlJobExecutionSummary {
         let e = self.state.exec(id);
-        control::JobExecutionSummary {
+        control::ControlJobExecutionSummary {
             status: e.status(),
             queued_at: secs(e.queued_at),
             started_at: e.started_at.map(secs),

@@ -308,9 +308,11 @@ pub struct DeleteJobExecutionRequest {
 }
 
 /// `DescribeJobExecution` (control plane) request: `GET /things/{thingName}/jobs/{jobId}`.
+/// Named after [`crate::Operation::ControlDescribeJobExecution`] so that it is not
+/// confused with the data plane's [`crate::wire::data::DescribeJobExecutionRequest`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DescribeJobExecutionRequest {
+pub struct ControlDescribeJobExecutionRequest {
     /// The job.
     pub job_id: String,
     /// The thing.
@@ -329,10 +331,11 @@ pub struct JobExecutionStatusDetails {
     pub details_map: Option<DetailsMap>,
 }
 
-/// `JobExecution` as the control plane returns it.
+/// `JobExecution` as the control plane (`iot`) returns it; the data plane's shape of the
+/// same AWS name is [`crate::wire::data::JobExecution`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct JobExecution {
+pub struct ControlJobExecution {
     /// The job.
     pub job_id: String,
     /// The status.
@@ -360,18 +363,20 @@ pub struct JobExecution {
     pub approximate_seconds_before_timed_out: Option<i64>,
 }
 
-/// `DescribeJobExecution` (control plane) response.
+/// `DescribeJobExecution` (control plane) response; the data plane's is
+/// [`crate::wire::data::DescribeJobExecutionResponse`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DescribeJobExecutionResponse {
+pub struct ControlDescribeJobExecutionResponse {
     /// The execution.
-    pub execution: JobExecution,
+    pub execution: ControlJobExecution,
 }
 
-/// `JobExecutionSummary` (control plane).
+/// `JobExecutionSummary` (control plane); the data plane's shape of the same AWS name is
+/// [`crate::wire::data::JobExecutionSummary`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct JobExecutionSummary {
+pub struct ControlJobExecutionSummary {
     /// The status.
     pub status: JobExecutionStatus,
     /// Logical seconds.
@@ -394,7 +399,7 @@ pub struct JobExecutionSummaryForThing {
     /// The job.
     pub job_id: String,
     /// The execution.
-    pub job_execution_summary: JobExecutionSummary,
+    pub job_execution_summary: ControlJobExecutionSummary,
 }
 
 /// An item of ListJobExecutionsForJob.
@@ -404,7 +409,7 @@ pub struct JobExecutionSummaryForJob {
     /// The thing's ARN.
     pub thing_arn: String,
     /// The execution.
-    pub job_execution_summary: JobExecutionSummary,
+    pub job_execution_summary: ControlJobExecutionSummary,
 }
 
 /// `ListJobExecutionsForThing` request: `GET /things/{thingName}/jobs`.

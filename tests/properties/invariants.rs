@@ -1469,7 +1469,7 @@ fn read_answers(ctx: &Ctx) -> Result<(), String> {
         (Request::ControlDescribeJobExecution(r), Response::ControlDescribeJobExecution(out)) => {
             let e = named(&ctx.b, &r.job_id, &r.thing_name, r.execution_number)
                 .ok_or("described an execution that does not exist")?;
-            let want: control::JobExecution = out.execution.clone();
+            let want: control::ControlJobExecution = out.execution.clone();
             ensure!(
                 want.execution_number == e.execution_number && want.status == e.status,
                 "control Describe answered {want:?} for {e:?}"
