@@ -43,7 +43,7 @@ impl Names {
 
     /// The id of `name`, if it was ever interned.
     #[inline]
-    pub fn get(&self, name: &str) -> Option<u32> {
+    pub(crate) fn get(&self, name: &str) -> Option<u32> {
         if self.slots.is_empty() {
             return None;
         }
@@ -62,7 +62,7 @@ impl Names {
     }
 
     /// The id of `name`, interning it first if it is new.
-    pub fn intern(&mut self, name: &str) -> u32 {
+    pub(crate) fn intern(&mut self, name: &str) -> u32 {
         if let Some(id) = self.get(name) {
             return id;
         }
@@ -82,7 +82,7 @@ impl Names {
     /// Gives `name` a new id (the next one), so that [`Names::get`] finds the new id from
     /// now on; the old id keeps its name for [`Names::name`]. A deleted job's id is never
     /// reused (decision 34): a job created again under its name is a new job.
-    pub fn rebind(&mut self, name: &str) -> u32 {
+    pub(crate) fn rebind(&mut self, name: &str) -> u32 {
         let Some(old) = self.get(name) else {
             return self.intern(name);
         };
@@ -132,7 +132,7 @@ impl Names {
 
     /// The name of `id`.
     #[inline]
-    pub fn name(&self, id: u32) -> &str {
+    pub(crate) fn name(&self, id: u32) -> &str {
         let i = id as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.text[start..self.ends[i]]
@@ -140,7 +140,7 @@ impl Names {
 
     /// How many names are interned.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
 }
