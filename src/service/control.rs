@@ -18,13 +18,6 @@ use crate::wire::control::*;
 type Result<T> = std::result::Result<T, Error>;
 
 impl Service {
-    fn job_arn(&self, job: &str) -> String {
-        format!(
-            "arn:aws:iot:{}:{}:job/{job}",
-            self.config.region, self.config.account
-        )
-    }
-
     fn require_job(&self, job: &str) -> std::result::Result<JobId, ServiceError> {
         self.state
             .job_id(job)
@@ -210,7 +203,7 @@ impl Service {
         if scheduled {
             // Targets resolve when the job starts (decision 32).
             return Ok(JobSummaryResponse {
-                job_arn: self.job_arn(&r.job_id),
+                job_arn: self.config.job_arn(&r.job_id),
                 job_id: r.job_id,
                 description: r.description,
             });
@@ -219,7 +212,7 @@ impl Service {
         // Decision 2 (CHOICE): a SNAPSHOT job that reaches no thing completes at once.
         self.maybe_complete(job_id);
         Ok(JobSummaryResponse {
-            job_arn: self.job_arn(&r.job_id),
+            job_arn: self.config.job_arn(&r.job_id),
             job_id: r.job_id,
             description: r.description,
         })
@@ -276,7 +269,7 @@ impl Service {
         self.state.unindex_continuous(job_id);
         self.state.drop_job_timers(job_id);
         Ok(JobSummaryResponse {
-            job_arn: self.job_arn(&r.job_id),
+            job_arn: self.config.job_arn(&r.job_id),
             job_id: r.job_id,
             description,
         })
@@ -442,7 +435,9 @@ impl Service {
             execution_summaries: ids
                 .into_iter()
                 .map(|id| JobExecutionSummaryForJob {
-                    thing_arn: self.thing_arn(self.state.thing_name(self.state.exec(id).thing)),
+                    thing_arn: self
+                        .config
+                        .thing_arn(self.state.thing_name(self.state.exec(id).thing)),
                     job_execution_summary: self.control_summary(id),
                 })
                 .collect(),
@@ -740,7 +735,7 @@ impl Service {
             }
         }
         Ok(JobSummaryResponse {
-            job_arn: self.job_arn(&r.job_id),
+            job_arn: self.config.job_arn(&r.job_id),
             job_id: r.job_id,
             description,
         })
@@ -813,7 +808,7 @@ impl Service {
                 let job = self.state.job(id);
                 let name = self.state.job_name(id);
                 JobSummary {
-                    job_arn: self.job_arn(name),
+                    job_arn: self.config.job_arn(name),
                     job_id: name.to_owned(),
                     target_selection: job.selection,
                     status: job.status,
@@ -856,7 +851,7 @@ impl Service {
         let secs = |t: u64| i64::try_from(t).unwrap_or(i64::MAX);
         Ok(DescribeJobResponse {
             job: crate::wire::control::Job {
-                job_arn: self.job_arn(&r.job_id),
+                job_arn: self.config.job_arn(&r.job_id),
                 job_id: r.job_id.clone(),
                 target_selection: job.selection,
                 status: job.status,

@@ -80,7 +80,7 @@ impl Service {
             }
         };
         Ok(CreateThingResponse {
-            thing_arn: self.thing_arn(&r.thing_name),
+            thing_arn: self.config.thing_arn(&r.thing_name),
             thing_id: Self::id_for(1, seq),
             thing_name: r.thing_name,
         })
@@ -184,7 +184,7 @@ impl Service {
             }
         };
         Ok(CreateThingGroupResponse {
-            thing_group_arn: self.group_arn(&r.thing_group_name),
+            thing_group_arn: self.config.thing_group_arn(&r.thing_group_name),
             thing_group_id: Self::id_for(2, seq),
             thing_group_name: r.thing_group_name,
         })
@@ -211,7 +211,7 @@ impl Service {
         Ok(DescribeThingResponse {
             default_client_id: r.thing_name.clone(),
             thing_id: Self::id_for(1, thing.seq),
-            thing_arn: self.thing_arn(&r.thing_name),
+            thing_arn: self.config.thing_arn(&r.thing_name),
             attributes: thing
                 .attributes
                 .as_ref()
@@ -220,13 +220,6 @@ impl Service {
             version: THING_VERSION,
             thing_name: r.thing_name,
         })
-    }
-
-    pub(super) fn group_arn(&self, group: &str) -> String {
-        format!(
-            "arn:aws:iot:{}:{}:thinggroup/{group}",
-            self.config.region, self.config.account
-        )
     }
 
     /// Resolves a (group, thing) pair given by names or ARNs, both existing.

@@ -26,13 +26,6 @@ impl Service {
         e.timer().map(|t| secs(t.deadline.saturating_sub(self.now)))
     }
 
-    pub(crate) fn thing_arn(&self, thing: &str) -> String {
-        format!(
-            "arn:aws:iot:{}:{}:thing/{thing}",
-            self.config.region, self.config.account
-        )
-    }
-
     /// The data plane's `JobExecution` (HTTP: with `thingName`).
     pub(crate) fn data_execution(&self, id: ExecId, include_document: bool) -> data::JobExecution {
         let e = self.state.exec(id);
@@ -85,7 +78,7 @@ impl Service {
             status_details: control::JobExecutionStatusDetails {
                 details_map: details(&e.details),
             },
-            thing_arn: self.thing_arn(self.state.thing_name(e.thing)),
+            thing_arn: self.config.thing_arn(self.state.thing_name(e.thing)),
             queued_at: secs(e.queued_at),
             started_at: e.started_at.map(secs),
             last_updated_at: secs(e.last_updated_at),
