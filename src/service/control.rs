@@ -801,7 +801,6 @@ impl Service {
                 && groups.iter().all(|g| job.target_groups.contains(*g))
         });
         let (ids, next_token) = page(jobs, r.max_results, &r.next_token)?;
-        let secs = |t: u64| i64::try_from(t).unwrap_or(i64::MAX);
         let jobs = ids
             .into_iter()
             .map(|id| {
@@ -812,9 +811,9 @@ impl Service {
                     job_id: name.to_owned(),
                     target_selection: job.selection,
                     status: job.status,
-                    created_at: secs(job.created_at),
-                    last_updated_at: secs(job.last_updated_at),
-                    completed_at: job.completed_at.map(secs),
+                    created_at: job.created_at,
+                    last_updated_at: job.last_updated_at,
+                    completed_at: job.completed_at,
                     is_concurrent: self.is_concurrent(id),
                 }
             })
@@ -848,7 +847,6 @@ impl Service {
                 .is_concurrent(job_id)
                 .then(|| Box::new(job.targets.clone())),
         };
-        let secs = |t: u64| i64::try_from(t).unwrap_or(i64::MAX);
         Ok(DescribeJobResponse {
             job: crate::wire::control::Job {
                 job_arn: self.config.job_arn(&r.job_id),
@@ -860,9 +858,9 @@ impl Service {
                 comment: job.comment.clone(),
                 targets: job.targets.clone(),
                 description: job.description.clone(),
-                created_at: secs(job.created_at),
-                last_updated_at: secs(job.last_updated_at),
-                completed_at: job.completed_at.map(secs),
+                created_at: job.created_at,
+                last_updated_at: job.last_updated_at,
+                completed_at: job.completed_at,
                 job_process_details: d,
                 is_concurrent: self.is_concurrent(job_id),
                 job_executions_rollout_config: job

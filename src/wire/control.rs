@@ -348,19 +348,19 @@ pub struct ControlJobExecution {
     /// The thing's ARN.
     pub thing_arn: String,
     /// Logical seconds.
-    pub queued_at: i64,
+    pub queued_at: u64,
     /// Absent until started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<i64>,
+    pub started_at: Option<u64>,
     /// Logical seconds.
-    pub last_updated_at: i64,
+    pub last_updated_at: u64,
     /// Which execution.
     pub execution_number: i64,
     /// The version.
     pub version_number: i64,
     /// Present only while a timer runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approximate_seconds_before_timed_out: Option<i64>,
+    pub approximate_seconds_before_timed_out: Option<u64>,
 }
 
 /// `DescribeJobExecution` (control plane) response; the data plane's is
@@ -380,12 +380,12 @@ pub struct ControlJobExecutionSummary {
     /// The status.
     pub status: JobExecutionStatus,
     /// Logical seconds.
-    pub queued_at: i64,
+    pub queued_at: u64,
     /// Absent until started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<i64>,
+    pub started_at: Option<u64>,
     /// Logical seconds.
-    pub last_updated_at: i64,
+    pub last_updated_at: u64,
     /// Which execution.
     pub execution_number: i64,
     /// Retries already made; 0 on a first execution.
@@ -537,12 +537,12 @@ pub struct Job {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Logical seconds.
-    pub created_at: i64,
+    pub created_at: u64,
     /// Logical seconds.
-    pub last_updated_at: i64,
+    pub last_updated_at: u64,
     /// When it became COMPLETED (decision 23); a canceled job has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed_at: Option<i64>,
+    pub completed_at: Option<u64>,
     /// Counts per status of the newest execution of each thing.
     pub job_process_details: JobProcessDetails,
     /// Whether the job is rolling out executions (decision 28).
@@ -653,12 +653,12 @@ pub struct JobSummary {
     /// The status.
     pub status: JobStatus,
     /// Logical seconds.
-    pub created_at: i64,
+    pub created_at: u64,
     /// Logical seconds.
-    pub last_updated_at: i64,
+    pub last_updated_at: u64,
     /// When it became COMPLETED.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed_at: Option<i64>,
+    pub completed_at: Option<u64>,
     /// Whether the job is rolling out executions (decision 28).
     pub is_concurrent: bool,
 }

@@ -1434,7 +1434,7 @@ fn read_answers(ctx: &Ctx) -> Result<(), String> {
                     x.execution_number,
                 )
                 .ok_or("described an execution that does not exist")?;
-                let secs = e.deadline().map(|d| (d - ctx.t0) as i64);
+                let secs = e.deadline().map(|d| d - ctx.t0);
                 ensure!(
                     x.approximate_seconds_before_timed_out == secs,
                     "{}: approximateSecondsBeforeTimedOut {:?}, deadline − now is {secs:?}",
