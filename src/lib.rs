@@ -58,6 +58,38 @@
 //! assert_eq!(d.execution.last_updated_at, 310);
 //! ```
 //!
+//! The same without JSON: requests are plain structs (`..Default::default()` for the
+//! members left absent), the ARNs come from the [`Config`], and messages are typed.
+//!
+//! ```
+//! use iot_jobs_spec::{
+//!     Config, CreateJobRequest, CreateThingRequest, JobExecutionStatus, Payload, Request,
+//!     Response, Service, UpdateJobExecutionRequest,
+//! };
+//!
+//! let config = Config::default();
+//! let target = config.thing_arn("t1");
+//! let mut svc = Service::new(config);
+//! let thing = CreateThingRequest { thing_name: "t1".into(), ..Default::default() };
+//! svc.handle(0, Request::CreateThing(thing)).unwrap();
+//! let job = CreateJobRequest {
+//!     job_id: "j1".into(),
+//!     targets: vec![target],
+//!     document: Some("{}".into()),
+//!     ..Default::default()
+//! };
+//! svc.handle(0, Request::CreateJob(job)).unwrap();
+//! // notify and notify-next for t1, each typed.
+//! let Some(Payload::Notify(notify)) = svc.poll_message().map(|m| m.payload) else { panic!() };
+//! assert_eq!(notify.jobs()[0].0, JobExecutionStatus::Queued);
+//! let Some(Payload::NotifyNext(next)) = svc.poll_message().map(|m| m.payload) else { panic!() };
+//! assert_eq!(next.execution().unwrap().execution().queued_at, Some(0));
+//!
+//! let update = UpdateJobExecutionRequest::new("t1", "j1", JobExecutionStatus::InProgress);
+//! let Response::UpdateJobExecution(_) = svc.handle(5, Request::UpdateJobExecution(update))
+//!     .unwrap() else { unreachable!() };
+//! ```
+//!
 //! ## The core: what a dependent uses
 //!
 //! Everything a driver needs is re-exported here, at the top: [`Service`] and [`Config`];
