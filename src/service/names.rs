@@ -61,17 +61,24 @@ impl Names {
         }
     }
 
-    /// The id of `name`, interning it first if it is new.
-    pub(crate) fn intern(&mut self, name: &str) -> u32 {
-        if let Some(id) = self.get(name) {
-            return id;
-        }
+    /// Appends `name` under the next id, and gives that id (not yet findable by
+    /// [`Names::get`]: the caller places it).
+    fn push(&mut self, name: &str) -> u32 {
         let id = u32::try_from(self.ends.len())
             .ok()
             .filter(|&id| id != EMPTY)
             .expect("fewer than 2^32 - 1 names");
         self.text.push_str(name);
         self.ends.push(self.text.len());
+        id
+    }
+
+    /// The id of `name`, interning it first if it is new.
+    pub(crate) fn intern(&mut self, name: &str) -> u32 {
+        if let Some(id) = self.get(name) {
+            return id;
+        }
+        let id = self.push(name);
         if self.ends.len() * 2 > self.slots.len() {
             self.rebuild((self.ends.len() * 4).next_power_of_two().max(16));
         }
@@ -86,12 +93,7 @@ impl Names {
         let Some(old) = self.get(name) else {
             return self.intern(name);
         };
-        let id = u32::try_from(self.ends.len())
-            .ok()
-            .filter(|&id| id != EMPTY)
-            .expect("fewer than 2^32 - 1 names");
-        self.text.push_str(name);
-        self.ends.push(self.text.len());
+        let id = self.push(name);
         let slot = self.slot_of(old);
         self.slots[slot].0 = id;
         if self.ends.len() * 2 > self.slots.len() {

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use super::transition::{Change, Subject};
 use super::{not_modelled, Service};
 use crate::config::THING_VERSION;
 use crate::error::{Error, ErrorCode, ServiceError};
@@ -108,14 +107,7 @@ impl Service {
             .filter(|&id| self.state.exec(id).status() == JobExecutionStatus::Queued)
             .collect();
         queued.sort_unstable();
-        for id in queued {
-            self.must_transition(
-                Subject::Existing(id),
-                JobExecutionStatus::Removed,
-                Cause::DeleteThing,
-                Change::default(),
-            );
-        }
+        self.move_each(queued, JobExecutionStatus::Removed, Cause::DeleteThing);
         // Decision 28: DeleteThing takes the thing out of every rollout list.
         let rolling: Vec<JobId> = (0..self.state.jobs.len() as JobId)
             .filter(|&j| self.state.rolling_out(j))
@@ -326,13 +318,7 @@ impl Service {
                 continue;
             }
             self.state.leave_rollout(job_id, thing_id);
-            let new = Subject::New {
-                job: job_id,
-                thing: thing_id,
-                retry_attempt: 0,
-            };
-            let queued = JobExecutionStatus::Queued;
-            self.must_transition(new, queued, Cause::ThingJoinsTargetGroup, Change::default());
+            self.queue_new(job_id, thing_id, Cause::ThingJoinsTargetGroup);
         }
         Ok(Empty {})
     }
@@ -388,14 +374,11 @@ impl Service {
                 })
                 .collect()
         };
-        for id in removed {
-            self.must_transition(
-                Subject::Existing(id),
-                JobExecutionStatus::Removed,
-                Cause::ThingLeavesTargets,
-                Change::default(),
-            );
-        }
+        self.move_each(
+            removed,
+            JobExecutionStatus::Removed,
+            Cause::ThingLeavesTargets,
+        );
         Ok(Empty {})
     }
 }

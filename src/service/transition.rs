@@ -180,6 +180,25 @@ impl Service {
         }
     }
 
+    /// A new execution of `job` on `thing`, QUEUED by `cause` (a creation row: decisions
+    /// 1, 2, 28, 36), through [`Service::must_transition`].
+    pub(super) fn queue_new(&mut self, job: JobId, thing: ThingId, cause: Cause) {
+        let new = Subject::New {
+            job,
+            thing,
+            retry_attempt: 0,
+        };
+        self.must_transition(new, JobExecutionStatus::Queued, cause, Change::default());
+    }
+
+    /// Moves each of `ids`, in order, to `to` by `cause` (a removal or an abort: rows
+    /// the caller made sure of), through [`Service::must_transition`].
+    pub(super) fn move_each(&mut self, ids: Vec<ExecId>, to: JobExecutionStatus, cause: Cause) {
+        for id in ids {
+            self.must_transition(Subject::Existing(id), to, cause, Change::default());
+        }
+    }
+
     /// Records that execution `id` took `row` (a no-op unless recording).
     fn record_transition(&mut self, row: &'static Transition, id: ExecId) {
         if !self.config.record_transitions {
