@@ -854,6 +854,29 @@ fn page<T>(
     Ok((page, next))
 }
 
+/// The job configurations CreateJob and UpdateJob share, checked in this order: the
+/// in-progress timeout (decision 15), retries (18), abort (30), rollout (27).
+fn job_configs(
+    timeout: Option<&TimeoutConfig>,
+    retry: Option<&JobExecutionsRetryConfig>,
+    abort: Option<&AbortConfig>,
+    rollout: Option<&JobExecutionsRolloutConfig>,
+) -> std::result::Result<(), ServiceError> {
+    if let Some(m) = timeout.and_then(|t| t.in_progress_timeout_in_minutes) {
+        validate::in_progress_timeout(m)?;
+    }
+    if let Some(retry) = retry {
+        validate::retry_config(retry)?;
+    }
+    if let Some(abort) = abort {
+        validate::abort_config(abort)?;
+    }
+    if let Some(rollout) = rollout {
+        validate::rollout_config(rollout)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::page;
@@ -898,27 +921,4 @@ mod tests {
         assert_eq!(page(0..0usize, None, &None).unwrap(), (vec![], None));
         assert!(page(0..0usize, None, &token(Some(0))).is_ok());
     }
-}
-
-/// The job configurations CreateJob and UpdateJob share, checked in this order: the
-/// in-progress timeout (decision 15), retries (18), abort (30), rollout (27).
-fn job_configs(
-    timeout: Option<&TimeoutConfig>,
-    retry: Option<&JobExecutionsRetryConfig>,
-    abort: Option<&AbortConfig>,
-    rollout: Option<&JobExecutionsRolloutConfig>,
-) -> std::result::Result<(), ServiceError> {
-    if let Some(m) = timeout.and_then(|t| t.in_progress_timeout_in_minutes) {
-        validate::in_progress_timeout(m)?;
-    }
-    if let Some(retry) = retry {
-        validate::retry_config(retry)?;
-    }
-    if let Some(abort) = abort {
-        validate::abort_config(abort)?;
-    }
-    if let Some(rollout) = rollout {
-        validate::rollout_config(rollout)?;
-    }
-    Ok(())
 }

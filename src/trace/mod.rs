@@ -18,7 +18,7 @@
 //! }
 //! ```
 
-pub mod canonical;
+mod canonical;
 mod checker;
 pub mod judge;
 pub(crate) mod replay;
