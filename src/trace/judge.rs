@@ -31,7 +31,8 @@
 //! [`as_written`] leaves them out) is compared with the expectation's text byte for
 //! byte. The shortcut can only say "equal": equal texts are the same JSON, which matches
 //! by the rules above (every rule is reflexive, and leaving out members only loosens a
-//! subset match), so it never decides a step the rules would not. Anything else falls through to the rules.
+//! subset match), so it never decides a step the rules would not. Anything else falls
+//! through to the rules.
 
 use std::fmt;
 
