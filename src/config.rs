@@ -38,6 +38,40 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// The ARN of thing `name` in this account and region (details, identity):
+    ///
+    /// ```
+    /// let config = iot_jobs_spec::Config::default();
+    /// assert_eq!(config.thing_arn("t1"), "arn:aws:iot:us-east-1:123456789012:thing/t1");
+    /// assert_eq!(config.job_arn("j1"), "arn:aws:iot:us-east-1:123456789012:job/j1");
+    /// assert_eq!(
+    ///     config.thing_group_arn("g1"),
+    ///     "arn:aws:iot:us-east-1:123456789012:thinggroup/g1"
+    /// );
+    /// ```
+    pub fn thing_arn(&self, name: &str) -> String {
+        self.arn("thing", name)
+    }
+
+    /// The ARN of job `id` in this account and region (details, identity).
+    pub fn job_arn(&self, id: &str) -> String {
+        self.arn("job", id)
+    }
+
+    /// The ARN of thing group `name` in this account and region (details, identity).
+    pub fn thing_group_arn(&self, name: &str) -> String {
+        self.arn("thinggroup", name)
+    }
+
+    fn arn(&self, resource: &str, name: &str) -> String {
+        format!(
+            "arn:aws:iot:{}:{}:{resource}/{name}",
+            self.region, self.account
+        )
+    }
+}
+
 /// The alternatives to rules whose evidence is split, each one switch away.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Switches {

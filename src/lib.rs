@@ -58,42 +58,100 @@
 //! assert_eq!(d.execution.last_updated_at, 310);
 //! ```
 //!
-//! ## Where the rules live
+//! The same without JSON: requests are plain structs (`..Default::default()` for the
+//! members left absent), the ARNs come from the [`Config`], and messages are typed.
+//!
+//! ```
+//! use iot_jobs_spec::{
+//!     Config, CreateJobRequest, CreateThingRequest, JobExecutionStatus, Payload, Request,
+//!     Response, Service, UpdateJobExecutionRequest,
+//! };
+//!
+//! let config = Config::default();
+//! let target = config.thing_arn("t1");
+//! let mut svc = Service::new(config);
+//! let thing = CreateThingRequest { thing_name: "t1".into(), ..Default::default() };
+//! svc.handle(0, Request::CreateThing(thing)).unwrap();
+//! let job = CreateJobRequest {
+//!     job_id: "j1".into(),
+//!     targets: vec![target],
+//!     document: Some("{}".into()),
+//!     ..Default::default()
+//! };
+//! svc.handle(0, Request::CreateJob(job)).unwrap();
+//! // notify and notify-next for t1, each typed.
+//! let Some(Payload::Notify(notify)) = svc.poll_message().map(|m| m.payload) else { panic!() };
+//! assert_eq!(notify.jobs()[0].0, JobExecutionStatus::Queued);
+//! let Some(Payload::NotifyNext(next)) = svc.poll_message().map(|m| m.payload) else { panic!() };
+//! assert_eq!(next.execution().unwrap().execution().queued_at, Some(0));
+//!
+//! let update = UpdateJobExecutionRequest::new("t1", "j1", JobExecutionStatus::InProgress);
+//! let Response::UpdateJobExecution(_) = svc.handle(5, Request::UpdateJobExecution(update))
+//!     .unwrap() else { unreachable!() };
+//! ```
+//!
+//! ## The core: what a dependent uses
+//!
+//! Everything a driver needs is re-exported here, at the top: [`Service`] and [`Config`];
+//! [`Request`] and [`Response`] with every operation's request and response type (both
+//! planes, one name each: the control plane's shapes that AWS names like the data
+//! plane's carry the prefix `Control`, as [`Operation::ControlDescribeJobExecution`]
+//! does); the statuses ([`JobExecutionStatus`], [`JobStatus`], ...); the errors ([`Error`],
+//! [`ServiceError`], [`ErrorCode`]); the typed MQTT messages ([`Message`], [`Payload`]);
+//! and the rule tables' types ([`Transition`], [`Cause`], [`Decision`], [`Evidence`]).
+//! Requests are plain structs: build them with `..Default::default()` or a constructor
+//! such as [`UpdateJobExecutionRequest::new`], or read them from JSON with
+//! [`Request::decode`]. Times are logical seconds, `u64` throughout. [`serde_json`] is
+//! re-exported for the calls that take or give a JSON [`serde_json::Value`].
+//!
+//! Modules that hold more than the flat names:
 //!
 //! - [`rules`]: the transition table, as data. The model asks it before every change;
 //!   `iot-jobs-spec rules` prints it; docs/rules.md is that output.
 //! - [`decisions`]: every rule AWS leaves open, with its evidence grade ([`Evidence`]).
 //! - [`config`]: the switches and constants for rules graded INFERRED or CHOICE.
 //! - [`validate`]: the limits of the service models.
-//! - [`wire`]: requests and responses with AWS's member names and types.
-//! - [`trace`]: the JSON Lines trace format, its checker and its runner.
+//! - [`wire`]: requests and responses with AWS's member names and types, by plane.
 //! - [`mqtt`]: the reserved MQTT topics and `/rejected` codes.
+//!
+//! ## The tools: built on the core, for testing against it
+//!
+//! These use only the core's public API's ideas and are what the `iot-jobs-spec` command
+//! runs; a dependent that only drives a [`Service`] need not look at them.
+//!
+//! - [`trace`]: the JSON Lines trace format, its one judge, its checker and its runner.
 //! - [`generate`]: seeded traces with expectations, coverage, and minimised test vectors.
 //! - `conformance` (feature `conformance`): checking another implementation side by side.
+//! - [`binding`]: each operation's HTTP method, path and query members.
+//! - [`examples`]: the example traces shipped with the crate.
 //! - [`manual`]: the decisions, rules, trace format and testing notes, as rendered docs.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![warn(unreachable_pub)]
 
-pub mod binding;
+// The core.
 pub mod config;
+pub mod decisions;
+mod error;
+mod evidence;
+pub mod mqtt;
+mod plane;
+mod request;
+pub mod rules;
+mod service;
+mod status;
+pub mod validate;
+pub mod wire;
+
+// The tools.
+pub mod binding;
 #[cfg(feature = "conformance")]
 pub mod conformance;
-pub mod decisions;
-pub mod error;
-pub mod evidence;
 pub mod examples;
 pub mod generate;
 pub mod manual;
-pub mod mqtt;
-pub mod plane;
-pub mod request;
-pub mod rules;
-mod service;
-pub mod status;
 pub mod trace;
-pub mod validate;
-pub mod wire;
 
 /// The README's library example, compiled and run as a doctest.
 #[doc = include_str!("../README.md")]
@@ -101,12 +159,21 @@ pub mod wire;
 pub struct ReadmeDoctests;
 
 pub use config::{Config, Switches};
+pub use decisions::{Decision, DecisionId};
 pub use error::{Error, ErrorCode, NotModelled, ServiceError};
 pub use evidence::Evidence;
-pub use plane::{Operation, Plane};
+pub use plane::{Operation, Plane, NOT_MODELLED_OPERATIONS};
 pub use request::{Request, Response};
+pub use rules::{Cause, Refusal, Transition};
+pub use serde_json;
 pub use service::{
     ExecutionRecord, JobRecord, Message, MqttExecution, NotifyNextPayload, NotifyPayload, Payload,
     RejectedPayload, Service, TimerKind, TimerRecord, TransitionRecord,
 };
-pub use status::{Actor, JobExecutionStatus, JobStatus, RetryableFailureType, TargetSelection};
+pub use status::{
+    AbortAction, AbortFailureType, Actor, JobEndBehavior, JobExecutionStatus, JobStatus,
+    RetryableFailureType, TargetSelection,
+};
+pub use wire::control::*;
+pub use wire::data::*;
+pub use wire::DetailsMap;

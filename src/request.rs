@@ -90,8 +90,8 @@ operations! {
     /// `iot` DeleteJobExecution.
     DeleteJobExecution(control::DeleteJobExecutionRequest) -> control::Empty;
     /// `iot` DescribeJobExecution.
-    ControlDescribeJobExecution(control::DescribeJobExecutionRequest)
-        -> control::DescribeJobExecutionResponse;
+    ControlDescribeJobExecution(control::ControlDescribeJobExecutionRequest)
+        -> control::ControlDescribeJobExecutionResponse;
     /// `iot` ListJobExecutionsForThing.
     ListJobExecutionsForThing(control::ListJobExecutionsForThingRequest)
         -> control::ListJobExecutionsForThingResponse;

@@ -115,7 +115,7 @@ impl Implementation for SkipInProgressHead {
             return self.0.perform(step);
         }
         let thing = input["thingName"].as_str().unwrap_or("").to_owned();
-        let svc = self.0.replay().service();
+        let svc = self.0.service();
         let order = svc.pending_order(&thing);
         let head_in_progress = order.first().is_some_and(|(j, n)| {
             svc.execution(&thing, j, Some(*n))

@@ -1,7 +1,9 @@
 //! Checking another implementation against the specification (feature `conformance`).
 //!
 //! An implementation under test adapts to [`Implementation`]: it performs trace steps and
-//! reports what it answered and published. [`side_by_side`] runs a list of steps on it and
+//! reports what it answered and published. One with [`crate::Service`]'s typed surface
+//! ([`Driven`]: `handle`, `handle_publish`, `handle_timeout`, `poll_message`) needs only
+//! [`Adapter`], which does the rest. [`side_by_side`] runs a list of steps on it and
 //! on the specification and reports the first disagreement; [`Harness`] generates the
 //! lists with proptest ([`strategy`]), and on a disagreement shrinks it to a minimal trace,
 //! which it returns (and, when asked, writes out as a trace file for `iot-jobs-spec check`).
@@ -22,8 +24,10 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::service::Message;
+use crate::service::{Message, Service};
 use crate::trace::judge::Sides;
+use crate::trace::replay::drive;
+pub use crate::trace::Driven;
 use crate::trace::{Answer, Expect, Judge, Replay, Step, Verdict};
 
 /// What an implementation did for one step.
@@ -44,39 +48,72 @@ pub trait Implementation {
     fn perform(&mut self, step: &Step) -> Observed;
 }
 
-/// The specification itself, as an [`Implementation`].
+/// An implementation with [`Service`]'s typed surface ([`Driven`]) as an
+/// [`Implementation`]: the adapter decodes each step into a [`crate::Request`] (or a
+/// publish), moves the clock, and drains the messages, as the specification is driven.
+///
+/// A wrapper that forwards to a [`Service`] (yours would forward to your implementation)
+/// is checked in a few lines:
+///
+/// ```
+/// use iot_jobs_spec::conformance::{Adapter, Driven, Harness};
+/// use iot_jobs_spec::{Config, Error, Message, Request, Response, Service};
+///
+/// struct Mine(Service);
+///
+/// impl Driven for Mine {
+///     fn reset(&mut self) { self.0 = Service::new(Config::default()) }
+///     fn handle(&mut self, now: u64, r: Request) -> Result<Response, Error> {
+///         self.0.handle(now, r)
+///     }
+///     fn handle_publish(&mut self, now: u64, topic: &str, payload: &[u8]) {
+///         self.0.handle_publish(now, topic, payload)
+///     }
+///     fn handle_timeout(&mut self, now: u64) { self.0.handle_timeout(now) }
+///     fn poll_message(&mut self) -> Option<Message> { self.0.poll_message() }
+/// }
+///
+/// let harness = Harness { cases: 8, ..Harness::default() };
+/// harness.check(|| Adapter(Mine(Service::new(Config::default())))).unwrap();
+/// ```
 #[derive(Clone, Debug)]
-pub struct Specification {
-    config: Config,
-    replay: Replay,
+pub struct Adapter<T>(pub T);
+
+impl<T: Driven> Implementation for Adapter<T> {
+    fn reset(&mut self) {
+        self.0.reset();
+    }
+
+    fn perform(&mut self, step: &Step) -> Observed {
+        let answer = drive(&mut self.0, step.at, &step.action).into_answer();
+        let messages = std::iter::from_fn(|| self.0.poll_message()).collect();
+        Observed { answer, messages }
+    }
 }
+
+/// The specification itself, as an [`Implementation`]: the [`Adapter`] of a [`Service`].
+#[derive(Clone, Debug)]
+pub struct Specification(Adapter<Service>);
 
 impl Specification {
     /// The specification with `config`.
     pub fn new(config: Config) -> Self {
-        Self {
-            replay: Replay::new(config.clone()),
-            config,
-        }
+        Self(Adapter(Service::new(config)))
     }
 
-    /// The underlying replay, for inspection.
-    pub fn replay(&self) -> &Replay {
-        &self.replay
+    /// The underlying service, for inspection.
+    pub fn service(&self) -> &Service {
+        &self.0 .0
     }
 }
 
 impl Implementation for Specification {
     fn reset(&mut self) {
-        self.replay = Replay::new(self.config.clone());
+        self.0.reset();
     }
 
     fn perform(&mut self, step: &Step) -> Observed {
-        let answer = self.replay.execute(step);
-        Observed {
-            answer,
-            messages: self.replay.messages(),
-        }
+        self.0.perform(step)
     }
 }
 

@@ -18,11 +18,14 @@ use crate::wire::control::*;
 type Result<T> = std::result::Result<T, Error>;
 
 impl Service {
-    fn job_arn(&self, job: &str) -> String {
-        format!(
-            "arn:aws:iot:{}:{}:job/{job}",
-            self.config.region, self.config.account
-        )
+    /// What CreateJob, CancelJob and AssociateTargetsWithJob answer: the job's ARN, id
+    /// and description.
+    fn job_summary(&self, job_id: String, description: Option<String>) -> JobSummaryResponse {
+        JobSummaryResponse {
+            job_arn: self.config.job_arn(&job_id),
+            job_id,
+            description,
+        }
     }
 
     fn require_job(&self, job: &str) -> std::result::Result<JobId, ServiceError> {
@@ -55,22 +58,12 @@ impl Service {
         if let Some(d) = &r.description {
             validate::free_text("description", d, 2028)?;
         }
-        let minutes = r
-            .timeout_config
-            .as_ref()
-            .and_then(|t| t.in_progress_timeout_in_minutes);
-        if let Some(m) = minutes {
-            validate::in_progress_timeout(m)?;
-        }
-        if let Some(retry) = &r.job_executions_retry_config {
-            validate::retry_config(retry)?;
-        }
-        if let Some(abort) = &r.abort_config {
-            validate::abort_config(abort)?;
-        }
-        if let Some(rollout) = &r.job_executions_rollout_config {
-            validate::rollout_config(rollout)?;
-        }
+        job_configs(
+            r.timeout_config.as_ref(),
+            r.job_executions_retry_config.as_ref(),
+            r.abort_config.as_ref(),
+            r.job_executions_rollout_config.as_ref(),
+        )?;
         let (start_at, end_at) = match &r.scheduling_config {
             Some(c) => validate::scheduling(c, self.now)?,
             None => (None, None),
@@ -181,7 +174,10 @@ impl Service {
             } else {
                 JobStatus::InProgress
             },
-            in_progress_minutes: minutes,
+            in_progress_minutes: r
+                .timeout_config
+                .as_ref()
+                .and_then(|t| t.in_progress_timeout_in_minutes),
             retry: r.job_executions_retry_config,
             targets: r.targets,
             target_things,
@@ -209,20 +205,12 @@ impl Service {
         self.set_job_timers(job_id);
         if scheduled {
             // Targets resolve when the job starts (decision 32).
-            return Ok(JobSummaryResponse {
-                job_arn: self.job_arn(&r.job_id),
-                job_id: r.job_id,
-                description: r.description,
-            });
+            return Ok(self.job_summary(r.job_id, r.description));
         }
         self.queue_targets(job_id, things);
         // Decision 2 (CHOICE): a SNAPSHOT job that reaches no thing completes at once.
         self.maybe_complete(job_id);
-        Ok(JobSummaryResponse {
-            job_arn: self.job_arn(&r.job_id),
-            job_id: r.job_id,
-            description: r.description,
-        })
+        Ok(self.job_summary(r.job_id, r.description))
     }
 
     /// Decision 21.
@@ -254,32 +242,8 @@ impl Service {
         job.comment = r.comment;
         job.last_updated_at = now;
         let description = job.description.clone();
-        let pending: Vec<ExecId> = self
-            .state
-            .executions_of(job_id)
-            .filter(|&id| self.state.exec(id).status().is_pending())
-            .collect();
-        for id in pending {
-            let canceled = self.transition(
-                Subject::Existing(id),
-                Some(JobExecutionStatus::Canceled),
-                Cause::CancelJob,
-                force,
-                Change::default(),
-            );
-            // Without force, the table keeps an IN_PROGRESS execution running (decision 21).
-            debug_assert!(
-                matches!(canceled, Ok(_) | Err(Refusal::Condition(_))),
-                "{canceled:?}"
-            );
-        }
-        self.state.unindex_continuous(job_id);
-        self.state.drop_job_timers(job_id);
-        Ok(JobSummaryResponse {
-            job_arn: self.job_arn(&r.job_id),
-            job_id: r.job_id,
-            description,
-        })
+        self.cancel_pending(job_id, Cause::CancelJob, force);
+        Ok(self.job_summary(r.job_id, description))
     }
 
     /// Decision 20: expectedVersion first, then terminal, then IN_PROGRESS needs force.
@@ -364,13 +328,13 @@ impl Service {
     /// The control plane's DescribeJobExecution: terminal executions are described too.
     pub(super) fn control_describe(
         &mut self,
-        r: DescribeJobExecutionRequest,
-    ) -> Result<DescribeJobExecutionResponse> {
+        r: ControlDescribeJobExecutionRequest,
+    ) -> Result<ControlDescribeJobExecutionResponse> {
         validate::job_id("jobId", &r.job_id)?;
         validate::thing_name("thingName", &r.thing_name)?;
         let thing = self.thing_for_executions(&r.thing_name)?;
         let id = self.find_execution(thing, &r.job_id, r.execution_number)?;
-        Ok(DescribeJobExecutionResponse {
+        Ok(ControlDescribeJobExecutionResponse {
             execution: self.control_execution(id),
         })
     }
@@ -442,7 +406,9 @@ impl Service {
             execution_summaries: ids
                 .into_iter()
                 .map(|id| JobExecutionSummaryForJob {
-                    thing_arn: self.thing_arn(self.state.thing_name(self.state.exec(id).thing)),
+                    thing_arn: self
+                        .config
+                        .thing_arn(self.state.thing_name(self.state.exec(id).thing)),
                     job_execution_summary: self.control_summary(id),
                 })
                 .collect(),
@@ -514,22 +480,12 @@ impl Service {
         if let Some(d) = &r.description {
             validate::free_text("description", d, 2028)?;
         }
-        if let Some(m) = r
-            .timeout_config
-            .as_ref()
-            .and_then(|t| t.in_progress_timeout_in_minutes)
-        {
-            validate::in_progress_timeout(m)?;
-        }
-        if let Some(retry) = &r.job_executions_retry_config {
-            validate::retry_config(retry)?;
-        }
-        if let Some(abort) = &r.abort_config {
-            validate::abort_config(abort)?;
-        }
-        if let Some(rollout) = &r.job_executions_rollout_config {
-            validate::rollout_config(rollout)?;
-        }
+        job_configs(
+            r.timeout_config.as_ref(),
+            r.job_executions_retry_config.as_ref(),
+            r.abort_config.as_ref(),
+            r.job_executions_rollout_config.as_ref(),
+        )?;
         // 2. Features outside the model.
         not_modelled(
             r.presigned_url_config.as_ref(),
@@ -726,24 +682,10 @@ impl Service {
                 self.state.things[thing as usize]
                     .retries_spent
                     .remove(&job_id);
-                let new = Subject::New {
-                    job: job_id,
-                    thing,
-                    retry_attempt: 0,
-                };
-                self.must_transition(
-                    new,
-                    JobExecutionStatus::Queued,
-                    Cause::AssociateTargetsWithJob,
-                    Change::default(),
-                );
+                self.queue_new(job_id, thing, Cause::AssociateTargetsWithJob);
             }
         }
-        Ok(JobSummaryResponse {
-            job_arn: self.job_arn(&r.job_id),
-            job_id: r.job_id,
-            description,
-        })
+        Ok(self.job_summary(r.job_id, description))
     }
 
     /// Decision 37: the document exactly as CreateJob received it.
@@ -806,20 +748,19 @@ impl Service {
                 && groups.iter().all(|g| job.target_groups.contains(*g))
         });
         let (ids, next_token) = page(jobs, r.max_results, &r.next_token)?;
-        let secs = |t: u64| i64::try_from(t).unwrap_or(i64::MAX);
         let jobs = ids
             .into_iter()
             .map(|id| {
                 let job = self.state.job(id);
                 let name = self.state.job_name(id);
                 JobSummary {
-                    job_arn: self.job_arn(name),
+                    job_arn: self.config.job_arn(name),
                     job_id: name.to_owned(),
                     target_selection: job.selection,
                     status: job.status,
-                    created_at: secs(job.created_at),
-                    last_updated_at: secs(job.last_updated_at),
-                    completed_at: job.completed_at.map(secs),
+                    created_at: job.created_at,
+                    last_updated_at: job.last_updated_at,
+                    completed_at: job.completed_at,
                     is_concurrent: self.is_concurrent(id),
                 }
             })
@@ -853,10 +794,9 @@ impl Service {
                 .is_concurrent(job_id)
                 .then(|| Box::new(job.targets.clone())),
         };
-        let secs = |t: u64| i64::try_from(t).unwrap_or(i64::MAX);
         Ok(DescribeJobResponse {
             job: crate::wire::control::Job {
-                job_arn: self.job_arn(&r.job_id),
+                job_arn: self.config.job_arn(&r.job_id),
                 job_id: r.job_id.clone(),
                 target_selection: job.selection,
                 status: job.status,
@@ -865,9 +805,9 @@ impl Service {
                 comment: job.comment.clone(),
                 targets: job.targets.clone(),
                 description: job.description.clone(),
-                created_at: secs(job.created_at),
-                last_updated_at: secs(job.last_updated_at),
-                completed_at: job.completed_at.map(secs),
+                created_at: job.created_at,
+                last_updated_at: job.last_updated_at,
+                completed_at: job.completed_at,
                 job_process_details: d,
                 is_concurrent: self.is_concurrent(job_id),
                 job_executions_rollout_config: job
@@ -912,6 +852,29 @@ fn page<T>(
         .is_some()
         .then(|| (start + page.len()).to_string());
     Ok((page, next))
+}
+
+/// The job configurations CreateJob and UpdateJob share, checked in this order: the
+/// in-progress timeout (decision 15), retries (18), abort (30), rollout (27).
+fn job_configs(
+    timeout: Option<&TimeoutConfig>,
+    retry: Option<&JobExecutionsRetryConfig>,
+    abort: Option<&AbortConfig>,
+    rollout: Option<&JobExecutionsRolloutConfig>,
+) -> std::result::Result<(), ServiceError> {
+    if let Some(m) = timeout.and_then(|t| t.in_progress_timeout_in_minutes) {
+        validate::in_progress_timeout(m)?;
+    }
+    if let Some(retry) = retry {
+        validate::retry_config(retry)?;
+    }
+    if let Some(abort) = abort {
+        validate::abort_config(abort)?;
+    }
+    if let Some(rollout) = rollout {
+        validate::rollout_config(rollout)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

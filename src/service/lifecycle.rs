@@ -14,20 +14,12 @@ impl Service {
     /// Decision 17: the execution times out at its effective deadline (the clock is
     /// already there): TIMED_OUT, lastUpdatedAt = the deadline, version unchanged.
     pub(super) fn fire_timer(&mut self, id: ExecId) {
-        let timed_out = self.must_transition(
+        self.must_transition(
             Subject::Existing(id),
             JobExecutionStatus::TimedOut,
             Cause::Timer,
             Change::default(),
         );
-        if timed_out.is_none() {
-            // Only IN_PROGRESS executions have timers, so this is a broken invariant (a
-            // debug build stopped already); drop the timers rather than loop.
-            self.state.update(id, |e| {
-                e.step_timer = None;
-                e.in_progress_timer = None;
-            });
-        }
     }
 
     /// After an execution became terminal (any row that ends one): the abort check
@@ -103,14 +95,7 @@ impl Service {
             .executions_of(job_id)
             .filter(|&id| self.state.exec(id).status() == JobExecutionStatus::Queued)
             .collect();
-        for id in queued {
-            self.must_transition(
-                Subject::Existing(id),
-                JobExecutionStatus::Canceled,
-                Cause::AbortCancel,
-                Change::default(),
-            );
-        }
+        self.move_each(queued, JobExecutionStatus::Canceled, Cause::AbortCancel);
         self.state.unindex_continuous(job_id);
     }
 
@@ -172,7 +157,7 @@ impl Service {
             .get(&job_id)
             .map_or(0, |m| m.values().sum::<i32>())
             + 1;
-        let retried = self.must_transition(
+        self.must_transition(
             Subject::New {
                 job: job_id,
                 thing,
@@ -182,13 +167,11 @@ impl Service {
             Cause::Retry,
             Change::default(),
         );
-        if retried.is_some() {
-            let spent = self.state.things[thing as usize]
-                .retries_spent
-                .entry(job_id)
-                .or_default();
-            *spent.entry(kind).or_insert(0) += 1;
-        }
+        let spent = self.state.things[thing as usize]
+            .retries_spent
+            .entry(job_id)
+            .or_default();
+        *spent.entry(kind).or_insert(0) += 1;
     }
 
     /// Decision 23: a SNAPSHOT job is COMPLETED once every execution is terminal;
@@ -314,27 +297,34 @@ impl Service {
         job.status = JobStatus::Canceled;
         job.force_canceled = Some(force);
         job.last_updated_at = now;
+        self.cancel_pending(id, Cause::EndBehaviorCancel, force);
+    }
+
+    /// The executions of a job just CANCELED (by CancelJob or its end behaviour,
+    /// decisions 21 and 32): each pending one is canceled by `cause` with `force`
+    /// (without force an IN_PROGRESS one keeps running, decision 21); then the job
+    /// leaves the continuous index and its timers stop.
+    pub(super) fn cancel_pending(&mut self, job: JobId, cause: Cause, force: bool) {
         let pending: Vec<ExecId> = self
             .state
-            .executions_of(id)
+            .executions_of(job)
             .filter(|&e| self.state.exec(e).status().is_pending())
             .collect();
         for e in pending {
             let canceled = self.transition(
                 Subject::Existing(e),
                 Some(JobExecutionStatus::Canceled),
-                Cause::EndBehaviorCancel,
+                cause,
                 force,
                 Change::default(),
             );
-            // Without force, an IN_PROGRESS execution keeps running (decision 21).
             debug_assert!(
                 matches!(canceled, Ok(_) | Err(crate::rules::Refusal::Condition(_))),
                 "{canceled:?}"
             );
         }
-        self.state.unindex_continuous(id);
-        self.state.drop_job_timers(id);
+        self.state.unindex_continuous(job);
+        self.state.drop_job_timers(job);
     }
 }
 
@@ -349,17 +339,7 @@ impl Service {
             return;
         }
         for thing in things {
-            let new = Subject::New {
-                job: id,
-                thing,
-                retry_attempt: 0,
-            };
-            self.must_transition(
-                new,
-                JobExecutionStatus::Queued,
-                Cause::CreateJob,
-                Change::default(),
-            );
+            self.queue_new(id, thing, Cause::CreateJob);
         }
     }
 
@@ -395,17 +375,7 @@ impl Service {
             if !self.state.exists(thing) {
                 continue;
             }
-            let new = Subject::New {
-                job: id,
-                thing,
-                retry_attempt: 0,
-            };
-            self.must_transition(
-                new,
-                JobExecutionStatus::Queued,
-                Cause::RolloutBatch,
-                Change::default(),
-            );
+            self.queue_new(id, thing, Cause::RolloutBatch);
             released += 1;
         }
         let waiting = self.state.rolling_out(id);

@@ -43,7 +43,7 @@ impl Names {
 
     /// The id of `name`, if it was ever interned.
     #[inline]
-    pub fn get(&self, name: &str) -> Option<u32> {
+    pub(crate) fn get(&self, name: &str) -> Option<u32> {
         if self.slots.is_empty() {
             return None;
         }
@@ -61,17 +61,24 @@ impl Names {
         }
     }
 
-    /// The id of `name`, interning it first if it is new.
-    pub fn intern(&mut self, name: &str) -> u32 {
-        if let Some(id) = self.get(name) {
-            return id;
-        }
+    /// Appends `name` under the next id, and gives that id (not yet findable by
+    /// [`Names::get`]: the caller places it).
+    fn push(&mut self, name: &str) -> u32 {
         let id = u32::try_from(self.ends.len())
             .ok()
             .filter(|&id| id != EMPTY)
             .expect("fewer than 2^32 - 1 names");
         self.text.push_str(name);
         self.ends.push(self.text.len());
+        id
+    }
+
+    /// The id of `name`, interning it first if it is new.
+    pub(crate) fn intern(&mut self, name: &str) -> u32 {
+        if let Some(id) = self.get(name) {
+            return id;
+        }
+        let id = self.push(name);
         if self.ends.len() * 2 > self.slots.len() {
             self.rebuild((self.ends.len() * 4).next_power_of_two().max(16));
         }
@@ -82,16 +89,11 @@ impl Names {
     /// Gives `name` a new id (the next one), so that [`Names::get`] finds the new id from
     /// now on; the old id keeps its name for [`Names::name`]. A deleted job's id is never
     /// reused (decision 34): a job created again under its name is a new job.
-    pub fn rebind(&mut self, name: &str) -> u32 {
+    pub(crate) fn rebind(&mut self, name: &str) -> u32 {
         let Some(old) = self.get(name) else {
             return self.intern(name);
         };
-        let id = u32::try_from(self.ends.len())
-            .ok()
-            .filter(|&id| id != EMPTY)
-            .expect("fewer than 2^32 - 1 names");
-        self.text.push_str(name);
-        self.ends.push(self.text.len());
+        let id = self.push(name);
         let slot = self.slot_of(old);
         self.slots[slot].0 = id;
         if self.ends.len() * 2 > self.slots.len() {
@@ -132,7 +134,7 @@ impl Names {
 
     /// The name of `id`.
     #[inline]
-    pub fn name(&self, id: u32) -> &str {
+    pub(crate) fn name(&self, id: u32) -> &str {
         let i = id as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.text[start..self.ends[i]]
@@ -140,7 +142,7 @@ impl Names {
 
     /// How many names are interned.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
 }

@@ -119,7 +119,7 @@ pub struct RejectedPayload {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_token: Option<Value>,
     /// When the service answered.
-    pub timestamp: i64,
+    pub timestamp: u64,
     /// The execution's state, where the refusal carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub execution_state: Option<Value>,
@@ -128,13 +128,13 @@ pub struct RejectedPayload {
 /// Decision 24: `{"timestamp", "jobs": {"IN_PROGRESS": [...], "QUEUED": [...]}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NotifyPayload {
-    pub(crate) timestamp: i64,
+    pub(crate) timestamp: u64,
     pub(crate) jobs: PendingJobs,
 }
 
 impl NotifyPayload {
     /// When the pending list changed.
-    pub fn timestamp(&self) -> i64 {
+    pub fn timestamp(&self) -> u64 {
         self.timestamp
     }
 
@@ -175,14 +175,14 @@ impl Serialize for PendingJobs {
 /// queue keeps its capacity after it is drained, so its entries are kept small.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NotifyNextPayload {
-    pub(crate) timestamp: i64,
+    pub(crate) timestamp: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) execution: Option<Box<MqttExecution>>,
 }
 
 impl NotifyNextPayload {
     /// When the next pending execution changed.
-    pub fn timestamp(&self) -> i64 {
+    pub fn timestamp(&self) -> u64 {
         self.timestamp
     }
 

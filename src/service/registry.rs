@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use super::transition::{Change, Subject};
 use super::{not_modelled, Service};
 use crate::config::THING_VERSION;
 use crate::error::{Error, ErrorCode, ServiceError};
@@ -80,7 +79,7 @@ impl Service {
             }
         };
         Ok(CreateThingResponse {
-            thing_arn: self.thing_arn(&r.thing_name),
+            thing_arn: self.config.thing_arn(&r.thing_name),
             thing_id: Self::id_for(1, seq),
             thing_name: r.thing_name,
         })
@@ -108,14 +107,7 @@ impl Service {
             .filter(|&id| self.state.exec(id).status() == JobExecutionStatus::Queued)
             .collect();
         queued.sort_unstable();
-        for id in queued {
-            self.must_transition(
-                Subject::Existing(id),
-                JobExecutionStatus::Removed,
-                Cause::DeleteThing,
-                Change::default(),
-            );
-        }
+        self.move_each(queued, JobExecutionStatus::Removed, Cause::DeleteThing);
         // Decision 28: DeleteThing takes the thing out of every rollout list.
         let rolling: Vec<JobId> = (0..self.state.jobs.len() as JobId)
             .filter(|&j| self.state.rolling_out(j))
@@ -184,7 +176,7 @@ impl Service {
             }
         };
         Ok(CreateThingGroupResponse {
-            thing_group_arn: self.group_arn(&r.thing_group_name),
+            thing_group_arn: self.config.thing_group_arn(&r.thing_group_name),
             thing_group_id: Self::id_for(2, seq),
             thing_group_name: r.thing_group_name,
         })
@@ -211,7 +203,7 @@ impl Service {
         Ok(DescribeThingResponse {
             default_client_id: r.thing_name.clone(),
             thing_id: Self::id_for(1, thing.seq),
-            thing_arn: self.thing_arn(&r.thing_name),
+            thing_arn: self.config.thing_arn(&r.thing_name),
             attributes: thing
                 .attributes
                 .as_ref()
@@ -220,13 +212,6 @@ impl Service {
             version: THING_VERSION,
             thing_name: r.thing_name,
         })
-    }
-
-    pub(super) fn group_arn(&self, group: &str) -> String {
-        format!(
-            "arn:aws:iot:{}:{}:thinggroup/{group}",
-            self.config.region, self.config.account
-        )
     }
 
     /// Resolves a (group, thing) pair given by names or ARNs, both existing.
@@ -333,13 +318,7 @@ impl Service {
                 continue;
             }
             self.state.leave_rollout(job_id, thing_id);
-            let new = Subject::New {
-                job: job_id,
-                thing: thing_id,
-                retry_attempt: 0,
-            };
-            let queued = JobExecutionStatus::Queued;
-            self.must_transition(new, queued, Cause::ThingJoinsTargetGroup, Change::default());
+            self.queue_new(job_id, thing_id, Cause::ThingJoinsTargetGroup);
         }
         Ok(Empty {})
     }
@@ -395,14 +374,11 @@ impl Service {
                 })
                 .collect()
         };
-        for id in removed {
-            self.must_transition(
-                Subject::Existing(id),
-                JobExecutionStatus::Removed,
-                Cause::ThingLeavesTargets,
-                Change::default(),
-            );
-        }
+        self.move_each(
+            removed,
+            JobExecutionStatus::Removed,
+            Cause::ThingLeavesTargets,
+        );
         Ok(Empty {})
     }
 }

@@ -56,12 +56,12 @@ pub(crate) struct Execution {
 
 impl Execution {
     /// The status.
-    pub fn status(&self) -> JobExecutionStatus {
+    pub(crate) fn status(&self) -> JobExecutionStatus {
         self.status
     }
 
     /// Decision 17: the earlier of the two timers.
-    pub fn timer(&self) -> Option<Timer> {
+    pub(crate) fn timer(&self) -> Option<Timer> {
         match (self.step_timer, self.in_progress_timer) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -144,7 +144,7 @@ impl JobHistory {
     }
 
     /// The executions, oldest first.
-    pub fn ids(&self) -> impl Iterator<Item = ExecId> + '_ {
+    pub(crate) fn ids(&self) -> impl Iterator<Item = ExecId> + '_ {
         self.older
             .iter()
             .copied()
@@ -325,50 +325,50 @@ pub(crate) fn status_index(s: JobExecutionStatus) -> usize {
 }
 
 impl State {
-    pub fn next_seq(&mut self) -> u64 {
+    pub(crate) fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
     }
 
-    pub fn exec(&self, id: ExecId) -> &Execution {
+    pub(crate) fn exec(&self, id: ExecId) -> &Execution {
         self.execs[id].as_ref().expect("live execution id")
     }
 
     // Things.
 
     /// The id of the thing named `name`, while it exists.
-    pub fn thing_id(&self, name: &str) -> Option<ThingId> {
+    pub(crate) fn thing_id(&self, name: &str) -> Option<ThingId> {
         let id = self.thing_names.get(name)?;
         self.exists(id).then_some(id)
     }
 
     /// Whether the thing `id` exists now.
-    pub fn exists(&self, id: ThingId) -> bool {
+    pub(crate) fn exists(&self, id: ThingId) -> bool {
         self.things[id as usize].thing.is_some()
     }
 
     /// The id `name` has, if a thing of that name ever existed (its executions may).
-    pub fn known_thing(&self, name: &str) -> Option<ThingId> {
+    pub(crate) fn known_thing(&self, name: &str) -> Option<ThingId> {
         self.thing_names.get(name)
     }
 
-    pub fn thing_name(&self, id: ThingId) -> &str {
+    pub(crate) fn thing_name(&self, id: ThingId) -> &str {
         self.thing_names.name(id)
     }
 
     /// The thing named `name`, while it exists.
-    pub fn thing(&self, name: &str) -> Option<&Thing> {
+    pub(crate) fn thing(&self, name: &str) -> Option<&Thing> {
         let id = self.thing_names.get(name)?;
         self.things[id as usize].thing.as_deref()
     }
 
-    pub fn thing_mut(&mut self, name: &str) -> Option<&mut Thing> {
+    pub(crate) fn thing_mut(&mut self, name: &str) -> Option<&mut Thing> {
         let id = self.thing_names.get(name)?;
         self.things[id as usize].thing.as_deref_mut()
     }
 
     /// Registers `thing` as `name` (which must not exist now).
-    pub fn register_thing(&mut self, name: &str, thing: Thing) -> ThingId {
+    pub(crate) fn register_thing(&mut self, name: &str, thing: Thing) -> ThingId {
         let id = self.thing_names.intern(name);
         // A new name is the next id; a name seen before keeps its slot.
         if id as usize == self.things.len() {
@@ -379,13 +379,13 @@ impl State {
     }
 
     /// Deletes the thing `id`; its executions stay.
-    pub fn deregister_thing(&mut self, id: ThingId) -> Option<Thing> {
+    pub(crate) fn deregister_thing(&mut self, id: ThingId) -> Option<Thing> {
         self.things[id as usize].thing.take().map(|t| *t)
     }
 
     /// The members of `group`, in the order the things were created (each member exists:
     /// deleting a thing takes it out of its groups).
-    pub fn members_in_creation_order(&self, group: &Group) -> Vec<ThingId> {
+    pub(crate) fn members_in_creation_order(&self, group: &Group) -> Vec<ThingId> {
         let mut members: Vec<(u64, ThingId)> = group
             .members
             .iter()
@@ -399,7 +399,7 @@ impl State {
     }
 
     /// The names of the things that exist, sorted.
-    pub fn thing_names_sorted(&self) -> Vec<String> {
+    pub(crate) fn thing_names_sorted(&self) -> Vec<String> {
         let mut names: Vec<String> = (0..self.things.len())
             .filter(|&i| self.things[i].thing.is_some())
             .map(|i| self.thing_names.name(i as ThingId).to_owned())
@@ -411,48 +411,48 @@ impl State {
     // Jobs.
 
     /// The id of the job named `name`, unless it was deleted (decision 34).
-    pub fn job_id(&self, name: &str) -> Option<JobId> {
+    pub(crate) fn job_id(&self, name: &str) -> Option<JobId> {
         self.job_names
             .get(name)
             .filter(|&id| !self.jobs[id as usize].deleted)
     }
 
-    pub fn job_name(&self, id: JobId) -> &str {
+    pub(crate) fn job_name(&self, id: JobId) -> &str {
         self.job_names.name(id)
     }
 
-    pub fn job(&self, id: JobId) -> &Job {
+    pub(crate) fn job(&self, id: JobId) -> &Job {
         &self.jobs[id as usize]
     }
 
-    pub fn job_mut(&mut self, id: JobId) -> &mut Job {
+    pub(crate) fn job_mut(&mut self, id: JobId) -> &mut Job {
         &mut self.jobs[id as usize]
     }
 
     /// The counts kept about `id`'s executions.
-    pub fn job_execs(&self, id: JobId) -> &JobExecutions {
+    pub(crate) fn job_execs(&self, id: JobId) -> &JobExecutions {
         &self.job_execs[id as usize]
     }
 
     /// How many of job `id`'s existing executions are in each status (index in
     /// [`JobExecutionStatus::ALL`]), history included (decision 30).
-    pub fn job_by_status(&self, id: JobId) -> &[u32; 8] {
+    pub(crate) fn job_by_status(&self, id: JobId) -> &[u32; 8] {
         &self.job_by_status[id as usize]
     }
 
     /// The executions of job `id` that exist, in creation order.
-    pub fn executions_of(&self, id: JobId) -> impl Iterator<Item = ExecId> + '_ {
+    pub(crate) fn executions_of(&self, id: JobId) -> impl Iterator<Item = ExecId> + '_ {
         self.job_execs[id as usize].created.iter()
     }
 
     /// The executions of `thing` that exist, oldest first (ids ascending).
-    pub fn executions_on(&self, thing: ThingId) -> impl Iterator<Item = ExecId> + '_ {
+    pub(crate) fn executions_on(&self, thing: ThingId) -> impl Iterator<Item = ExecId> + '_ {
         self.things[thing as usize].created.iter()
     }
 
     /// Adds a job (its id must be free: new, or a deleted job's), a CONTINUOUS one that is
     /// IN_PROGRESS to the index of its groups (a SCHEDULED one joins it when it starts).
-    pub fn insert_job(&mut self, name: &str, job: Job) -> JobId {
+    pub(crate) fn insert_job(&mut self, name: &str, job: Job) -> JobId {
         debug_assert!(self.job_id(name).is_none(), "job '{name}' exists");
         let id = match self.job_names.get(name) {
             // A deleted job's name: a new id, so nothing of the old job is found (decision 34).
@@ -475,7 +475,7 @@ impl State {
     }
 
     /// Puts a CONTINUOUS job that starts (decision 32) into the index of its groups.
-    pub fn index_continuous(&mut self, id: JobId) {
+    pub(crate) fn index_continuous(&mut self, id: JobId) {
         let job = &self.jobs[id as usize];
         if job.selection != TargetSelection::Continuous {
             return;
@@ -490,7 +490,7 @@ impl State {
 
     /// Drops job `id`'s rollout list and its batch timer: nobody else is queued
     /// (decision 28: CancelJob, an abort, an end, DeleteJob).
-    pub fn drop_rollout(&mut self, id: JobId) {
+    pub(crate) fn drop_rollout(&mut self, id: JobId) {
         let Some(rollout) = self.jobs[id as usize].rollout.as_deref_mut() else {
             return;
         };
@@ -502,7 +502,7 @@ impl State {
     }
 
     /// Whether job `id` has things waiting in its rollout list.
-    pub fn rolling_out(&self, id: JobId) -> bool {
+    pub(crate) fn rolling_out(&self, id: JobId) -> bool {
         self.jobs[id as usize]
             .rollout
             .as_ref()
@@ -510,7 +510,7 @@ impl State {
     }
 
     /// Takes `thing` out of the rollout list of job `id`, if it waits there.
-    pub fn leave_rollout(&mut self, id: JobId, thing: ThingId) -> bool {
+    pub(crate) fn leave_rollout(&mut self, id: JobId, thing: ThingId) -> bool {
         let Some(rollout) = self.jobs[id as usize].rollout.as_deref_mut() else {
             return false;
         };
@@ -528,7 +528,7 @@ impl State {
     }
 
     /// Drops every timer of job `id` and its rollout list (CancelJob, DeleteJob, an end).
-    pub fn drop_job_timers(&mut self, id: JobId) {
+    pub(crate) fn drop_job_timers(&mut self, id: JobId) {
         self.drop_rollout(id);
         let Some(schedule) = self.jobs[id as usize].schedule.as_deref_mut() else {
             return;
@@ -548,7 +548,7 @@ impl State {
     /// never again has a QUEUED execution (its QUEUED ones were canceled, by a row that
     /// always holds, and nothing queues one for a job that is not IN_PROGRESS), so group
     /// joins and leaves have nothing to do for it.
-    pub fn unindex_continuous(&mut self, id: JobId) {
+    pub(crate) fn unindex_continuous(&mut self, id: JobId) {
         debug_assert!(self
             .executions_of(id)
             .all(|e| self.exec(e).status != JobExecutionStatus::Queued));
@@ -562,7 +562,7 @@ impl State {
 
     /// The ids of every job that exists (not deleted), sorted by the job's name (the AWS
     /// jobId).
-    pub fn job_ids_sorted(&self) -> Vec<JobId> {
+    pub(crate) fn job_ids_sorted(&self) -> Vec<JobId> {
         let mut ids: Vec<JobId> = (0..self.jobs.len() as JobId)
             .filter(|&id| !self.jobs[id as usize].deleted)
             .collect();
@@ -573,7 +573,7 @@ impl State {
     // Executions of a thing.
 
     /// The executions of `job` on `thing`, if it has any.
-    pub fn history_of(&self, thing: ThingId, job: JobId) -> Option<&JobHistory> {
+    pub(crate) fn history_of(&self, thing: ThingId, job: JobId) -> Option<&JobHistory> {
         let history = &self.things[thing as usize].history;
         history
             .binary_search_by_key(&job, |h| h.job)
@@ -582,13 +582,13 @@ impl State {
     }
 
     /// The newest execution of `job` on `thing` (what calls without executionNumber mean).
-    pub fn newest(&self, thing: ThingId, job: JobId) -> Option<ExecId> {
+    pub(crate) fn newest(&self, thing: ThingId, job: JobId) -> Option<ExecId> {
         self.history_of(thing, job).map(|h| h.newest)
     }
 
     /// [`State::newest`] of each of `jobs` (ascending ids) on `thing`, in one forward
     /// pass over its history: each search starts where the last one ended.
-    pub fn newest_of_each(&self, thing: ThingId, jobs: &[JobId]) -> Vec<Option<ExecId>> {
+    pub(crate) fn newest_of_each(&self, thing: ThingId, jobs: &[JobId]) -> Vec<Option<ExecId>> {
         debug_assert!(jobs.windows(2).all(|w| w[0] < w[1]));
         let history = &self.things[thing as usize].history;
         let mut from = 0;
@@ -601,19 +601,19 @@ impl State {
     }
 
     /// The execution of `job` on `thing` numbered `number`.
-    pub fn numbered(&self, thing: ThingId, job: JobId, number: i64) -> Option<ExecId> {
+    pub(crate) fn numbered(&self, thing: ThingId, job: JobId, number: i64) -> Option<ExecId> {
         self.history_of(thing, job)?
             .ids()
             .find(|&id| self.exec(id).number == number)
     }
 
     /// The head of `thing`'s pending order.
-    pub fn head(&self, thing: ThingId) -> Option<ExecId> {
+    pub(crate) fn head(&self, thing: ThingId) -> Option<ExecId> {
         self.things[thing as usize].pending.first().map(|k| k.2)
     }
 
     /// `thing`'s pending executions in order.
-    pub fn pending_of(&self, thing: ThingId) -> impl Iterator<Item = ExecId> + Clone + '_ {
+    pub(crate) fn pending_of(&self, thing: ThingId) -> impl Iterator<Item = ExecId> + Clone + '_ {
         self.things[thing as usize].pending.iter().map(|k| k.2)
     }
 
@@ -638,13 +638,13 @@ impl State {
     }
 
     /// Whether this moment has touched no thing yet.
-    pub fn nothing_touched(&self) -> bool {
+    pub(crate) fn nothing_touched(&self) -> bool {
         self.touched.is_empty()
     }
 
     /// From here on in this moment, things touched keep the order first touched when
     /// taken, after those touched before (decisions 30, 34).
-    pub fn order_touches_from_here(&mut self) {
+    pub(crate) fn order_touches_from_here(&mut self) {
         if self.ordered_from.is_none() {
             self.ordered_from = Some(self.touched.len());
         }
@@ -653,7 +653,7 @@ impl State {
     /// What this moment touched, emptied: each thing once, sorted by name, except those
     /// first touched after [`State::order_touches_from_here`], which follow in the order
     /// first touched.
-    pub fn take_touched(&mut self) -> Vec<(ThingId, Touch)> {
+    pub(crate) fn take_touched(&mut self) -> Vec<(ThingId, Touch)> {
         let mut touched = std::mem::take(&mut self.touched);
         let by_name = self.ordered_from.take().unwrap_or(touched.len());
         for (thing, _) in &touched {
@@ -668,7 +668,7 @@ impl State {
 
     /// Creates an execution by `permit`'s row (decision 1: QUEUED, version 1, number =
     /// highest + 1).
-    pub fn create_execution(
+    pub(crate) fn create_execution(
         &mut self,
         permit: &Permit,
         job: JobId,
@@ -729,16 +729,10 @@ impl State {
         id
     }
 
-    /// Changes an execution's other fields through `f` (its status stays), keeping the
-    /// pending order and the timer queue true.
-    pub fn update(&mut self, id: ExecId, f: impl FnOnce(&mut Execution)) {
-        self.write(id, None, f);
-    }
-
     /// Moves an execution to the status of `permit`'s row and changes its other fields
     /// through `f`, keeping the pending order and the timer queue true, and ending both
     /// timers when the execution becomes terminal.
-    pub fn change(&mut self, id: ExecId, permit: &Permit, f: impl FnOnce(&mut Execution)) {
+    pub(crate) fn change(&mut self, id: ExecId, permit: &Permit, f: impl FnOnce(&mut Execution)) {
         let row = permit.row();
         debug_assert_eq!(
             row.from,
@@ -815,7 +809,7 @@ impl State {
     }
 
     /// Deletes an execution by `permit`'s row (decision 22), taking it out of every index.
-    pub fn delete_execution(&mut self, id: ExecId, permit: &Permit) {
+    pub(crate) fn delete_execution(&mut self, id: ExecId, permit: &Permit) {
         let (thing, job, status, key, timer) = {
             let e = self.exec(id);
             (e.thing, e.job, e.status, e.pending_key(id), e.timer())
@@ -866,7 +860,7 @@ impl State {
 
     /// After DeleteJob deleted every execution of `id` (each by its row), empties the
     /// job's list of them and its retry budgets (decision 34).
-    pub fn forget_job_executions(&mut self, id: JobId, things: &[ThingId]) {
+    pub(crate) fn forget_job_executions(&mut self, id: JobId, things: &[ThingId]) {
         debug_assert!(self.jobs[id as usize].deleted);
         debug_assert!(self.executions_of(id).all(|e| self.execs[e].is_none()));
         self.job_execs[id as usize] = JobExecutions::default();
@@ -879,7 +873,7 @@ impl State {
     /// asked of the index: a closure that says whether `thing` is a target of such a job.
     /// The thing's groups are looked up once, so each job costs a search of sets of ids
     /// and of its direct targets, not a search of its group names per group.
-    pub fn indexed_target_test<'a>(&'a self, thing: &'a str) -> impl Fn(JobId) -> bool + 'a {
+    pub(crate) fn indexed_target_test<'a>(&'a self, thing: &'a str) -> impl Fn(JobId) -> bool + 'a {
         let groups: Vec<&BTreeSet<JobId>> = self
             .thing(thing)
             .into_iter()
@@ -897,7 +891,7 @@ impl State {
     /// Whether `thing` is a target of `job` now: directly, or through a group it is in.
     /// This is the rule as the job's own fields state it; the model asks it of the group
     /// index ([`State::indexed_target_test`]), which debug builds check against this.
-    pub fn is_target(&self, job: &Job, thing: &str) -> bool {
+    pub(crate) fn is_target(&self, job: &Job, thing: &str) -> bool {
         job.target_things.contains(thing)
             || self
                 .thing(thing)

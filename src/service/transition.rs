@@ -148,9 +148,14 @@ impl Service {
     }
 
     /// A change whose subject the caller chose so that the table has its row (a
-    /// creation, a retry, a timer, a removal, a QUEUED head started), with no `force`. A
-    /// refusal means that the model and the table disagree: debug builds, and so every
-    /// test, stop on it; a release build leaves the execution as it is.
+    /// creation, a retry, a timer, a removal, a QUEUED head started), with no `force`.
+    ///
+    /// A refusal here is a broken invariant of the model (it and the table disagree), so
+    /// this panics in every build, naming the execution's state, the cause and the
+    /// decisions whose rows the cause has. It does not return the refusal: most callers
+    /// (timers, retries, rollouts, cascades of another request) have no request to refuse
+    /// and no AWS error to give, and going on would leave the execution in a state the
+    /// table never allows (a timer that cannot fire would fire again at every step).
     #[track_caller]
     pub(super) fn must_transition(
         &mut self,
@@ -158,15 +163,39 @@ impl Service {
         to: JobExecutionStatus,
         cause: Cause,
         change: Change,
-    ) -> Option<&'static Transition> {
+    ) -> &'static Transition {
         match self.transition(subject, Some(to), cause, false, change) {
-            Ok(row) => Some(row),
+            Ok(row) => row,
             Err(refusal) => {
-                if cfg!(debug_assertions) {
-                    panic!("the table refuses {subject:?} -> {to} by {cause}: {refusal}");
-                }
-                None
+                let from = match subject {
+                    Subject::Existing(id) => self.state.exec(id).status().as_str(),
+                    Subject::New { .. } => "no execution",
+                };
+                panic!(
+                    "broken invariant: the table refuses {subject:?} from {from} to {to} by \
+                     {cause} ({refusal}); the rows of {cause} state decision(s) {}",
+                    decisions_of(cause)
+                )
             }
+        }
+    }
+
+    /// A new execution of `job` on `thing`, QUEUED by `cause` (a creation row: decisions
+    /// 1, 2, 28, 36), through [`Service::must_transition`].
+    pub(super) fn queue_new(&mut self, job: JobId, thing: ThingId, cause: Cause) {
+        let new = Subject::New {
+            job,
+            thing,
+            retry_attempt: 0,
+        };
+        self.must_transition(new, JobExecutionStatus::Queued, cause, Change::default());
+    }
+
+    /// Moves each of `ids`, in order, to `to` by `cause` (a removal or an abort: rows
+    /// the caller made sure of), through [`Service::must_transition`].
+    pub(super) fn move_each(&mut self, ids: Vec<ExecId>, to: JobExecutionStatus, cause: Cause) {
+        for id in ids {
+            self.must_transition(Subject::Existing(id), to, cause, Change::default());
         }
     }
 
@@ -258,6 +287,18 @@ impl Service {
             }
         });
     }
+}
+
+/// The decisions the rows of `cause` name, in table order without repeats: `"17"`,
+/// `"2, 28"`.
+fn decisions_of(cause: Cause) -> String {
+    let mut ids: Vec<&str> = Vec::new();
+    for t in rules::TRANSITIONS.iter().filter(|t| t.cause == cause) {
+        if !ids.contains(&t.decision.as_str()) {
+            ids.push(t.decision.as_str());
+        }
+    }
+    ids.join(", ")
 }
 
 fn minutes_to_secs(m: i64) -> u64 {
@@ -356,9 +397,15 @@ mod tests {
         assert_eq!(e.timer(), None, "an ended execution keeps no timer");
     }
 
+    /// A refused change the model expected to make stops in every build (not only in
+    /// debug ones, as it once did) and names the status, the cause and decision 17.
     #[test]
-    #[should_panic(expected = "the table refuses")]
-    fn a_change_the_service_expects_to_make_panics_in_tests_when_the_table_refuses_it() {
+    #[should_panic(
+        expected = "broken invariant: the table refuses Existing(0) from QUEUED to TIMED_OUT \
+                    by Timer (no row of this cause joins the two statuses); the rows of Timer \
+                    state decision(s) 17"
+    )]
+    fn a_change_the_service_expects_to_make_panics_when_the_table_refuses_it() {
         let (mut svc, id) = queued();
         svc.must_transition(
             Subject::Existing(id),
@@ -366,5 +413,12 @@ mod tests {
             Cause::Timer,
             Change::default(),
         );
+    }
+
+    #[test]
+    fn the_decisions_of_a_cause_are_listed_once_each_in_table_order() {
+        assert_eq!(decisions_of(Cause::Timer), "17");
+        let retry = decisions_of(Cause::Retry);
+        assert!(retry.contains("19"), "{retry}");
     }
 }

@@ -10,27 +10,16 @@ fn details(map: &DetailsMap) -> Option<DetailsMap> {
     (!map.is_empty()).then(|| map.clone())
 }
 
-fn secs(t: u64) -> i64 {
-    i64::try_from(t).unwrap_or(i64::MAX)
-}
-
 impl Service {
-    /// The `timestamp` of a message published now: logical seconds, as a long (times past
-    /// `i64::MAX` read as `i64::MAX`, like every other time the service reports).
-    pub(crate) fn timestamp(&self) -> i64 {
-        secs(self.now)
+    /// The `timestamp` of a message published now: logical seconds, the clock's own
+    /// reading (every time the service reports is a `u64` of the same clock).
+    pub(crate) fn timestamp(&self) -> u64 {
+        self.now
     }
 
     /// Decision 17: seconds left before the effective deadline, while a timer runs.
-    pub(crate) fn seconds_before_timed_out(&self, e: &Execution) -> Option<i64> {
-        e.timer().map(|t| secs(t.deadline.saturating_sub(self.now)))
-    }
-
-    pub(crate) fn thing_arn(&self, thing: &str) -> String {
-        format!(
-            "arn:aws:iot:{}:{}:thing/{thing}",
-            self.config.region, self.config.account
-        )
+    pub(crate) fn seconds_before_timed_out(&self, e: &Execution) -> Option<u64> {
+        e.timer().map(|t| t.deadline.saturating_sub(self.now))
     }
 
     /// The data plane's `JobExecution` (HTTP: with `thingName`).
@@ -41,9 +30,9 @@ impl Service {
             thing_name: Some(self.state.thing_name(e.thing).to_owned()),
             status: Some(e.status()),
             status_details: details(&e.details),
-            queued_at: Some(secs(e.queued_at)),
-            started_at: e.started_at.map(secs),
-            last_updated_at: Some(secs(e.last_updated_at)),
+            queued_at: Some(e.queued_at),
+            started_at: e.started_at,
+            last_updated_at: Some(e.last_updated_at),
             approximate_seconds_before_timed_out: self.seconds_before_timed_out(e),
             version_number: Some(e.version),
             execution_number: Some(e.number),
@@ -66,18 +55,18 @@ impl Service {
         let e = self.state.exec(id);
         data::JobExecutionSummary {
             job_id: Some(self.state.job_name(e.job).to_owned()),
-            queued_at: Some(secs(e.queued_at)),
-            started_at: e.started_at.map(secs),
-            last_updated_at: Some(secs(e.last_updated_at)),
+            queued_at: Some(e.queued_at),
+            started_at: e.started_at,
+            last_updated_at: Some(e.last_updated_at),
             version_number: Some(e.version),
             execution_number: Some(e.number),
         }
     }
 
     /// The control plane's `JobExecution`.
-    pub(crate) fn control_execution(&self, id: ExecId) -> control::JobExecution {
+    pub(crate) fn control_execution(&self, id: ExecId) -> control::ControlJobExecution {
         let e = self.state.exec(id);
-        control::JobExecution {
+        control::ControlJobExecution {
             job_id: self.state.job_name(e.job).to_owned(),
             status: e.status(),
             force_canceled: e.force_canceled,
@@ -85,10 +74,10 @@ impl Service {
             status_details: control::JobExecutionStatusDetails {
                 details_map: details(&e.details),
             },
-            thing_arn: self.thing_arn(self.state.thing_name(e.thing)),
-            queued_at: secs(e.queued_at),
-            started_at: e.started_at.map(secs),
-            last_updated_at: secs(e.last_updated_at),
+            thing_arn: self.config.thing_arn(self.state.thing_name(e.thing)),
+            queued_at: e.queued_at,
+            started_at: e.started_at,
+            last_updated_at: e.last_updated_at,
             execution_number: e.number,
             version_number: e.version,
             approximate_seconds_before_timed_out: self.seconds_before_timed_out(e),
@@ -96,13 +85,13 @@ impl Service {
     }
 
     /// The control plane's `JobExecutionSummary`.
-    pub(crate) fn control_summary(&self, id: ExecId) -> control::JobExecutionSummary {
+    pub(crate) fn control_summary(&self, id: ExecId) -> control::ControlJobExecutionSummary {
         let e = self.state.exec(id);
-        control::JobExecutionSummary {
+        control::ControlJobExecutionSummary {
             status: e.status(),
-            queued_at: secs(e.queued_at),
-            started_at: e.started_at.map(secs),
-            last_updated_at: secs(e.last_updated_at),
+            queued_at: e.queued_at,
+            started_at: e.started_at,
+            last_updated_at: e.last_updated_at,
             execution_number: e.number,
             retry_attempt: e.retry_attempt,
         }

@@ -37,22 +37,22 @@ pub(crate) struct Text {
 
 impl Text {
     /// Empties the text (keeping the space).
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.bytes.clear();
     }
 
     /// The text written so far.
-    pub fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.bytes
     }
 
     /// Appends `bytes` as they are.
-    pub fn push_raw(&mut self, bytes: &[u8]) {
+    pub(crate) fn push_raw(&mut self, bytes: &[u8]) {
         self.bytes.extend_from_slice(bytes);
     }
 
     /// Appends the concatenation of `parts` as one JSON string.
-    pub fn push_str_parts(&mut self, parts: &[&str]) -> bool {
+    pub(crate) fn push_str_parts(&mut self, parts: &[&str]) -> bool {
         string_parts(&mut self.bytes, parts).is_ok()
     }
 }

@@ -27,11 +27,12 @@
 //!   matches a payload equal to that text parsed).
 //!
 //! The judge has one shortcut, private to it: the answer written as a trace's writer
-//! writes it ([`super::canonical`], opaque members left out as [`as_written`] leaves them
-//! out) is compared with the expectation's text byte for byte. The shortcut can only say
-//! "equal": equal texts are the same JSON, which matches by the rules above (every rule is
-//! reflexive, and leaving out members only loosens a subset match), so it never decides a
-//! step the rules would not. Anything else falls through to the rules.
+//! writes it (the private module `trace::canonical`, opaque members left out as
+//! [`as_written`] leaves them out) is compared with the expectation's text byte for
+//! byte. The shortcut can only say "equal": equal texts are the same JSON, which matches
+//! by the rules above (every rule is reflexive, and leaving out members only loosens a
+//! subset match), so it never decides a step the rules would not. Anything else falls
+//! through to the rules.
 
 use std::fmt;
 

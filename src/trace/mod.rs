@@ -18,7 +18,7 @@
 //! }
 //! ```
 
-pub mod canonical;
+mod canonical;
 mod checker;
 pub mod judge;
 pub(crate) mod replay;
@@ -27,7 +27,7 @@ mod step;
 
 pub use checker::{Checker, Tolerance};
 pub use judge::{Divergence, Judge, Part};
-pub use replay::{Answer, Replay, Verdict};
+pub use replay::{Answer, Driven, Replay, Verdict};
 pub use report::{
     check_trace, FileCheck, FileReport, FirstDivergence, NotChecked, Outcome, Report, Stop,
 };

@@ -49,8 +49,83 @@ pub enum Verdict {
     Unsupported(String),
 }
 
+/// The typed surface through which a trace step drives a service: [`Service`]'s own
+/// (see the crate documentation's driver contract). [`Replay`] drives the specification
+/// through it, and `conformance::Adapter` drives any implementation that has it.
+pub trait Driven {
+    /// Starts over: no things, groups or jobs, the clock at 0.
+    fn reset(&mut self);
+    /// Answers an HTTP call at logical time `now` (timers due by then fire first).
+    fn handle(&mut self, now: u64, request: Request) -> Result<Response, Error>;
+    /// Takes an MQTT message a device publishes at `now` (timers due by then fire first).
+    fn handle_publish(&mut self, now: u64, topic: &str, payload: &[u8]);
+    /// [`Driven::handle_publish`] for a payload the trace holds as JSON. By default its
+    /// compact bytes are published; an implementation may take the value as it is.
+    fn handle_publish_json(&mut self, now: u64, topic: &str, payload: Value) {
+        let bytes = serde_json::to_vec(&payload).unwrap_or_default();
+        self.handle_publish(now, topic, &bytes);
+    }
+    /// Moves the clock to `now`, firing every timer due by then.
+    fn handle_timeout(&mut self, now: u64);
+    /// The next message published, in order; `None` when all are read.
+    fn poll_message(&mut self) -> Option<Message>;
+}
+
+impl Driven for Service {
+    fn reset(&mut self) {
+        *self = Service::new(self.config().clone());
+    }
+    fn handle(&mut self, now: u64, request: Request) -> Result<Response, Error> {
+        Service::handle(self, now, request)
+    }
+    fn handle_publish(&mut self, now: u64, topic: &str, payload: &[u8]) {
+        Service::handle_publish(self, now, topic, payload);
+    }
+    fn handle_publish_json(&mut self, now: u64, topic: &str, payload: Value) {
+        Service::handle_publish_json(self, now, topic, payload);
+    }
+    fn handle_timeout(&mut self, now: u64) {
+        Service::handle_timeout(self, now);
+    }
+    fn poll_message(&mut self) -> Option<Message> {
+        Service::poll_message(self)
+    }
+}
+
+/// Performs `action` at `at` on `service`: a publish, or a call decoded from its JSON
+/// input (the clock moved to `at` first, so timers fire even when the input is refused).
+/// The messages are left for the caller to drain.
+pub(crate) fn drive<D: Driven + ?Sized>(service: &mut D, at: u64, action: &Action) -> Reply {
+    match action {
+        Action::Publish { topic, payload } => {
+            match payload {
+                Ok(v) => service.handle_publish_json(at, topic, v.clone()),
+                Err(raw) => service.handle_publish(at, topic, raw.as_bytes()),
+            }
+            Reply::Other(Answer::Published)
+        }
+        Action::Call { plane, name, input } => match Operation::find(*plane, name) {
+            None => Reply::Other(Answer::NotModelled(NotModelled {
+                feature: format!("the {name} operation"),
+                detail: format!("{plane} {name} is an AWS operation this model leaves out"),
+            })),
+            Some(op) => {
+                service.handle_timeout(at);
+                match Request::decode(op, input) {
+                    Err(e) => Reply::Error(e),
+                    Ok(request) => match service.handle(at, request) {
+                        Ok(response) => Reply::Output(response),
+                        Err(Error::Service(e)) => Reply::Error(e),
+                        Err(Error::NotModelled(n)) => Reply::Other(Answer::NotModelled(n)),
+                    },
+                }
+            }
+        },
+    }
+}
+
 /// The answer as the model gives it, before any JSON is built.
-enum Reply {
+pub(crate) enum Reply {
     Output(Response),
     Error(ServiceError),
     Other(Answer),
@@ -65,7 +140,7 @@ impl Reply {
         }
     }
 
-    fn into_answer(self) -> Answer {
+    pub(crate) fn into_answer(self) -> Answer {
         match self {
             Reply::Output(r) => Answer::Output(r.to_json()),
             Reply::Error(e) => Answer::Error(crate::wire::to_json(&e)),
@@ -139,35 +214,9 @@ impl Replay {
     fn run(&mut self, at: u64, action: &Action) -> Reply {
         self.at = at;
         self.messages.clear();
-        let answer = match action {
-            Action::Publish { topic, payload } => {
-                match payload {
-                    Ok(v) => self.service.handle_publish_json(at, topic, v.clone()),
-                    Err(raw) => self.service.handle_publish(at, topic, raw.as_bytes()),
-                }
-                Reply::Other(Answer::Published)
-            }
-            Action::Call { plane, name, input } => match Operation::find(*plane, name) {
-                None => Reply::Other(Answer::NotModelled(NotModelled {
-                    feature: format!("the {name} operation"),
-                    detail: format!("{plane} {name} is an AWS operation this model leaves out"),
-                })),
-                Some(op) => {
-                    self.service.handle_timeout(at);
-                    match Request::decode(op, input) {
-                        Err(e) => Reply::Error(e),
-                        Ok(request) => match self.service.handle(at, request) {
-                            Ok(response) => Reply::Output(response),
-                            Err(Error::Service(e)) => Reply::Error(e),
-                            Err(Error::NotModelled(n)) => Reply::Other(Answer::NotModelled(n)),
-                        },
-                    }
-                }
-            },
-        };
-        while let Some(m) = self.service.poll_message() {
-            self.messages.push(m);
-        }
+        let answer = drive(&mut self.service, at, action);
+        self.messages
+            .extend(std::iter::from_fn(|| self.service.poll_message()));
         answer
     }
 

@@ -308,9 +308,11 @@ pub struct DeleteJobExecutionRequest {
 }
 
 /// `DescribeJobExecution` (control plane) request: `GET /things/{thingName}/jobs/{jobId}`.
+/// Named after [`crate::Operation::ControlDescribeJobExecution`] so that it is not
+/// confused with the data plane's [`crate::wire::data::DescribeJobExecutionRequest`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DescribeJobExecutionRequest {
+pub struct ControlDescribeJobExecutionRequest {
     /// The job.
     pub job_id: String,
     /// The thing.
@@ -329,10 +331,11 @@ pub struct JobExecutionStatusDetails {
     pub details_map: Option<DetailsMap>,
 }
 
-/// `JobExecution` as the control plane returns it.
+/// `JobExecution` as the control plane (`iot`) returns it; the data plane's shape of the
+/// same AWS name is [`crate::wire::data::JobExecution`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct JobExecution {
+pub struct ControlJobExecution {
     /// The job.
     pub job_id: String,
     /// The status.
@@ -345,42 +348,44 @@ pub struct JobExecution {
     /// The thing's ARN.
     pub thing_arn: String,
     /// Logical seconds.
-    pub queued_at: i64,
+    pub queued_at: u64,
     /// Absent until started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<i64>,
+    pub started_at: Option<u64>,
     /// Logical seconds.
-    pub last_updated_at: i64,
+    pub last_updated_at: u64,
     /// Which execution.
     pub execution_number: i64,
     /// The version.
     pub version_number: i64,
     /// Present only while a timer runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approximate_seconds_before_timed_out: Option<i64>,
+    pub approximate_seconds_before_timed_out: Option<u64>,
 }
 
-/// `DescribeJobExecution` (control plane) response.
+/// `DescribeJobExecution` (control plane) response; the data plane's is
+/// [`crate::wire::data::DescribeJobExecutionResponse`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DescribeJobExecutionResponse {
+pub struct ControlDescribeJobExecutionResponse {
     /// The execution.
-    pub execution: JobExecution,
+    pub execution: ControlJobExecution,
 }
 
-/// `JobExecutionSummary` (control plane).
+/// `JobExecutionSummary` (control plane); the data plane's shape of the same AWS name is
+/// [`crate::wire::data::JobExecutionSummary`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct JobExecutionSummary {
+pub struct ControlJobExecutionSummary {
     /// The status.
     pub status: JobExecutionStatus,
     /// Logical seconds.
-    pub queued_at: i64,
+    pub queued_at: u64,
     /// Absent until started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<i64>,
+    pub started_at: Option<u64>,
     /// Logical seconds.
-    pub last_updated_at: i64,
+    pub last_updated_at: u64,
     /// Which execution.
     pub execution_number: i64,
     /// Retries already made; 0 on a first execution.
@@ -394,7 +399,7 @@ pub struct JobExecutionSummaryForThing {
     /// The job.
     pub job_id: String,
     /// The execution.
-    pub job_execution_summary: JobExecutionSummary,
+    pub job_execution_summary: ControlJobExecutionSummary,
 }
 
 /// An item of ListJobExecutionsForJob.
@@ -404,7 +409,7 @@ pub struct JobExecutionSummaryForJob {
     /// The thing's ARN.
     pub thing_arn: String,
     /// The execution.
-    pub job_execution_summary: JobExecutionSummary,
+    pub job_execution_summary: ControlJobExecutionSummary,
 }
 
 /// `ListJobExecutionsForThing` request: `GET /things/{thingName}/jobs`.
@@ -532,12 +537,12 @@ pub struct Job {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Logical seconds.
-    pub created_at: i64,
+    pub created_at: u64,
     /// Logical seconds.
-    pub last_updated_at: i64,
+    pub last_updated_at: u64,
     /// When it became COMPLETED (decision 23); a canceled job has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed_at: Option<i64>,
+    pub completed_at: Option<u64>,
     /// Counts per status of the newest execution of each thing.
     pub job_process_details: JobProcessDetails,
     /// Whether the job is rolling out executions (decision 28).
@@ -648,12 +653,12 @@ pub struct JobSummary {
     /// The status.
     pub status: JobStatus,
     /// Logical seconds.
-    pub created_at: i64,
+    pub created_at: u64,
     /// Logical seconds.
-    pub last_updated_at: i64,
+    pub last_updated_at: u64,
     /// When it became COMPLETED.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed_at: Option<i64>,
+    pub completed_at: Option<u64>,
     /// Whether the job is rolling out executions (decision 28).
     pub is_concurrent: bool,
 }

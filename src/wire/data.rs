@@ -24,16 +24,16 @@ pub struct JobExecution {
     pub status_details: Option<DetailsMap>,
     /// Logical seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub queued_at: Option<i64>,
+    pub queued_at: Option<u64>,
     /// Absent until the execution first became IN_PROGRESS.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<i64>,
+    pub started_at: Option<u64>,
     /// Logical seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_updated_at: Option<i64>,
+    pub last_updated_at: Option<u64>,
     /// Present only while a timer runs (decision 17).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub approximate_seconds_before_timed_out: Option<i64>,
+    pub approximate_seconds_before_timed_out: Option<u64>,
     /// Grows by one on each device change (decision 10).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_number: Option<i64>,
@@ -70,13 +70,13 @@ pub struct JobExecutionSummary {
     pub job_id: Option<String>,
     /// Logical seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub queued_at: Option<i64>,
+    pub queued_at: Option<u64>,
     /// Absent until started.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<i64>,
+    pub started_at: Option<u64>,
     /// Logical seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_updated_at: Option<i64>,
+    pub last_updated_at: Option<u64>,
     /// The version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_number: Option<i64>,

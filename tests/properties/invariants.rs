@@ -1434,7 +1434,7 @@ fn read_answers(ctx: &Ctx) -> Result<(), String> {
                     x.execution_number,
                 )
                 .ok_or("described an execution that does not exist")?;
-                let secs = e.deadline().map(|d| (d - ctx.t0) as i64);
+                let secs = e.deadline().map(|d| d - ctx.t0);
                 ensure!(
                     x.approximate_seconds_before_timed_out == secs,
                     "{}: approximateSecondsBeforeTimedOut {:?}, deadline − now is {secs:?}",
@@ -1469,7 +1469,7 @@ fn read_answers(ctx: &Ctx) -> Result<(), String> {
         (Request::ControlDescribeJobExecution(r), Response::ControlDescribeJobExecution(out)) => {
             let e = named(&ctx.b, &r.job_id, &r.thing_name, r.execution_number)
                 .ok_or("described an execution that does not exist")?;
-            let want: control::JobExecution = out.execution.clone();
+            let want: control::ControlJobExecution = out.execution.clone();
             ensure!(
                 want.execution_number == e.execution_number && want.status == e.status,
                 "control Describe answered {want:?} for {e:?}"
