@@ -48,13 +48,13 @@ fn main() {
         .collect();
     let before = resident_bytes();
     for j in 0..JOBS {
-        let r = Request::CreateJob(CreateJobRequest {
+        let r = Request::CreateJob(Box::new(CreateJobRequest {
             job_id: format!("job-{j}"),
             targets: targets.clone(),
             // A 4 KiB document: kept once per job, never copied per execution.
             document: Some(format!("{{\"blob\":\"{}\"}}", "x".repeat(4096))),
             ..Default::default()
-        });
+        }));
         svc.handle(0, r).unwrap();
         while svc.poll_message().is_some() {}
     }

@@ -100,7 +100,7 @@ fn fleet(executions: usize, in_progress_minutes: Option<i64>) -> Service {
     for j in 0..JOBS {
         svc.handle(
             0,
-            Request::CreateJob(CreateJobRequest {
+            Request::CreateJob(Box::new(CreateJobRequest {
                 job_id: job(j),
                 targets: targets.clone(),
                 document: Some("{\"op\":\"install\"}".into()),
@@ -110,7 +110,7 @@ fn fleet(executions: usize, in_progress_minutes: Option<i64>) -> Service {
                     }
                 }),
                 ..Default::default()
-            }),
+            })),
         )
         .unwrap();
     }

@@ -78,7 +78,7 @@
 //!     document: Some("{}".into()),
 //!     ..Default::default()
 //! };
-//! svc.handle(0, Request::CreateJob(job)).unwrap();
+//! svc.handle(0, Request::CreateJob(Box::new(job))).unwrap();
 //! // notify and notify-next for t1, each typed.
 //! let Some(Payload::Notify(notify)) = svc.poll_message().map(|m| m.payload) else { panic!() };
 //! assert_eq!(notify.jobs()[0].0, JobExecutionStatus::Queued);

@@ -26,12 +26,12 @@ fn create_thing(name: &str) -> Request {
 }
 
 fn create_job(id: &str, targets: Vec<String>) -> Request {
-    Request::CreateJob(CreateJobRequest {
+    Request::CreateJob(Box::new(CreateJobRequest {
         job_id: id.into(),
         targets,
         document: Some("{}".into()),
         ..Default::default()
-    })
+    }))
 }
 
 /// The ARNs a dependent builds with `Config` are the ones the service answers with, in

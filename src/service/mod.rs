@@ -200,7 +200,7 @@ impl Service {
             R::RemoveThingFromThingGroup(r) => {
                 Response::RemoveThingFromThingGroup(self.remove_from_group(r)?)
             }
-            R::CreateJob(r) => Response::CreateJob(self.create_job(r)?),
+            R::CreateJob(r) => Response::CreateJob(self.create_job(*r)?),
             R::CancelJob(r) => Response::CancelJob(self.cancel_job(r)?),
             R::CancelJobExecution(r) => Response::CancelJobExecution(self.cancel_execution(r)?),
             R::DeleteJobExecution(r) => Response::DeleteJobExecution(self.delete_execution(r)?),
@@ -213,7 +213,7 @@ impl Service {
             R::ListJobExecutionsForJob(r) => {
                 Response::ListJobExecutionsForJob(self.list_for_job(r)?)
             }
-            R::DescribeJob(r) => Response::DescribeJob(self.describe_job(r)?),
+            R::DescribeJob(r) => Response::DescribeJob(Box::new(self.describe_job(r)?)),
             R::DeleteJob(r) => Response::DeleteJob(self.delete_job(r)?),
             R::GetJobDocument(r) => Response::GetJobDocument(self.get_job_document(r)?),
             R::ListJobs(r) => Response::ListJobs(self.list_jobs(r)?),
