@@ -50,6 +50,7 @@ struct Row {
 fn main() {
     let mut seconds = 3.0_f64;
     let mut names = Vec::new();
+    let mut mqtt_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -63,6 +64,7 @@ fn main() {
                     .unwrap_or_else(|| usage("--seconds takes a positive number"));
             }
             "serve" | "ministack" => names.push(arg),
+            "--mqtt-only" => mqtt_only = true,
             other => usage(&format!("unknown argument {other:?}")),
         }
     }
@@ -83,7 +85,7 @@ fn main() {
             target::ministack()
         };
         match started {
-            Ok(target) => rows.extend(runtime.block_on(measure(&target, measured))),
+            Ok(target) => rows.extend(runtime.block_on(measure(&target, measured, mqtt_only))),
             Err(e) => eprintln!("round_trips: {name}: {e}"),
         }
     }
@@ -100,7 +102,7 @@ fn usage(problem: &str) -> ! {
 
 /// Every cell for one target: the four HTTP calls, then MQTT updates, each with 1 and
 /// with 16 clients.
-async fn measure(target: &Target, measured: Duration) -> Vec<Row> {
+async fn measure(target: &Target, measured: Duration, mqtt_only: bool) -> Vec<Row> {
     let most = CLIENTS.iter().copied().max().unwrap_or(1);
     let devices = match fleet::create(target.http, most).await {
         Ok(devices) => devices,
@@ -119,7 +121,8 @@ async fn measure(target: &Target, measured: Duration) -> Vec<Row> {
     } else {
         &[]
     };
-    for &call in Call::JOBS.iter().chain(floors) {
+    let http: &[Call] = if mqtt_only { &[] } else { &Call::JOBS };
+    for &call in http.iter().chain(floors) {
         for clients in CLIENTS {
             let addr = target.http;
             let outcome = run(&devices[..clients], measured, move |device, window| {

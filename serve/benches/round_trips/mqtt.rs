@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use rumqttc::{
-    AsyncClient, Event, EventLoop, MqttOptions, Packet, QoS, SubscribeReasonCode, Transport,
+    AsyncClient, Event, EventLoop, MqttOptions, NetworkOptions, Packet, QoS, SubscribeReasonCode,
+    Transport,
 };
 use serde_json::json;
 
@@ -45,7 +46,11 @@ impl DeviceClient {
             }
         };
         options.set_keep_alive(Duration::from_secs(60));
-        let (client, events) = AsyncClient::new(options, 16);
+        let (client, mut events) = AsyncClient::new(options, 16);
+        // Nagle off, or each publish waits for the ACK of the last PUBACK.
+        let mut network = NetworkOptions::new();
+        network.set_tcp_nodelay(true);
+        events.set_network_options(network);
         let topic = format!("$aws/things/{}/jobs/{}/update", device.thing, device.job);
         let mut device = DeviceClient {
             client,
