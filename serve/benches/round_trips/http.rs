@@ -87,15 +87,24 @@ impl Call {
     }
 }
 
-/// One client's connection.
+/// One client's connection, opened again when the server closes it (hypercorn, which
+/// serves ministack, closes a keep-alive connection after 1 000 requests); the reconnection
+/// is timed with the call that needs it, as a client would pay for it.
 pub struct Connection {
     sender: SendRequest<Full<Bytes>>,
-    host: String,
+    addr: SocketAddr,
 }
 
 impl Connection {
     /// Opens a connection to `addr` (Nagle off, as the SDKs' clients do).
     pub async fn open(addr: SocketAddr) -> Result<Connection, String> {
+        Ok(Connection {
+            sender: Self::handshake(addr).await?,
+            addr,
+        })
+    }
+
+    async fn handshake(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, String> {
         let stream = TcpStream::connect(addr)
             .await
             .map_err(|e| format!("connect {addr}: {e}"))?;
@@ -104,10 +113,7 @@ impl Connection {
             .await
             .map_err(|e| format!("handshake: {e}"))?;
         tokio::spawn(connection);
-        Ok(Connection {
-            sender,
-            host: addr.to_string(),
-        })
+        Ok(sender)
     }
 
     /// Sends a request signed for `service` and reads the whole answer; an answer other
@@ -135,7 +141,7 @@ impl Connection {
         let request = Request::builder()
             .method(method)
             .uri(path)
-            .header("host", &self.host)
+            .header("host", self.addr.to_string())
             .header(
                 "authorization",
                 format!(
@@ -146,10 +152,9 @@ impl Connection {
             .header("content-type", "application/json")
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| e.to_string())?;
-        self.sender
-            .ready()
-            .await
-            .map_err(|e| format!("connection lost: {e}"))?;
+        if self.sender.ready().await.is_err() {
+            self.sender = Self::handshake(self.addr).await?;
+        }
         let answer = self
             .sender
             .send_request(request)
