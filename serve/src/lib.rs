@@ -17,6 +17,7 @@
 pub mod actor;
 pub mod http;
 pub mod mqtt;
+pub mod replay;
 pub mod route;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
