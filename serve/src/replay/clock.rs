@@ -12,7 +12,7 @@
 //!
 //! To add another clock control (say an emulator's own admin API), implement
 //! [`ClockControl`] for it, give it a name in [`crate::replay::ClockKind`], and build it in
-//! [`crate::replay::Args::pacing`].
+//! `Args::pacing` (serve/src/replay/mod.rs).
 
 use async_trait::async_trait;
 use serde_json::json;

@@ -194,15 +194,19 @@ impl Parity {
             Outcome::Diverges => "the implementation diverges",
             Outcome::Malformed => "a trace is malformed or the endpoint failed",
         };
-        let _ = writeln!(md, "# Parity report\n\nOutcome: {verdict}.\n\n## Files\n");
+        let _ = writeln!(
+            md,
+            "# Parity report\n\nOutcome: {verdict}.\n\nIn a divergence, \"expected\" is what the \
+             endpoint answered and \"the specification\" what the rules say.\n\n## Files\n"
+        );
         md.push_str("| file | outcome | steps | agree | not checked | first divergence |\n");
         md.push_str("|---|---|---|---|---|---|\n");
         for f in &self.files {
             let _ = writeln!(
                 md,
-                "| {} | {:?} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 f.file,
-                f.outcome,
+                outcome_word(f.outcome),
                 f.steps,
                 f.agreed,
                 f.not_checked.len(),
@@ -261,6 +265,14 @@ impl Parity {
     }
 }
 
+fn outcome_word(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Agrees => "agrees",
+        Outcome::Diverges => "**diverges**",
+        Outcome::Malformed => "**malformed**",
+    }
+}
+
 /// A sort key that puts decision 2 before decision 12 (and 1 before 1b).
 fn natural(name: &str) -> (u64, String) {
     let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
@@ -311,6 +323,101 @@ mod tests {
     use super::*;
     use iot_jobs_spec::trace::Action;
     use serde_json::json;
+
+    fn file(name: &str, lines: &[&str], steps: &[(&str, &[&str])]) -> FileRun {
+        let text = lines.join("\n");
+        let report = iot_jobs_spec::trace::check_trace(
+            name,
+            &text,
+            &iot_jobs_spec::Config::default(),
+            &Default::default(),
+        );
+        FileRun {
+            report,
+            trace: text,
+            cleanup: Vec::new(),
+            dry_run: Vec::new(),
+            steps: steps
+                .iter()
+                .enumerate()
+                .map(|(i, (op, decisions))| StepInfo {
+                    line: i + 1,
+                    operation: (*op).to_owned(),
+                    decisions: decisions.iter().map(|d| (*d).to_owned()).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn each_operation_and_decision_is_followed_or_broken_with_its_first_divergence() {
+        let thing = r#"{"call": "CreateThing", "input": {"thingName": "t1"}, "output": {}}"#;
+        let job = r#"{"call": "CreateJob", "input": {"jobId": "j1", "targets": ["arn:aws:iot:us-east-1:123456789012:thing/t1"], "document": "{}"}, "output": {"jobId": "j1"}}"#;
+        let wrong_job = job.replace(
+            r#""output": {"jobId": "j1"}"#,
+            r#""output": {"jobId": "j2"}"#,
+        );
+        let pending = r#"{"call": "GetPendingJobExecutions", "input": {"thingName": "t1"}, "output": {"queuedJobs": []}}"#;
+        let run = Run {
+            files: vec![
+                file(
+                    "a",
+                    &[thing, job, pending, thing],
+                    &[
+                        ("CreateThing", &[]),
+                        ("CreateJob", &["2"]),
+                        ("GetPendingJobExecutions", &[]),
+                        ("CreateThing", &[]),
+                    ],
+                ),
+                file(
+                    "b",
+                    &[thing, &wrong_job],
+                    &[("CreateThing", &[]), ("CreateJob", &["2"])],
+                ),
+            ],
+        };
+        let p = Parity::of(&run);
+        assert_eq!(p.outcome, Outcome::Diverges);
+        let thing = &p.operations["CreateThing"];
+        // The step after a divergence is not reached: counted nowhere.
+        assert_eq!((thing.agreed, thing.diverged), (2, 0));
+        assert!(thing.follows());
+        let pending = &p.operations["GetPendingJobExecutions"];
+        assert_eq!((pending.agreed, pending.diverged), (0, 1));
+        assert_eq!(
+            pending
+                .first_divergence
+                .as_ref()
+                .map(|w| (w.file.as_str(), w.line)),
+            Some(("a", 3))
+        );
+        let d2 = &p.decisions["2"];
+        assert_eq!((d2.agreed, d2.diverged), (1, 1));
+        assert!(!d2.follows());
+        assert_eq!(
+            d2.first_divergence
+                .as_ref()
+                .map(|w| (w.file.as_str(), w.line)),
+            Some(("b", 2))
+        );
+        let md = p.markdown();
+        assert!(
+            md.contains("| 2 | **no** | 1 | 1 | 0 | b:2: CreateJob: "),
+            "{md}"
+        );
+        assert!(md.contains("| CreateThing | yes | 2 | 0 | 0 |  |"), "{md}");
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["decisions"]["2"]["first_divergence"]["line"], 2);
+        assert_eq!(json["files"][1]["outcome"], "diverges");
+    }
+
+    #[test]
+    fn decisions_sort_by_number() {
+        let mut names = vec!["12", "2", "1b", "1", "details-lists"];
+        names.sort_by_key(|n| natural(n));
+        assert_eq!(names, ["1", "1b", "2", "12", "details-lists"]);
+    }
 
     #[test]
     fn mqtt_steps_are_named_by_their_request() {
