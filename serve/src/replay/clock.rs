@@ -6,9 +6,10 @@
 //!   ([`ClockControl::set`]), so timers fire exactly where the trace says.
 //! - [`Pacing::Wait`]: each step is sent when its `at` comes, in real seconds from the
 //!   file's first step; the implementation's own clock runs meanwhile.
-//! - [`Pacing::Off`]: steps are sent one after the other. A step whose `at` is past the
-//!   previous step's may find a timer due that has not fired yet, so it and the rest of
-//!   the file are reported "not checked: needs clock control", never as agreeing.
+//! - [`Pacing::Off`]: steps are sent one after the other, and each is judged at the real
+//!   time it was sent. A step whose `at` is past the previous step's while a timer of the
+//!   trace falls due on the way would need that timer to fire first: it and the rest of the
+//!   file are reported "not checked: needs clock control", never as agreeing.
 //!
 //! To add another clock control (say an emulator's own admin API), implement
 //! [`ClockControl`] for it, give it a name in [`crate::replay::ClockKind`], and build it in
@@ -73,6 +74,6 @@ pub enum Pacing {
     Control(Box<dyn ClockControl>),
     /// In real time.
     Wait,
-    /// Not at all: steps after a jump of `at` are not checked.
+    /// Not at all: a step after a jump of `at` past a timer's deadline is not checked.
     Off,
 }
