@@ -137,7 +137,7 @@ fn replay_the_vectors_and_examples_into_ministack() {
     // Relative names in the report, as a user would type them.
     std::env::set_current_dir(root()).unwrap();
     let mut args = vec![
-        "iot-jobs-replay".to_owned(),
+        "replay".to_owned(),
         "--endpoint".into(),
         format!("http://127.0.0.1:{port}"),
         // ministack stamps its own clock: the answer to a step comes within a few seconds.

@@ -13,7 +13,7 @@ use iot_jobs_serve::replay::{Args, Replayer, Run};
 use iot_jobs_spec::trace::{Outcome, Stop};
 
 fn replay(args: Vec<String>) -> Run {
-    let args = Args::parse_from(std::iter::once("iot-jobs-replay".to_owned()).chain(args));
+    let args = Args::parse_from(std::iter::once("replay".to_owned()).chain(args));
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -24,8 +24,7 @@ fn traces(dir: &str) -> Vec<PathBuf> {
 }
 
 fn replay(args: &[String]) -> Run {
-    let args =
-        Args::parse_from(std::iter::once("iot-jobs-replay".to_owned()).chain(args.iter().cloned()));
+    let args = Args::parse_from(std::iter::once("replay".to_owned()).chain(args.iter().cloned()));
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -1,4 +1,4 @@
-//! `iot-jobs-replay`: replays traces into a live IoT Jobs endpoint and checks what it
+//! `iot-jobs-serve replay`: replays traces into a live IoT Jobs endpoint and checks what it
 //! answers against the specification (issue 15).
 //!
 //! For each trace, every step is sent as AWS's clients send it: a call over HTTP in the
@@ -11,6 +11,7 @@
 //! per decision. The replayer holds no rule: the specification it runs beside the live
 //! side only tells it how many messages to wait for.
 
+pub mod cli;
 pub mod clock;
 pub mod device;
 pub mod names;
@@ -54,7 +55,7 @@ pub enum ReportFormat {
 /// The command line.
 #[derive(Clone, Debug, Parser)]
 #[command(
-    name = "iot-jobs-replay",
+    name = "iot-jobs-serve replay",
     version,
     about = "Replays traces into a live AWS IoT Jobs endpoint (HTTP with SigV4, MQTT) and \
              checks what it answers against the iot-jobs-spec specification",
@@ -277,7 +278,10 @@ impl Replayer {
                 if let Err(e) = std::fs::create_dir_all(dir)
                     .and_then(|()| std::fs::write(dir.join(base), &file.trace))
                 {
-                    eprintln!("iot-jobs-replay: cannot write into {}: {e}", dir.display());
+                    eprintln!(
+                        "iot-jobs-serve replay: cannot write into {}: {e}",
+                        dir.display()
+                    );
                 }
             }
             run.files.push(file);
