@@ -10,15 +10,14 @@
 //! docs/peers/ministack.md is that report with its reading.
 
 mod common;
+mod replay_support;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use clap::Parser;
 use iot_jobs_serve::replay::parity::Parity;
-use iot_jobs_serve::replay::{Args, Replayer};
 use iot_jobs_spec::trace::Outcome;
 
 const VERSION: &str = "1.5.33";
@@ -137,8 +136,7 @@ fn replay_the_vectors_and_examples_into_ministack() {
     // Relative names in the report, as a user would type them.
     std::env::set_current_dir(root()).unwrap();
     let mut args = vec![
-        "replay".to_owned(),
-        "--endpoint".into(),
+        "--endpoint".to_owned(),
         format!("http://127.0.0.1:{port}"),
         // ministack stamps its own clock: the answer to a step comes within a few seconds.
         "--time-tolerance".into(),
@@ -148,15 +146,7 @@ fn replay_the_vectors_and_examples_into_ministack() {
     ];
     args.extend(traces("tests/vectors"));
     args.extend(traces("docs/examples"));
-    let run = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            let mut replayer = Replayer::connect(Args::parse_from(args)).await.unwrap();
-            replayer.run().await
-        });
+    let run = replay_support::replay(args);
     let parity = Parity::of(&run);
     let md = parity.markdown();
     std::fs::write("target/ministack-parity.md", &md).unwrap();

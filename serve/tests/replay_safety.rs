@@ -4,26 +4,13 @@
 //! server on its wall clock, as a real service runs.
 
 mod common;
+mod replay_support;
 
 use std::path::PathBuf;
 
-use clap::Parser;
 use common::{request, Server};
-use iot_jobs_serve::replay::{Args, Replayer, Run};
 use iot_jobs_spec::trace::{Outcome, Stop};
-
-fn replay(args: Vec<String>) -> Run {
-    let args = Args::parse_from(std::iter::once("replay".to_owned()).chain(args));
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            let mut replayer = Replayer::connect(args).await.unwrap();
-            replayer.run().await
-        })
-}
+use replay_support::replay;
 
 /// Writes `lines` as a trace in a fresh directory; its path.
 fn trace(name: &str, lines: &[&str]) -> PathBuf {

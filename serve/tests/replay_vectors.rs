@@ -3,13 +3,13 @@
 //! HTTP and MQTT, and what the server answered checked against the specification.
 
 mod common;
+mod replay_support;
 
 use std::path::{Path, PathBuf};
 
-use clap::Parser;
 use common::Server;
-use iot_jobs_serve::replay::{Args, Replayer, Run};
 use iot_jobs_spec::trace::{Outcome, Part};
+use replay_support::replay;
 
 /// Every trace of a directory.
 fn traces(dir: &str) -> Vec<PathBuf> {
@@ -21,19 +21,6 @@ fn traces(dir: &str) -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
-}
-
-fn replay(args: &[String]) -> Run {
-    let args = Args::parse_from(std::iter::once("replay".to_owned()).chain(args.iter().cloned()));
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            let mut replayer = Replayer::connect(args).await.unwrap();
-            replayer.run().await
-        })
 }
 
 /// The files whose device asks about `$next` over MQTT. The embedded broker (rmqtt 0.24)
@@ -66,7 +53,7 @@ fn every_vector_and_example_agrees_when_replayed_into_the_server() {
     ];
     args.extend(files.iter().map(|f| f.display().to_string()));
     let started = std::time::Instant::now();
-    let run = replay(&args);
+    let run = replay(args);
     eprintln!("replayed {} files in {:?}", files.len(), started.elapsed());
     assert_eq!(run.files.len(), files.len());
     let mut steps = 0;
