@@ -175,3 +175,39 @@ fn without_clock_control_a_jump_past_a_timer_is_not_checked() {
         ["DeleteJob j1: ok", "DeleteThing t1: ok"]
     );
 }
+
+#[test]
+fn with_wait_each_step_is_sent_when_its_at_comes() {
+    let server = Server::start(&[]);
+    let path = trace(
+        "wait",
+        &[
+            r#"{"at": 10, "call": "CreateThing", "input": {"thingName": "t1"}}"#,
+            r#"{"at": 12, "call": "GetPendingJobExecutions", "input": {"thingName": "t1"}}"#,
+        ],
+    );
+    let mut args = endpoint(&server);
+    args.extend(["--wait", "--time-tolerance", "2"].map(String::from));
+    args.push(path.display().to_string());
+    let started = std::time::Instant::now();
+    let run = replay(args);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+    let r = &run.files[0].report;
+    assert_eq!(
+        (r.outcome, r.agreed, r.steps),
+        (Outcome::Agrees, 2, 2),
+        "{r:?}"
+    );
+    // The written times are two seconds apart, from the Unix time the file started.
+    let ats: Vec<u64> = run.files[0]
+        .trace
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["at"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(ats[1] - ats[0], 2, "{ats:?}");
+    assert!(ats[0] > 1_700_000_000, "{ats:?}");
+}
