@@ -16,6 +16,7 @@ pub mod clock;
 pub mod device;
 pub mod names;
 pub mod parity;
+pub mod times;
 pub mod wire;
 
 use std::collections::BTreeSet;
@@ -381,8 +382,13 @@ impl Replayer {
                 fatal: true,
             }
         };
+        let first_at = steps.iter().flatten().map(|s| s.at).next().unwrap_or(0);
+        let dated = steps.iter().flatten().any(|s| times::dated(&s.action));
         let base = match &mut self.pacing {
             Pacing::Control(c) => c.reset().await.map_err(fatal(1))?,
+            // A trace with times in its inputs starts on the second that keeps them whole
+            // minutes away from the trace's own (see `times`).
+            Pacing::Wait if dated && !self.args.dry_run => times::align(first_at).await - first_at,
             Pacing::Wait | Pacing::Off => unix_now(),
         };
         let settle = self.settle();
@@ -408,7 +414,6 @@ impl Replayer {
             ..self.config.clone()
         });
         let started = Instant::now();
-        let first_at = steps.iter().flatten().map(|s| s.at).next().unwrap_or(0);
         let mut prev_at: Option<u64> = None;
         let mut written_at = base;
         for (index, step) in steps.iter().enumerate() {
@@ -459,17 +464,29 @@ impl Replayer {
                 operation: parity::operation(&step.action),
                 decisions,
             });
-            let answer = self.send(step, line, dry, created).await?;
-            let mut out = step.raw.clone();
-            // The time the endpoint answered at: the trace's, or without clock control the
-            // real time it was sent (no timer of the trace was due by then, and the
+            // The time the endpoint answers at: the trace's, or without clock control the
+            // real time it is sent (no timer of the trace was due by then, and the
             // specification judges the answer at the time it was given).
             let at = match self.pacing {
+                Pacing::Off if times::dated(&step.action) && !self.args.dry_run => {
+                    written_at.max(times::align(step.at).await)
+                }
                 Pacing::Off => written_at.max(unix_now()),
                 Pacing::Control(_) => base + step.at,
                 Pacing::Wait => base + (step.at - first_at),
             };
             written_at = at;
+            // Times inside the input move with the clock; the written trace holds what
+            // was sent.
+            let mut sent = step.clone();
+            if let Action::Call { input, .. } = &mut sent.action {
+                times::shift(input, at.saturating_sub(step.at));
+                if input != &step.raw["input"] && step.raw.contains_key("input") {
+                    sent.raw.insert("input".into(), input.clone());
+                }
+            }
+            let answer = self.send(&sent, line, dry, created).await?;
+            let mut out = sent.raw.clone();
             out.insert("at".into(), json!(at));
             match answer {
                 Some(Answered::Output(mut v)) => {
