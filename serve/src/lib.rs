@@ -17,6 +17,7 @@
 pub mod actor;
 pub mod http;
 pub mod mqtt;
+pub mod replay;
 pub mod route;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -39,7 +40,9 @@ use actor::{Actor, ClockMode, Command};
     about = "A local AWS IoT Jobs endpoint (REST-JSON over HTTP, MQTT 3.1.1 and 5) answered by \
              the iot-jobs-spec reference model",
     after_help = "On startup one line is printed to stdout: {\"ready\": {...}} with the bound \
-                  ports (0 asks for a free one). Ctrl-C stops the server and flushes --record."
+                  ports (0 asks for a free one). Ctrl-C stops the server and flushes --record.\n\n\
+                  `iot-jobs-serve replay --help`: the replayer, which sends traces to a live \
+                  endpoint and checks its answers (docs/conformance.md)."
 )]
 pub struct Args {
     /// The address every listener binds.

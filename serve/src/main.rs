@@ -6,6 +6,10 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // `iot-jobs-serve replay ...` is the replayer (docs/conformance.md).
+    if std::env::args_os().nth(1).is_some_and(|a| a == "replay") {
+        return iot_jobs_serve::replay::cli::main(std::env::args_os().skip(2));
+    }
     let args = iot_jobs_serve::Args::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
