@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use iot_jobs_spec::trace::judge::Sides;
 use iot_jobs_spec::trace::{Outcome, Stop};
 use serde::Serialize;
 
@@ -135,6 +136,13 @@ fn fates(file: &FileRun) -> Vec<(usize, Fate)> {
         .collect()
 }
 
+/// A replayed trace's expectations are what the endpoint answered: a divergence names
+/// the endpoint's value and the specification's as such, not as "expected".
+const ENDPOINT_SIDES: Sides<'static> = Sides {
+    expected: "the endpoint answered",
+    actual: "the specification",
+};
+
 impl Parity {
     /// The report of a run.
     pub fn of(run: &Run) -> Self {
@@ -148,7 +156,7 @@ impl Parity {
                 line,
                 message: report
                     .divergence()
-                    .map(|d| format!("{}: {}", d.step, d.message))
+                    .map(|d| format!("{}: {}", d.step, d.divergence.describe(&ENDPOINT_SIDES)))
                     .unwrap_or_default(),
             };
             for ((line, fate), step) in fates(file).into_iter().zip(&file.steps) {
