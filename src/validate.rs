@@ -280,7 +280,7 @@ pub enum Target {
     ThingGroup(String),
 }
 
-fn is_region(s: &str) -> bool {
+pub(crate) fn is_region(s: &str) -> bool {
     // like us-east-1, eu-central-2, us-gov-west-1: letters-(letters-)*digits
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() >= 3

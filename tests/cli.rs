@@ -694,3 +694,22 @@ fn run_echoes_large_numbers_as_written() {
         stdout(&o)
     );
 }
+
+/// Issue 15: a trace recorded in another account and region is checked in its own: the
+/// account and region of its first IoT ARN, unless `--account`/`--region` say otherwise.
+#[test]
+fn check_takes_account_and_region_from_the_trace_or_the_options() {
+    let trace = include_str!("../docs/examples/device-lifecycle.jsonl")
+        .replace("123456789012", "111122223333")
+        .replace("us-east-1", "eu-west-1");
+    let path = file("other-account.jsonl", &trace);
+    let o = run(&["check", &path], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("account 111122223333, region eu-west-1"));
+    let o = run(&["check", "--account", "123456789012", &path], "");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("/thingArn"));
+    let o = run(&["check", "--region", "nope", &path], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--region"));
+}

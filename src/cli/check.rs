@@ -11,7 +11,7 @@
 use std::io::BufRead;
 
 use iot_jobs_spec::examples::EXAMPLES;
-use iot_jobs_spec::trace::{self, FileCheck, FileReport, Tolerance};
+use iot_jobs_spec::trace::{self, FileCheck, FileReport, Scope, Tolerance};
 use iot_jobs_spec::Config;
 
 use super::io::{self, Input, Stdout};
@@ -51,7 +51,14 @@ pub(crate) fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
         let total = EXAMPLES.iter().map(|(_, t)| t.len() as u64).sum();
         let progress = Progress::bar(total, "bytes", "checking");
         for (name, text) in EXAMPLES {
-            let report = check_file(name, &mut text.as_bytes(), &tolerance, &progress, style);
+            let report = check_file(
+                name,
+                &mut text.as_bytes(),
+                args,
+                &tolerance,
+                &progress,
+                style,
+            );
             each(report, &progress)?;
         }
     } else {
@@ -64,9 +71,14 @@ pub(crate) fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
         };
         for input in &inputs {
             let report = match input.open() {
-                Ok(mut reader) => {
-                    check_file(&input.shown, &mut reader, &tolerance, &progress, style)
-                }
+                Ok(mut reader) => check_file(
+                    &input.shown,
+                    &mut reader,
+                    args,
+                    &tolerance,
+                    &progress,
+                    style,
+                ),
                 Err(e) => {
                     let report = FileReport::unreadable(&input.shown, e);
                     if let Some(line) = report::stop(&report, style) {
@@ -111,11 +123,13 @@ fn style(choice: ColorChoice) -> Style {
 fn check_file(
     name: &str,
     reader: &mut dyn BufRead,
+    args: &CheckArgs,
     tolerance: &Tolerance,
     progress: &Progress,
     style: Style,
 ) -> FileReport {
-    let mut check = FileCheck::new(name, &Config::default(), tolerance);
+    let config = config_for(name, reader, args, progress);
+    let mut check = FileCheck::new(name, &config, tolerance);
     // One buffer for every line: `check` keeps nothing of a line once it is checked.
     let mut buffer = String::new();
     let mut said = 0;
@@ -144,4 +158,38 @@ fn check_file(
         }
     }
     check.finish()
+}
+
+/// The specification's configuration for one trace: its ARNs in the account and region
+/// the options give, else in those of the first IoT ARN of the trace's first buffered
+/// bytes (a recorded trace names its own in its first answer), else the defaults. A
+/// scope taken from the trace that differs from the defaults is said on standard error.
+fn config_for(
+    name: &str,
+    reader: &mut dyn BufRead,
+    args: &CheckArgs,
+    progress: &Progress,
+) -> Config {
+    let mut config = Config::default();
+    let default = Scope::of_config(&config);
+    // fill_buf peeks: what it returns is read again by the line loop.
+    let found = reader
+        .fill_buf()
+        .ok()
+        .and_then(|head| Scope::of(&String::from_utf8_lossy(head)));
+    let mut scope = found.clone().unwrap_or_else(|| default.clone());
+    if let Some(account) = &args.account {
+        scope.account.clone_from(account);
+    }
+    if let Some(region) = &args.region {
+        scope.region.clone_from(region);
+    }
+    if found.as_ref().is_some_and(|f| *f != default) && scope != default {
+        progress.say(&format!(
+            "{name}: the specification names its ARNs in account {}, region {}, as the trace does",
+            scope.account, scope.region
+        ));
+    }
+    scope.apply(&mut config);
+    config
 }

@@ -142,6 +142,14 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(0..=MAX_TIME_TOLERANCE))]
     pub(crate) time_tolerance: u64,
+    /// The account the specification's ARNs name. Without it, each trace's own: the
+    /// account of the first well-formed IoT ARN it carries, else 123456789012.
+    #[arg(long, value_name = "ID", value_parser = parse_account)]
+    pub(crate) account: Option<String>,
+    /// The region the specification's ARNs name. Without it, each trace's own: the region
+    /// of the first well-formed IoT ARN it carries, else us-east-1.
+    #[arg(long, value_name = "REGION", value_parser = parse_region)]
+    pub(crate) region: Option<String>,
     /// How standard output reports: text, one line per file; json, one report for CI.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub(crate) format: ReportFormat,
@@ -292,5 +300,26 @@ mod tests {
     #[test]
     fn the_definition_is_consistent() {
         command().debug_assert();
+    }
+}
+
+/// `--account`: 12 digits, as an ARN names an account.
+fn parse_account(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "'{s}' is not an account: 12 digits, like 123456789012"
+        ))
+    }
+}
+
+/// `--region`: a region as an ARN names it, like us-east-1.
+fn parse_region(s: &str) -> Result<String, String> {
+    match iot_jobs_spec::trace::Scope::of(&format!("arn:aws:iot:{s}:123456789012:thing/t")) {
+        Some(scope) if scope.region == s => Ok(s.to_owned()),
+        _ => Err(format!(
+            "'{s}' is not a region: like us-east-1 or eu-central-2"
+        )),
     }
 }

@@ -23,6 +23,7 @@ mod checker;
 pub mod judge;
 pub(crate) mod replay;
 mod report;
+mod scope;
 mod step;
 
 pub use checker::{Checker, Tolerance};
@@ -31,4 +32,5 @@ pub use replay::{Answer, Driven, Replay, Verdict};
 pub use report::{
     check_trace, FileCheck, FileReport, FirstDivergence, NotChecked, Outcome, Report, Stop,
 };
+pub use scope::Scope;
 pub use step::{Action, Expect, Step, StepText};
