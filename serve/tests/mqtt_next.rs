@@ -55,7 +55,7 @@ impl Client {
         loop {
             match self.next().await? {
                 Packet::Publish(p) => {
-                    let topic = String::from_utf8(p.topic.to_vec()).unwrap();
+                    let topic = p.topic;
                     let payload = serde_json::from_slice(&p.payload).unwrap_or(Value::Null);
                     return Some((topic, payload));
                 }
