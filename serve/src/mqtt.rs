@@ -8,6 +8,14 @@
 //! directly, without passing the publish hook, so the specification never hears its own
 //! messages.
 //!
+//! A `$` after a topic's first level is an ordinary character (MQTT 3.1.1 and 5, section
+//! 4.7.2), and AWS's `$aws/things/T/jobs/$next/...` topics have one; rmqtt 0.24 takes any
+//! level that starts with `$` for a system level and refuses it anywhere but first. So the
+//! broker keeps topics in its own spelling ([`to_broker`]: `%24` for `$` and `%25` for `%`
+//! after the first level): hooks rewrite subscriptions, unsubscriptions and client
+//! publishes to it, the forward loop publishes in it, and a hook on every delivery spells
+//! the topic back ([`from_broker`]) before it reaches the client.
+//!
 //! rumqttd, the broker first chosen, refuses every subscription to a topic filter that
 //! starts with `$` and never routes a topic that does, so AWS's `$aws/...` topics cannot
 //! pass through it.
