@@ -8,10 +8,19 @@
 //! directly, without passing the publish hook, so the specification never hears its own
 //! messages.
 //!
+//! A `$` after a topic's first level is an ordinary character (MQTT 3.1.1 and 5, section
+//! 4.7.2), and AWS's `$aws/things/T/jobs/$next/...` topics have one; rmqtt 0.24 takes any
+//! level that starts with `$` for a system level and refuses it anywhere but first. So the
+//! broker keeps topics in its own spelling ([`to_broker`]: `%24` for `$` and `%25` for `%`
+//! after the first level): hooks rewrite subscriptions, unsubscriptions and client
+//! publishes to it, the forward loop publishes in it, and a hook on every delivery spells
+//! the topic back ([`from_broker`]) before it reaches the client.
+//!
 //! rumqttd, the broker first chosen, refuses every subscription to a topic filter that
 //! starts with `$` and never routes a topic that does, so AWS's `$aws/...` topics cannot
 //! pass through it.
 
+use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -35,7 +44,85 @@ pub const MAX_PAYLOAD: usize = 128 * 1024;
 /// The prefix of the topics the bridge hands to the specification.
 pub const THINGS_PREFIX: &str = "$aws/things/";
 
-/// Hands device publishes under `$aws/things/` to the task.
+/// Spells a topic or topic filter the way the broker keeps it: in every level after the
+/// first, `%` becomes `%25` and `$` becomes `%24` (so `$aws/things/T/jobs/$next/get` is
+/// kept as `$aws/things/T/jobs/%24next/get`). The first level, `+` and `#` are kept.
+///
+/// rmqtt 0.24 takes any level that starts with `$` for a system level and refuses one
+/// anywhere but first, where MQTT (3.1.1 and 5, section 4.7.2) restricts only a topic
+/// whose first character is `$`. Escaping `%` too makes the spelling one-to-one, so
+/// [`from_broker`] gives back exactly what came in, whatever a client sends.
+pub fn to_broker(topic: &str) -> Cow<'_, str> {
+    let Some(first) = topic.find('/') else {
+        return Cow::Borrowed(topic);
+    };
+    let (head, rest) = topic.split_at(first);
+    if !rest.contains(['$', '%']) {
+        return Cow::Borrowed(topic);
+    }
+    let mut out = String::with_capacity(topic.len() + 8);
+    out.push_str(head);
+    for c in rest.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '$' => out.push_str("%24"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Gives back the topic a client sent (or is sent) from the broker's spelling of it: the
+/// inverse of [`to_broker`] (`%24` is `$`, `%25` is `%`, after the first level).
+pub fn from_broker(topic: &str) -> Cow<'_, str> {
+    let Some(first) = topic.find('/') else {
+        return Cow::Borrowed(topic);
+    };
+    let (head, rest) = topic.split_at(first);
+    if !rest.contains('%') {
+        return Cow::Borrowed(topic);
+    }
+    let mut out = String::with_capacity(topic.len());
+    out.push_str(head);
+    let mut rest = rest;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let escaped = &rest[at..];
+        if let Some(after) = escaped.strip_prefix("%24") {
+            out.push('$');
+            rest = after;
+        } else if let Some(after) = escaped.strip_prefix("%25") {
+            out.push('%');
+            rest = after;
+        } else {
+            // Never made by `to_broker`; kept as it is.
+            out.push('%');
+            rest = &escaped[1..];
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// A topic (filter) in the broker's spelling, if it differs from `topic`.
+fn rewritten(topic: &str, spell: fn(&str) -> Cow<'_, str>) -> Option<TopicName> {
+    match spell(topic) {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(new) => Some(TopicName::from(new)),
+    }
+}
+
+/// `publish` with its topic in `spell`'s spelling, if that differs.
+fn respelled(publish: &Publish, spell: fn(&str) -> Cow<'_, str>) -> Option<HookResult> {
+    let topic = rewritten(&publish.topic, spell)?;
+    let mut publish = publish.clone();
+    publish.topic = topic;
+    Some(HookResult::Publish(publish))
+}
+
+/// The broker's edges: hands device publishes under `$aws/things/` to the task, and
+/// spells every topic the broker's way on the way in ([`to_broker`]: subscriptions,
+/// unsubscriptions, publishes) and back on the way out ([`from_broker`]: deliveries).
 struct Bridge {
     commands: mpsc::Sender<Command>,
 }
@@ -43,20 +130,38 @@ struct Bridge {
 #[async_trait]
 impl Handler for Bridge {
     async fn hook(&self, param: &Parameter, acc: Option<HookResult>) -> ReturnType {
-        // Only a client's publish has a session; the bridge's own have none.
-        if let Parameter::MessagePublish(Some(_), _, publish) = param {
-            let topic: &str = &publish.topic;
-            if topic.starts_with(THINGS_PREFIX) {
-                let _ = self
-                    .commands
-                    .send(Command::Publish {
-                        topic: topic.to_owned(),
-                        payload: publish.payload.to_vec(),
-                    })
-                    .await;
+        match param {
+            Parameter::ClientSubscribe(_, subscribe) => {
+                match rewritten(&subscribe.topic_filter, to_broker) {
+                    Some(filter) => (true, Some(HookResult::TopicFilter(Some(filter)))),
+                    None => (true, acc),
+                }
             }
+            Parameter::ClientUnsubscribe(_, unsubscribe) => {
+                match rewritten(&unsubscribe.topic_filter, to_broker) {
+                    Some(filter) => (true, Some(HookResult::TopicFilter(Some(filter)))),
+                    None => (true, acc),
+                }
+            }
+            Parameter::MessagePublish(session, _, publish) => {
+                // Only a client's publish (or its will) has a session.
+                let topic: &str = &publish.topic;
+                if session.is_some() && topic.starts_with(THINGS_PREFIX) {
+                    let _ = self
+                        .commands
+                        .send(Command::Publish {
+                            topic: topic.to_owned(),
+                            payload: publish.payload.to_vec(),
+                        })
+                        .await;
+                }
+                (true, respelled(publish, to_broker).or(acc))
+            }
+            Parameter::MessageDelivered(_, _, publish) => {
+                (true, respelled(publish, from_broker).or(acc))
+            }
+            _ => (true, acc),
         }
-        (true, acc)
     }
 }
 
@@ -71,9 +176,15 @@ pub async fn start(
     let err = |what: &str, e: rmqtt::Error| std::io::Error::other(format!("{what}: {e}"));
     let scx = ServerContext::new().build().await;
     let register = scx.extends.hook_mgr().register();
-    register
-        .add(Type::MessagePublish, Box::new(Bridge { commands }))
-        .await;
+    for typ in [
+        Type::ClientSubscribe,
+        Type::ClientUnsubscribe,
+        Type::MessagePublish,
+        Type::MessageDelivered,
+    ] {
+        let commands = commands.clone();
+        register.add(typ, Box::new(Bridge { commands })).await;
+    }
     register.start().await;
     let listener = Builder::new()
         .name("mqtt")
@@ -113,7 +224,7 @@ pub async fn start(
                 dup: false,
                 retain: false,
                 qos: QoS::AtLeastOnce,
-                topic: TopicName::from(topic),
+                topic: TopicName::from(to_broker(&topic).into_owned()),
                 packet_id: None,
                 payload: Bytes::from(payload),
                 properties: Some(PublishProperties::default()),
@@ -133,4 +244,76 @@ fn now_millis() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or(Duration::ZERO)
         .as_millis() as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_level_dollar_is_kept() {
+        for topic in [
+            "$aws/things/t1/jobs/get",
+            "$SYS/brokers",
+            "$aws",
+            "a/b/c",
+            "",
+        ] {
+            assert!(matches!(to_broker(topic), Cow::Borrowed(t) if t == topic));
+            assert!(matches!(from_broker(topic), Cow::Borrowed(t) if t == topic));
+        }
+    }
+
+    #[test]
+    fn a_dollar_after_the_first_level_is_escaped() {
+        assert_eq!(
+            to_broker("$aws/things/t1/jobs/$next/get/accepted"),
+            "$aws/things/t1/jobs/%24next/get/accepted"
+        );
+        assert_eq!(
+            from_broker("$aws/things/t1/jobs/%24next/get/accepted"),
+            "$aws/things/t1/jobs/$next/get/accepted"
+        );
+        assert_eq!(to_broker("a/b$c/$"), "a/b%24c/%24");
+    }
+
+    #[test]
+    fn a_percent_after_the_first_level_is_escaped_so_it_never_reads_as_a_dollar() {
+        assert_eq!(to_broker("a/%24next"), "a/%2524next");
+        assert_eq!(from_broker("a/%2524next"), "a/%24next");
+        assert_ne!(to_broker("a/%24next"), to_broker("a/$next"));
+        // The first level is the broker's own business either way.
+        assert_eq!(to_broker("%24/$x"), "%24/%24x");
+        assert_eq!(from_broker("%24/%24x"), "%24/$x");
+    }
+
+    #[test]
+    fn wildcards_are_kept() {
+        assert_eq!(
+            to_broker("$aws/things/+/jobs/$next/#"),
+            "$aws/things/+/jobs/%24next/#"
+        );
+        assert_eq!(to_broker("$aws/things/+/jobs/#"), "$aws/things/+/jobs/#");
+        assert_eq!(to_broker("+/$x/+"), "+/%24x/+");
+        assert_eq!(from_broker("+/%24x/+"), "+/$x/+");
+    }
+
+    #[test]
+    fn a_topic_comes_back_as_it_went_in() {
+        for topic in [
+            "$aws/things/t1/jobs/$next/get",
+            "$aws/things/t1/jobs/$next/update/rejected",
+            "a/%/%%/%2/%24/%25/$/$$/%$",
+            "/$/",
+            "x/$next%24",
+            "é/$ü/%",
+        ] {
+            let inside = to_broker(topic);
+            assert!(
+                inside.split('/').skip(1).all(|l| !l.contains('$')),
+                "{inside}"
+            );
+            assert_eq!(from_broker(&inside), topic);
+        }
+    }
 }

@@ -122,8 +122,10 @@ impl Device {
     }
 
     /// Listens to the things of the next trace (and only those): subscribes to
-    /// `$aws/things/THING/jobs/#` (and `.../jobs/$next/#`) for each one not yet subscribed,
-    /// waiting for each SUBACK.
+    /// `$aws/things/THING/jobs/#` for each one not yet subscribed, waiting for each SUBACK.
+    /// One filter only: a broker may deliver one copy of a message per matching
+    /// subscription (MQTT 3.1.1 section 3.3.5), and `#` matches `$next` (a `$` only
+    /// restricts a topic's first level, section 4.7.2).
     pub async fn listen(
         &mut self,
         things: &BTreeSet<String>,
@@ -134,23 +136,16 @@ impl Device {
             if self.subscribed.contains(thing) {
                 continue;
             }
-            // `$next` is named as well: a broker may take a level that starts with `$` out
-            // of what `#` matches at any depth (rmqtt does), not only at the first.
-            for filter in ["#", "$next/#"] {
-                self.client
-                    .subscribe(
-                        format!("$aws/things/{thing}/jobs/{filter}"),
-                        QoS::AtLeastOnce,
-                    )
-                    .await
-                    .map_err(|e| format!("MQTT subscribe: {e}"))?;
-                let deadline = Instant::now() + wait;
-                loop {
-                    match self.next(deadline).await? {
-                        Some(Incoming::Subscribed) => break,
-                        Some(_) => {}
-                        None => return Err(format!("no SUBACK for the topics of {thing}")),
-                    }
+            self.client
+                .subscribe(format!("$aws/things/{thing}/jobs/#"), QoS::AtLeastOnce)
+                .await
+                .map_err(|e| format!("MQTT subscribe: {e}"))?;
+            let deadline = Instant::now() + wait;
+            loop {
+                match self.next(deadline).await? {
+                    Some(Incoming::Subscribed) => break,
+                    Some(_) => {}
+                    None => return Err(format!("no SUBACK for the topics of {thing}")),
                 }
             }
             self.subscribed.insert(thing.clone());
