@@ -816,11 +816,19 @@ impl Tracker {
             }
         }
         for t in before {
+            if t.kind.is_job_timer() {
+                self.coverage.paths.insert(match t.kind {
+                    TimerKind::RolloutBatch => "rollout batch fired",
+                    TimerKind::StartTime => "startTime fired",
+                    _ => "endTime fired",
+                });
+                continue;
+            }
             let e = svc.execution(&t.thing_name, &t.job_id, Some(t.execution_number));
             if e.is_some_and(|e| e.status == JobExecutionStatus::TimedOut) {
                 self.coverage.paths.insert(match t.kind {
                     TimerKind::Step => "step timer fired",
-                    TimerKind::InProgress => "in-progress timer fired",
+                    _ => "in-progress timer fired",
                 });
                 let newest = svc.execution(&t.thing_name, &t.job_id, None);
                 if newest.is_some_and(|n| n.execution_number > t.execution_number) {
