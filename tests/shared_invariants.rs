@@ -146,20 +146,12 @@ const BROKEN: &[(&str, &str, Breaks)] = &[
         v.poll_timeout = Some(130);
     }),
     // job timers (decisions 32, 34), checked with the timers
-    (
-        "a startTime timer on an IN_PROGRESS job",
-        "timers",
-        |v| {
-            *job_status(v, "jT") = JobStatus::InProgress;
-        },
-    ),
-    (
-        "an endTime timer on a CANCELED job",
-        "timers",
-        |v| {
-            *job_status(v, "jT") = JobStatus::Canceled;
-        },
-    ),
+    ("a startTime timer on an IN_PROGRESS job", "timers", |v| {
+        *job_status(v, "jT") = JobStatus::InProgress;
+    }),
+    ("an endTime timer on a CANCELED job", "timers", |v| {
+        *job_status(v, "jT") = JobStatus::Canceled;
+    }),
     ("a job timer of a deleted job", "timers", |v| {
         v.jobs.retain(|j| j.job_id != "jT");
     }),

@@ -282,7 +282,9 @@ pub fn job_timers(v: &StateView) -> Result<(), String> {
         );
         let j = v.jobs.iter().find(|j| &j.job_id == job);
         let Some(j) = j else {
-            return Err(format!("{kind:?} timer at {d} of {job}, a job that does not exist"));
+            return Err(format!(
+                "{kind:?} timer at {d} of {job}, a job that does not exist"
+            ));
         };
         let allowed: &[JobStatus] = match kind {
             TimerKind::StartTime => &[JobStatus::Scheduled],
