@@ -1238,31 +1238,6 @@ impl Coverage {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::schedule_time;
-    use crate::validate;
-
-    #[test]
-    fn schedule_time_writes_what_decision_31_reads_back() {
-        assert_eq!(schedule_time(0), "1970-01-01T00:00");
-        assert_eq!(schedule_time(1800), "1970-01-01T00:30");
-        assert_eq!(schedule_time(951_825_600), "2000-02-29T12:00");
-        for at in (0..4_000_000_000u64)
-            .step_by(7_777_777)
-            .map(|s| s / 60 * 60)
-        {
-            assert_eq!(
-                validate::schedule_time(&schedule_time(at)).ok(),
-                Some(at),
-                "{at}"
-            );
-        }
-        // Seconds are dropped, not rounded.
-        assert_eq!(schedule_time(1859), "1970-01-01T00:30");
-    }
-}
-
 /// Replays `lines` (their expectations are ignored and computed anew) and gives the
 /// filled lines up to and including the first one after which `goal` is reached.
 fn replay_until(lines: &[String], goal: &str) -> Option<Vec<String>> {
@@ -1313,4 +1288,29 @@ pub fn vectors(options: Options) -> Vec<(String, Vec<String>)> {
         .into_iter()
         .filter_map(|goal| minimise(&lines, &goal).map(|v| (goal, v)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::schedule_time;
+    use crate::validate;
+
+    #[test]
+    fn schedule_time_writes_what_decision_31_reads_back() {
+        assert_eq!(schedule_time(0), "1970-01-01T00:00");
+        assert_eq!(schedule_time(1800), "1970-01-01T00:30");
+        assert_eq!(schedule_time(951_825_600), "2000-02-29T12:00");
+        for at in (0..4_000_000_000u64)
+            .step_by(7_777_777)
+            .map(|s| s / 60 * 60)
+        {
+            assert_eq!(
+                validate::schedule_time(&schedule_time(at)).ok(),
+                Some(at),
+                "{at}"
+            );
+        }
+        // Seconds are dropped, not rounded.
+        assert_eq!(schedule_time(1859), "1970-01-01T00:30");
+    }
 }

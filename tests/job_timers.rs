@@ -136,3 +136,51 @@ fn only_the_job_kinds_are_job_timers() {
         assert_eq!(kind.is_job_timer(), job, "{kind:?}");
     }
 }
+
+/// Found by tests/properties_lifecycle.rs: an abort (decision 30) cancels the job as
+/// CancelJob does (decision 21), so its endTime timer goes with the rollout list (Details,
+/// timers); it used to stay in `poll_timeout` and fire on the CANCELED job.
+#[test]
+fn decision_30_an_abort_drops_the_jobs_end_time_timer() {
+    let mut w = World::new();
+    w.thing("t1").thing("t2");
+    w.job(
+        "jA",
+        &["t1", "t2"],
+        json!({"abortConfig": {"criteriaList": [{"failureType": "FAILED", "action": "CANCEL",
+                                                 "minNumberOfExecutedThings": 1,
+                                                 "thresholdPercentage": 50}]},
+               "schedulingConfig": {"endTime": "1970-01-01T01:00", "endBehavior": "CANCEL"}}),
+    );
+    assert_eq!(
+        due(&w, u64::MAX),
+        [t(3600, TimerKind::EndTime, "jA", "", 0)]
+    );
+    w.at(10);
+    w.update("t1", "jA", "FAILED", json!({})).unwrap();
+    assert_eq!(w.describe_job("jA")["status"], "CANCELED");
+    assert_eq!(w.exec("t2", "jA").status, S::Canceled);
+    assert_eq!(due(&w, u64::MAX), []);
+    assert_eq!(w.svc.poll_timeout(), None);
+}
+
+/// Found by tests/properties_lifecycle.rs: a scheduled SNAPSHOT job that reaches no thing
+/// at its startTime is COMPLETED at once (decision 32), and its endTime timer, which could
+/// no longer do anything, goes with it.
+#[test]
+fn decision_32_a_job_completed_at_its_start_keeps_no_end_time_timer() {
+    let mut w = World::new();
+    w.thing("t1");
+    w.job(
+        "jE",
+        &["t1"],
+        json!({"schedulingConfig": {"startTime": "1970-01-01T01:00",
+                                    "endTime": "1970-01-01T02:00",
+                                    "endBehavior": "FORCE_CANCEL"}}),
+    );
+    w.ok("DeleteThing", json!({"thingName": "t1"}));
+    w.at(3600);
+    assert_eq!(w.describe_job("jE")["status"], "COMPLETED");
+    assert_eq!(due(&w, u64::MAX), []);
+    assert_eq!(w.svc.poll_timeout(), None);
+}
