@@ -475,13 +475,24 @@ fn row(
 ///
 /// Returns the rows taken.
 pub fn changes(before: &Ids, after: &Ids, step: &Step) -> Result<Vec<Taken>, String> {
+    changes_deleting_by(before, after, step, Cause::DeleteJobExecution)
+}
+
+/// [`changes`] for a step whose deletions are by `deletion`: DeleteJobExecution, or
+/// DeleteJob (decision 34), whose rows delete an execution in any status.
+pub fn changes_deleting_by(
+    before: &Ids,
+    after: &Ids,
+    step: &Step,
+    deletion: Cause,
+) -> Result<Vec<Taken>, String> {
     let sw = &step.switches;
     let mut taken = Vec::new();
     for (&id, old) in before {
         let k = name(old);
         let Some(new) = after.get(&id) else {
             let force = (step.may_delete)(old).ok_or_else(|| format!("{k} deleted by the step"))?;
-            let row = row(Some(old.status), None, Cause::DeleteJobExecution, force, sw)?;
+            let row = row(Some(old.status), None, deletion, force, sw)?;
             taken.push(Taken { row, execution: id });
             continue;
         };
