@@ -23,7 +23,7 @@ use serde_json::{json, Map, Value};
 
 use crate::config::Config;
 use crate::service::TimerKind;
-use crate::status::JobExecutionStatus;
+use crate::status::{JobExecutionStatus, JobStatus};
 use crate::trace::{Answer, Replay, Step};
 
 /// What to generate.
@@ -103,6 +103,9 @@ pub const TIMER_PATHS: &[&str] = &[
     "in-progress timer fired",
     "retry after FAILED",
     "retry after TIMED_OUT",
+    "rollout batch fired",
+    "startTime fired",
+    "endTime fired",
 ];
 
 /// Every HTTP error code a long trace should answer with.
@@ -124,18 +127,6 @@ pub const MQTT_CODES: &[&str] = &[
     "ResourceNotFound",
     "VersionMismatch",
     "TerminalStateReached",
-];
-
-/// Causes of table rows the generator does not produce yet (DeleteJob, decision 34, the
-/// abort cancel, decision 30, AssociateTargetsWithJob, decision 36, and the end-behaviour
-/// cancel, decision 32, and rollout batches, decision 28: their place in the generator's
-/// mix is a later step), so they are no coverage goal yet.
-const NOT_GENERATED_YET: &[crate::rules::Cause] = &[
-    crate::rules::Cause::DeleteJob,
-    crate::rules::Cause::AbortCancel,
-    crate::rules::Cause::AssociateTargetsWithJob,
-    crate::rules::Cause::EndBehaviorCancel,
-    crate::rules::Cause::RolloutBatch,
 ];
 
 impl Coverage {
@@ -162,12 +153,10 @@ impl Coverage {
                 out.push(format!("path {p}"));
             }
         }
-        // Rows that need a switch the default configuration leaves off cannot be taken,
-        // nor rows of calls the generator's mix does not make yet.
+        // Rows that need a switch the default configuration leaves off cannot be taken.
         let switches = crate::config::Switches::default();
         for (i, row) in crate::rules::TRANSITIONS.iter().enumerate() {
-            let generated = !NOT_GENERATED_YET.contains(&row.cause);
-            if generated && row.condition.holds(true, &switches) && !self.rows.contains(&i) {
+            if row.condition.holds(true, &switches) && !self.rows.contains(&i) {
                 let from = row.from.map_or("(new)".to_owned(), |s| s.to_string());
                 let to = row.to.map_or("(deleted)".to_owned(), |s| s.to_string());
                 out.push(format!("row {i} ({from} to {to} by {})", row.cause));
@@ -209,6 +198,11 @@ pub struct Generator {
     emitted: usize,
     setup: Vec<Value>,
     jobs_created: usize,
+    /// The jobs created with an endTime and an end behaviour that cancels (decision 32),
+    /// with `force` (FORCE_CANCEL): what steering needs to reach the end-behaviour rows.
+    cancel_at_end: BTreeMap<String, bool>,
+    /// A step steering has planned for a given moment, taken next.
+    planned: Option<(u64, Value)>,
 }
 
 const ARN: &str = "arn:aws:iot:us-east-1:123456789012";
@@ -238,6 +232,8 @@ impl Generator {
             emitted: 0,
             setup: Vec::new(),
             jobs_created: 0,
+            cancel_at_end: BTreeMap::new(),
+            planned: None,
             options,
         };
         g.plan_setup();
@@ -297,9 +293,15 @@ impl Generator {
         if self.rng.chance(40) {
             targets.push(format!("{ARN}:thinggroup/group-{}", self.rng.below(2)));
         }
+        // Mostly things that exist now: a job naming a deleted thing is refused.
+        let existing = self.tracker.replay.service().things();
         for _ in 0..=self.rng.below(3) {
-            let t = self.rng.below(self.things());
-            targets.push(format!("{ARN}:thing/{}", self.thing(t)));
+            let thing = if !existing.is_empty() && self.rng.chance(90) {
+                self.rng.pick(&existing).clone()
+            } else {
+                self.random_thing()
+            };
+            targets.push(format!("{ARN}:thing/{thing}"));
         }
         let mut input = json!({
             "jobId": id,
@@ -329,7 +331,103 @@ impl Generator {
                 json!({"criteriaList": criteria}),
             );
         }
+        if self.rng.chance(25) {
+            m.insert("abortConfig".into(), self.abort_config());
+        }
+        if self.rng.chance(25) {
+            m.insert("jobExecutionsRolloutConfig".into(), self.rollout_config());
+        }
+        if self.rng.chance(30) {
+            let scheduling = self.scheduling_config();
+            match scheduling["endBehavior"].as_str() {
+                Some("CANCEL") => self.cancel_at_end.insert(id.clone(), false),
+                Some("FORCE_CANCEL") => self.cancel_at_end.insert(id.clone(), true),
+                _ => None,
+            };
+            m.insert("schedulingConfig".into(), scheduling);
+        }
         json!({"call": "CreateJob", "input": input})
+    }
+
+    /// An `abortConfig` (decision 29) with one or two criteria, thresholds low enough to
+    /// be met by a few failures.
+    fn abort_config(&mut self) -> Value {
+        let types = ["FAILED", "REJECTED", "TIMED_OUT", "ALL"];
+        let first = self.rng.below(types.len());
+        let mut criteria = vec![self.abort_criterion(types[first])];
+        if self.rng.chance(30) {
+            let second = (first + 1 + self.rng.below(types.len() - 1)) % types.len();
+            criteria.push(self.abort_criterion(types[second]));
+        }
+        json!({"criteriaList": criteria})
+    }
+
+    fn abort_criterion(&mut self, failure_type: &str) -> Value {
+        let threshold = self
+            .rng
+            .pick(&[json!(10), json!(33.33), json!(50), json!(100)])
+            .clone();
+        json!({"failureType": failure_type, "action": "CANCEL",
+               "minNumberOfExecutedThings": 1 + self.rng.below(3),
+               "thresholdPercentage": threshold})
+    }
+
+    /// A `jobExecutionsRolloutConfig` (decision 27): a slow constant rate, so batches
+    /// follow one another minute by minute, or an exponential one.
+    fn rollout_config(&mut self) -> Value {
+        if self.rng.chance(60) {
+            return json!({"maximumPerMinute": 1 + self.rng.below(2)});
+        }
+        let criteria = if self.rng.chance(50) {
+            json!({"numberOfNotifiedThings": 1 + self.rng.below(2)})
+        } else {
+            json!({"numberOfSucceededThings": 1})
+        };
+        let factor = self.rng.pick(&[json!(1.5), json!(2), json!(3.7)]).clone();
+        json!({"maximumPerMinute": 2 + self.rng.below(3),
+               "exponentialRate": {"baseRatePerMinute": 1, "incrementFactor": factor,
+                                   "rateIncreaseCriteria": criteria}})
+    }
+
+    /// A `schedulingConfig` (decision 31): a startTime, an endTime, or both, on the minute
+    /// and within the bounds from now, and now and then an end behaviour.
+    fn scheduling_config(&mut self) -> Value {
+        // The first whole minute at least 30 minutes away, then up to 20 minutes more.
+        let earliest = (self.now + 1800).div_ceil(60) * 60;
+        let start = earliest + 60 * self.rng.below(20) as u64;
+        let mut config = Map::new();
+        let with_start = self.rng.chance(70);
+        if with_start {
+            config.insert("startTime".into(), json!(schedule_time(start)));
+        }
+        if !with_start || self.rng.chance(60) {
+            let from = if with_start { start + 1800 } else { earliest };
+            let end = from + 60 * self.rng.below(30) as u64;
+            config.insert("endTime".into(), json!(schedule_time(end)));
+            if self.rng.chance(80) {
+                let behavior = *self.rng.pick(&["STOP_ROLLOUT", "CANCEL", "FORCE_CANCEL"]);
+                config.insert("endBehavior".into(), json!(behavior));
+            }
+        }
+        Value::Object(config)
+    }
+
+    /// Some job that exists now in `status` (and CONTINUOUS, if asked), if any.
+    fn job_in(&mut self, status: JobStatus, continuous: bool) -> Option<String> {
+        let jobs: Vec<String> = self
+            .tracker
+            .replay
+            .service()
+            .jobs()
+            .into_iter()
+            .filter(|j| {
+                j.status == status
+                    && (!continuous
+                        || j.target_selection == crate::status::TargetSelection::Continuous)
+            })
+            .map(|j| j.job_id)
+            .collect();
+        (!jobs.is_empty()).then(|| self.rng.pick(&jobs).clone())
     }
 
     /// Some job id (existing, mostly).
@@ -487,6 +585,9 @@ impl Generator {
     }
 
     fn control(&mut self) -> Value {
+        if self.rng.chance(30) {
+            return self.job_control();
+        }
         let thing = self.random_thing();
         match self.rng.below(12) {
             0 | 1 => {
@@ -561,10 +662,87 @@ impl Generator {
         }
     }
 
+    /// The job-level calls of decisions 34 to 39: DeleteJob, UpdateJob,
+    /// AssociateTargetsWithJob, GetJobDocument, ListJobs, DescribeThing.
+    fn job_control(&mut self) -> Value {
+        match self.rng.below(20) {
+            0..=2 => {
+                let job = self.job_id();
+                let force = self.rng.chance(50);
+                json!({"call": "DeleteJob", "input": {"jobId": job, "force": force}})
+            }
+            3..=6 => {
+                let job = match self.job_in(JobStatus::InProgress, false) {
+                    Some(j) if self.rng.chance(80) => j,
+                    _ => self.job_id(),
+                };
+                let mut input = json!({"jobId": job});
+                match self.rng.below(5) {
+                    0 => input["description"] = json!(format!("update {}", self.emitted)),
+                    1 => input["abortConfig"] = self.abort_config(),
+                    2 => input["jobExecutionsRolloutConfig"] = self.rollout_config(),
+                    3 => {
+                        input["timeoutConfig"] =
+                            json!({"inProgressTimeoutInMinutes": 1 + self.rng.below(4)})
+                    }
+                    _ => {}
+                }
+                json!({"call": "UpdateJob", "input": input})
+            }
+            7..=10 => {
+                let job = match self.job_in(JobStatus::InProgress, true) {
+                    Some(j) if self.rng.chance(85) => j,
+                    _ => self.job_id(),
+                };
+                let mut targets = vec![format!("{ARN}:thinggroup/group-{}", self.rng.below(2))];
+                if self.rng.chance(30) {
+                    targets.push(format!("{ARN}:thinggroup/group-{}", self.rng.below(2)));
+                }
+                json!({"call": "AssociateTargetsWithJob",
+                       "input": {"jobId": job, "targets": targets}})
+            }
+            11..=13 => {
+                let job = self.job_id();
+                json!({"call": "GetJobDocument", "input": {"jobId": job}})
+            }
+            14..=16 => {
+                let mut input = json!({});
+                match self.rng.below(4) {
+                    0 => {
+                        input["status"] = json!(*self.rng.pick(&[
+                            "IN_PROGRESS",
+                            "CANCELED",
+                            "COMPLETED",
+                            "SCHEDULED"
+                        ]))
+                    }
+                    1 => input["targetSelection"] = json!("CONTINUOUS"),
+                    2 => input["thingGroupName"] = json!(format!("group-{}", self.rng.below(2))),
+                    _ => input["maxResults"] = json!(1 + self.rng.below(3)),
+                }
+                json!({"call": "ListJobs", "input": input})
+            }
+            _ => {
+                let thing = self.random_thing();
+                json!({"call": "DescribeThing", "input": {"thingName": thing}})
+            }
+        }
+    }
+
     /// A request AWS refuses before looking at the state.
     fn bad(&mut self) -> Value {
         let thing = self.random_thing();
-        match self.rng.below(10) {
+        match self.rng.below(14) {
+            10 => json!({"call": "UpdateJob", "input": {"jobId": "job-0"}}),
+            11 => json!({"call": "AssociateTargetsWithJob", "input": {"jobId": "job-0",
+                         "targets": [format!("{ARN}:thing/{thing}")]}}),
+            12 => json!({"call": "CreateJob", "input": {"jobId": format!("job-y{}", self.emitted),
+                         "targets": [format!("{ARN}:thing/{thing}")], "document": "{}",
+                         "schedulingConfig": {"startTime": schedule_time(self.now.div_ceil(60) * 60)}}}),
+            13 => json!({"call": "CreateJob", "input": {"jobId": format!("job-z{}", self.emitted),
+                         "targets": [format!("{ARN}:thing/{thing}")], "document": "{}",
+                         "abortConfig": {"criteriaList": [{"failureType": "ALL", "action": "CANCEL",
+                            "minNumberOfExecutedThings": 1, "thresholdPercentage": 0}]}}}),
             0 => json!({"call": "UpdateJobExecution",
                         "input": {"thingName": "bad name", "jobId": "job-0", "status": "SUCCEEDED"}}),
             1 => json!({"call": "UpdateJobExecution",
@@ -592,9 +770,14 @@ impl Generator {
     /// A step aimed at something not reached yet, when one can be built from the state:
     /// coverage-guided generation, so a few thousand steps reach every path.
     fn steer(&mut self) -> Option<Value> {
-        use JobExecutionStatus as S;
         let missing = self.tracker.coverage.missing();
-        let goal = self.rng.pick(&missing).clone();
+        let first = self.rng.below(missing.len());
+        (0..missing.len()).find_map(|i| self.steer_toward(&missing[(first + i) % missing.len()]))
+    }
+
+    /// A step toward `goal`, if one can be built from the state.
+    fn steer_toward(&mut self, goal: &str) -> Option<Value> {
+        use JobExecutionStatus as S;
         let svc = self.tracker.replay.service();
         let find = |status: S| {
             svc.executions().into_iter().rev().find(|e| {
@@ -615,6 +798,36 @@ impl Generator {
             let (to, cause) = rest.split_once(" by ")?;
             let from: Option<S> = from.parse().ok();
             return match (from, to, cause.trim_end_matches(')')) {
+                (Some(f), "(deleted)", "DeleteJob") => {
+                    match svc.executions().into_iter().rev().find(|e| e.status == f) {
+                        Some(e) => Some(
+                            json!({"call": "DeleteJob", "input": {"jobId": e.job_id, "force": true}}),
+                        ),
+                        // A device ends a QUEUED execution that way first.
+                        None if matches!(f, S::Succeeded | S::Failed | S::Rejected) => find(S::Queued).map(|e| {
+                            json!({"call": "UpdateJobExecution", "input": {"thingName": e.thing_name,
+                                   "jobId": e.job_id, "status": f.as_str()}})
+                        }),
+                        // DeleteThing removes a QUEUED execution first (decision 3).
+                        None if f == S::Removed => find(S::Queued).map(|e| {
+                            json!({"call": "DeleteThing", "input": {"thingName": e.thing_name}})
+                        }),
+                        None => None,
+                    }
+                }
+                (Some(S::Queued), "CANCELED", "AbortCancel") => self.abort_now(),
+                (Some(S::Queued), "REMOVED", "DeleteThing") => find(S::Queued)
+                    .map(|e| json!({"call": "DeleteThing", "input": {"thingName": e.thing_name}})),
+                (Some(S::Queued), "CANCELED", "CancelJob") => find(S::Queued)
+                    .map(|e| json!({"call": "CancelJob", "input": {"jobId": e.job_id}})),
+                (Some(S::InProgress), "CANCELED", "CancelJobExecution") => {
+                    find(S::InProgress).map(|e| {
+                        json!({"call": "CancelJobExecution", "input": {"thingName": e.thing_name,
+                               "jobId": e.job_id, "force": true}})
+                    })
+                }
+                (Some(f), "CANCELED", "EndBehaviorCancel") => self.end_now(f),
+                (None, "QUEUED", "AssociateTargetsWithJob") => self.associate_new_group(),
                 (Some(f), "(deleted)", _) => find(f).map(delete),
                 (Some(S::InProgress), "CANCELED", "CancelJob") => find(S::InProgress).map(
                     |e| json!({"call": "CancelJob", "input": {"jobId": e.job_id, "force": true}}),
@@ -632,7 +845,20 @@ impl Generator {
             };
         }
         let running = find(S::InProgress);
-        match goal.as_str() {
+        match goal {
+            "path rollout batch fired" if svc.things().len() > 1 => {
+                let targets: Vec<String> = svc
+                    .things()
+                    .iter()
+                    .map(|t| format!("{ARN}:thing/{t}"))
+                    .collect();
+                let id = format!("job-{}", self.jobs_created);
+                self.jobs_created += 1;
+                Some(
+                    json!({"call": "CreateJob", "input": {"jobId": id, "targets": targets,
+                            "document": "{}", "jobExecutionsRolloutConfig": {"maximumPerMinute": 1}}}),
+                )
+            }
             "path step timer canceled" | "path step timer replaced" => {
                 let e = svc
                     .executions()
@@ -658,9 +884,129 @@ impl Generator {
         }
     }
 
+    /// Toward the abort row (decision 30): an IN_PROGRESS job with a QUEUED execution and a
+    /// failed one gets, by UpdateJob, an abortConfig its counts already meet (it is checked
+    /// at once).
+    fn abort_now(&mut self) -> Option<Value> {
+        let svc = self.tracker.replay.service();
+        let executions = svc.executions();
+        let running: BTreeSet<String> = svc
+            .jobs()
+            .into_iter()
+            .filter(|j| j.status == JobStatus::InProgress)
+            .map(|j| j.job_id)
+            .collect();
+        let has = |job: &str, pred: fn(JobExecutionStatus) -> bool| {
+            executions.iter().any(|e| e.job_id == job && pred(e.status))
+        };
+        let job = running.into_iter().find(|j| {
+            has(j, |s| s == JobExecutionStatus::Queued) && has(j, JobExecutionStatus::is_retryable)
+        })?;
+        Some(
+            json!({"call": "UpdateJob", "input": {"jobId": job, "abortConfig": {"criteriaList": [
+            {"failureType": "ALL", "action": "CANCEL", "minNumberOfExecutedThings": 1,
+             "thresholdPercentage": 0.01}]}}}),
+        )
+    }
+
+    /// Toward the AssociateTargetsWithJob row (decision 36): a CONTINUOUS IN_PROGRESS job
+    /// gets a group it does not target yet, one with a member that exists.
+    fn associate_new_group(&mut self) -> Option<Value> {
+        let svc = self.tracker.replay.service();
+        let jobs: Vec<String> = svc
+            .jobs()
+            .into_iter()
+            .filter(|j| {
+                j.status == JobStatus::InProgress
+                    && j.target_selection == crate::status::TargetSelection::Continuous
+            })
+            .map(|j| j.job_id)
+            .collect();
+        let things = svc.things();
+        let describe = crate::plane::Operation::find(crate::plane::Plane::Control, "DescribeJob")?;
+        for job in jobs {
+            let request = crate::request::Request::decode(describe, &json!({"jobId": job})).ok()?;
+            let answer = svc.clone().handle(self.now, request).ok()?.to_json();
+            let targets = answer["job"]["targets"].as_array()?.clone();
+            for g in 0..2 {
+                let arn = format!("{ARN}:thinggroup/group-{g}");
+                let group = format!("group-{g}");
+                let member = things.iter().any(|t| svc.groups_of(t).contains(&group));
+                if member && !targets.contains(&json!(arn)) {
+                    return Some(json!({"call": "AssociateTargetsWithJob",
+                                       "input": {"jobId": job, "targets": [arn]}}));
+                }
+            }
+        }
+        None
+    }
+
+    /// Toward an end-behaviour row from `from` (decision 32): a job that cancels at its
+    /// endTime and has an execution in `from` now: the clock moves to that endTime. Toward
+    /// the IN_PROGRESS row with none running, a device starts a QUEUED execution of such a
+    /// job a second before its endTime, and the clock moves to the endTime next.
+    fn end_now(&mut self, from: JobExecutionStatus) -> Option<Value> {
+        let svc = self.tracker.replay.service();
+        let ends: BTreeMap<String, u64> = svc
+            .due_timers(u64::MAX)
+            .into_iter()
+            .filter(|t| t.kind == TimerKind::EndTime)
+            .map(|t| (t.job_id, t.deadline))
+            .collect();
+        let executions = svc.executions();
+        let of = |status: JobExecutionStatus, force: bool| {
+            executions.iter().find(|e| {
+                e.status == status
+                    && ends.contains_key(&e.job_id)
+                    && self.cancel_at_end.get(&e.job_id) >= Some(&force)
+            })
+        };
+        let force = from == JobExecutionStatus::InProgress;
+        if let Some(e) = of(from, force) {
+            let at = ends[&e.job_id];
+            self.now = self.now.max(at);
+            return Some(json!({"call": "GetPendingJobExecutions",
+                               "input": {"thingName": e.thing_name}}));
+        }
+        if !force {
+            return None;
+        }
+        let Some(e) = of(JobExecutionStatus::Queued, force) else {
+            // No such job: one is created, ending as early as allowed.
+            let targets: Vec<String> = svc
+                .things()
+                .iter()
+                .map(|t| format!("{ARN}:thing/{t}"))
+                .collect();
+            let id = format!("job-{}", self.jobs_created);
+            self.jobs_created += 1;
+            self.cancel_at_end.insert(id.clone(), true);
+            let end = schedule_time((self.now + 1800).div_ceil(60) * 60);
+            return Some(
+                json!({"call": "CreateJob", "input": {"jobId": id, "targets": targets,
+                "document": "{}", "schedulingConfig": {"endTime": end,
+                "endBehavior": "FORCE_CANCEL"}}}),
+            );
+        };
+        let at = ends[&e.job_id];
+        self.planned = Some((
+            at,
+            json!({"call": "GetPendingJobExecutions", "input": {"thingName": e.thing_name}}),
+        ));
+        self.now = self.now.max(at - 1);
+        Some(
+            json!({"call": "UpdateJobExecution", "input": {"thingName": e.thing_name,
+                    "jobId": e.job_id, "status": "IN_PROGRESS"}}),
+        )
+    }
+
     /// The next step's action, before its time is set.
     fn next_action(&mut self) -> Value {
-        if self.emitted.is_multiple_of(25)
+        if let Some((at, step)) = self.planned.take() {
+            self.now = self.now.max(at);
+            return step;
+        }
+        if self.emitted.is_multiple_of(10)
             && self.emitted > 200
             && !self.tracker.coverage.missing().is_empty()
         {
@@ -718,6 +1064,24 @@ impl Iterator for Generator {
         };
         Some(self.tracker.run(step))
     }
+}
+
+/// `at` (Unix seconds on the logical clock) as decision 31's `YYYY-MM-DDThh:mm`, UTC; the
+/// seconds are dropped. The civil date from the day count is Howard Hinnant's
+/// `civil_from_days`.
+fn schedule_time(at: u64) -> String {
+    let days = at / 86_400;
+    let (hour, minute) = (at % 86_400 / 3600, at % 3600 / 60);
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}")
 }
 
 /// Runs steps through the specification, fills in their expectations and records what
@@ -816,11 +1180,19 @@ impl Tracker {
             }
         }
         for t in before {
+            if t.kind.is_job_timer() {
+                self.coverage.paths.insert(match t.kind {
+                    TimerKind::RolloutBatch => "rollout batch fired",
+                    TimerKind::StartTime => "startTime fired",
+                    _ => "endTime fired",
+                });
+                continue;
+            }
             let e = svc.execution(&t.thing_name, &t.job_id, Some(t.execution_number));
             if e.is_some_and(|e| e.status == JobExecutionStatus::TimedOut) {
                 self.coverage.paths.insert(match t.kind {
                     TimerKind::Step => "step timer fired",
-                    TimerKind::InProgress => "in-progress timer fired",
+                    _ => "in-progress timer fired",
                 });
                 let newest = svc.execution(&t.thing_name, &t.job_id, None);
                 if newest.is_some_and(|n| n.execution_number > t.execution_number) {
@@ -916,4 +1288,29 @@ pub fn vectors(options: Options) -> Vec<(String, Vec<String>)> {
         .into_iter()
         .filter_map(|goal| minimise(&lines, &goal).map(|v| (goal, v)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::schedule_time;
+    use crate::validate;
+
+    #[test]
+    fn schedule_time_writes_what_decision_31_reads_back() {
+        assert_eq!(schedule_time(0), "1970-01-01T00:00");
+        assert_eq!(schedule_time(1800), "1970-01-01T00:30");
+        assert_eq!(schedule_time(951_825_600), "2000-02-29T12:00");
+        for at in (0..4_000_000_000u64)
+            .step_by(7_777_777)
+            .map(|s| s / 60 * 60)
+        {
+            assert_eq!(
+                validate::schedule_time(&schedule_time(at)).ok(),
+                Some(at),
+                "{at}"
+            );
+        }
+        // Seconds are dropped, not rounded.
+        assert_eq!(schedule_time(1859), "1970-01-01T00:30");
+    }
 }

@@ -54,3 +54,84 @@ fn the_step_count_is_the_one_asked_for_after_the_setup() {
     assert_eq!(long.len() - short.len(), 10);
     assert_eq!(short[..], long[..short.len()]);
 }
+
+/// Issue 16: the lifecycle calls (decisions 34 to 39) and the job configs of decisions 27,
+/// 29 and 31 are in the mix, and every row of the transition table the default switches
+/// allow is taken, the new causes' rows among them (DeleteJob, the abort cancel,
+/// AssociateTargetsWithJob, the end-behaviour cancel, rollout batches).
+#[test]
+fn the_mix_makes_the_lifecycle_calls_and_configs_and_takes_their_rows() {
+    use iot_jobs_spec::rules::{Cause, TRANSITIONS};
+    let (trace, g) = lines(1, 3000);
+    let cov = g.coverage();
+    for call in [
+        "DeleteJob",
+        "UpdateJob",
+        "AssociateTargetsWithJob",
+        "GetJobDocument",
+        "ListJobs",
+        "DescribeThing",
+    ] {
+        assert!(
+            cov.operations.get(call).is_some_and(|&n| n >= 10),
+            "{call}: {:?}",
+            cov.operations.get(call)
+        );
+    }
+    for member in [
+        "\"abortConfig\"",
+        "\"jobExecutionsRolloutConfig\"",
+        "\"exponentialRate\"",
+        "\"startTime\"",
+        "\"endBehavior\":\"STOP_ROLLOUT\"",
+        "\"endBehavior\":\"CANCEL\"",
+        "\"endBehavior\":\"FORCE_CANCEL\"",
+        "\"force\":true",
+    ] {
+        let created = trace
+            .iter()
+            .filter(|l| l.contains(member) && l.contains("\"output\""))
+            .count();
+        assert!(created >= 2, "{member}: {created} accepted calls");
+    }
+    for cause in [
+        Cause::DeleteJob,
+        Cause::AbortCancel,
+        Cause::AssociateTargetsWithJob,
+        Cause::EndBehaviorCancel,
+        Cause::RolloutBatch,
+    ] {
+        let rows: Vec<usize> = (0..TRANSITIONS.len())
+            .filter(|&i| TRANSITIONS[i].cause == cause)
+            .collect();
+        assert!(!rows.is_empty());
+        for i in rows {
+            assert!(cov.rows.contains(&i), "row {i} ({cause}) not taken");
+        }
+    }
+    for path in ["rollout batch fired", "startTime fired", "endTime fired"] {
+        assert!(cov.paths.contains(path), "{path}");
+    }
+}
+
+/// Every generated trace checks clean, whatever the seed: the lifecycle steps included.
+#[test]
+fn traces_of_several_seeds_pass_check() {
+    for seed in 20..26 {
+        let (trace, g) = lines(seed, 800);
+        let mut replay = Replay::new(Config::default());
+        for (i, line) in trace.iter().enumerate() {
+            let step = replay.parse(line).unwrap().unwrap();
+            assert_eq!(
+                replay.check(&step),
+                Verdict::Agrees,
+                "seed {seed} line {}",
+                i + 1
+            );
+        }
+        assert!(
+            g.coverage().operations.contains_key("UpdateJob"),
+            "seed {seed}"
+        );
+    }
+}

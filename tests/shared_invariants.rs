@@ -8,7 +8,7 @@ mod common;
 use common::invariants::{by_id, changes, check, Ids, StateView, Step};
 use common::*;
 use iot_jobs_spec::rules::{Cause, Transition};
-use iot_jobs_spec::{ExecutionRecord, JobExecutionStatus as S, JobStatus, Switches};
+use iot_jobs_spec::{ExecutionRecord, JobExecutionStatus as S, JobStatus, Switches, TimerKind};
 use serde_json::json;
 
 /// A real state with something for every invariant to read: at t=100,
@@ -16,7 +16,8 @@ use serde_json::json;
 ///   `t1`'s IN_PROGRESS since 10 with a 2-minute step timer; `t2`'s #1 FAILED at 20 and
 ///   retried as #2, QUEUED;
 /// - `jC` (CONTINUOUS, group `g` holding `t1`): QUEUED on `t1`;
-/// - `jX` on `t3`: CANCELED, so the job is COMPLETED.
+/// - `jX` on `t3`: CANCELED, so the job is COMPLETED;
+/// - `jT` on `t3`: SCHEDULED, starting at 3600 and ending at 7200 (two job timers).
 fn reached() -> StateView {
     let mut w = World::new();
     w.thing("t1").thing("t2").thing("t3").group("g", &["t1"]);
@@ -28,6 +29,12 @@ fn reached() -> StateView {
     );
     w.job("jC", &["group:g"], json!({"targetSelection": "CONTINUOUS"}));
     w.job("jX", &["t3"], json!({}));
+    w.job(
+        "jT",
+        &["t3"],
+        json!({"schedulingConfig": {"startTime": "1970-01-01T01:00",
+                                    "endTime": "1970-01-01T02:00"}}),
+    );
     w.at(10);
     w.update(
         "t1",
@@ -138,6 +145,27 @@ const BROKEN: &[(&str, &str, Breaks)] = &[
     ("poll_timeout not the earliest deadline", "timers", |v| {
         v.poll_timeout = Some(130);
     }),
+    // job timers (decisions 32, 34), checked with the timers
+    ("a startTime timer on an IN_PROGRESS job", "timers", |v| {
+        *job_status(v, "jT") = JobStatus::InProgress;
+    }),
+    ("an endTime timer on a CANCELED job", "timers", |v| {
+        *job_status(v, "jT") = JobStatus::Canceled;
+    }),
+    ("a job timer of a deleted job", "timers", |v| {
+        v.jobs.retain(|j| j.job_id != "jT");
+    }),
+    ("two startTime timers of one job", "timers", |v| {
+        let t = v.job_timers[0].clone();
+        v.job_timers.push((t.0 + 60, t.1, t.2));
+    }),
+    ("a job timer missing from poll_timeout", "timers", |v| {
+        for e in &mut v.executions {
+            (e.step_deadline, e.in_progress_deadline) = (None, None);
+        }
+        v.timers.clear();
+        v.poll_timeout = None;
+    }),
     // histories
     (
         "executionNumbers falling in creation order",
@@ -217,6 +245,13 @@ fn the_reached_state_has_what_the_broken_facts_need() {
     assert_eq!(v.pending_orders["t1"].len(), 2);
     // One entry per execution: its effective (earlier) deadline (decision 17).
     assert_eq!(v.timers.len(), 1);
+    assert_eq!(
+        v.job_timers,
+        [
+            (3600, "jT".to_owned(), TimerKind::StartTime),
+            (7200, "jT".to_owned(), TimerKind::EndTime)
+        ]
+    );
 }
 
 #[test]

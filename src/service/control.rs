@@ -678,6 +678,10 @@ impl Service {
                 if pending {
                     continue;
                 }
+                // Queued at once, it leaves the rollout list if it waits there (decision
+                // 28: associations are not rate-limited), or a later batch would queue it
+                // a second time.
+                self.state.leave_rollout(job_id, thing);
                 // A new execution starts with full retry budgets (Details, retries).
                 self.state.things[thing as usize]
                     .retries_spent

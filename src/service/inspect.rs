@@ -1,6 +1,7 @@
 //! A read-only view of the service's state, for tests, invariants and tools. Nothing here
 //! changes state; every list is in a defined order.
 
+use super::state::JobTimer;
 use super::Service;
 use crate::status::{JobExecutionStatus, JobStatus, TargetSelection};
 use crate::wire::DetailsMap;
@@ -63,27 +64,45 @@ pub struct JobRecord {
     pub retry_criteria: Vec<(crate::status::RetryableFailureType, i32)>,
 }
 
-/// Which timer an execution's effective deadline comes from.
+/// Which timer: an execution's (decision 17) or a job's (decisions 28 and 32; Details,
+/// timers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TimerKind {
-    /// The step timer (`stepTimeoutInMinutes`).
+    /// The execution's step timer (`stepTimeoutInMinutes`).
     Step,
-    /// The job's in-progress timer (`timeoutConfig`).
+    /// The execution's in-progress timer (`timeoutConfig`).
     InProgress,
+    /// The job's next rollout batch (decision 28).
+    RolloutBatch,
+    /// The SCHEDULED job's `startTime` (decision 32).
+    StartTime,
+    /// The job's `endTime` and its end behaviour (decision 32).
+    EndTime,
+}
+
+impl TimerKind {
+    /// Whether the timer belongs to a job rather than to one execution.
+    pub fn is_job_timer(self) -> bool {
+        matches!(
+            self,
+            TimerKind::RolloutBatch | TimerKind::StartTime | TimerKind::EndTime
+        )
+    }
 }
 
 /// A running timer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimerRecord {
-    /// When it fires.
+    /// When it fires (an execution timer: its deadline plus `timer_lateness`; a job timer:
+    /// exactly its moment).
     pub deadline: u64,
     /// Which timer.
     pub kind: TimerKind,
     /// The job.
     pub job_id: String,
-    /// The thing.
+    /// The thing; empty for a job timer.
     pub thing_name: String,
-    /// The execution.
+    /// The execution; 0 for a job timer.
     pub execution_number: i64,
 }
 
@@ -130,28 +149,55 @@ impl Service {
         self.record(id)
     }
 
-    /// The execution timers that fire at or before `until`, in firing order (a job's
-    /// schedule timers, decision 32, are not listed here).
+    /// Every timer that fires at or before `until`, execution timers and job timers
+    /// (rollout batches, startTime, endTime: Details, timers) together, in the order
+    /// [`Service::handle_timeout`] fires them: by firing time, then by the order they were
+    /// set. An execution timer's `deadline` is its own; it fires `timer_lateness` later.
     pub fn due_timers(&self, until: u64) -> Vec<TimerRecord> {
-        self.state
+        let lateness = self.config.timer_lateness;
+        let exec = self
+            .state
             .timers
             .iter()
-            .take_while(|t| t.0.saturating_add(self.config.timer_lateness) <= until)
             .map(|&(deadline, seq, id)| {
                 let e = self.state.exec(id);
                 let kind = match e.step_timer {
                     Some(t) if t.seq == seq => TimerKind::Step,
                     _ => TimerKind::InProgress,
                 };
-                TimerRecord {
+                let record = TimerRecord {
                     deadline,
                     kind,
                     job_id: self.state.job_name(e.job).to_owned(),
                     thing_name: self.state.thing_name(e.thing).to_owned(),
                     execution_number: e.number,
-                }
+                };
+                (deadline.saturating_add(lateness), seq, record)
             })
-            .collect()
+            .take_while(|t| t.0 <= until);
+        let job = self
+            .state
+            .job_timers
+            .iter()
+            .map(|&(deadline, seq, id, which)| {
+                let kind = match which {
+                    JobTimer::Batch => TimerKind::RolloutBatch,
+                    JobTimer::Start => TimerKind::StartTime,
+                    JobTimer::End => TimerKind::EndTime,
+                };
+                let record = TimerRecord {
+                    deadline,
+                    kind,
+                    job_id: self.state.job_name(id).to_owned(),
+                    thing_name: String::new(),
+                    execution_number: 0,
+                };
+                (deadline, seq, record)
+            })
+            .take_while(|t| t.0 <= until);
+        let mut all: Vec<(u64, u64, TimerRecord)> = exec.chain(job).collect();
+        all.sort_by_key(|t| (t.0, t.1));
+        all.into_iter().map(|t| t.2).collect()
     }
 
     /// How many existing executions are in each status, in AWS's enum order.

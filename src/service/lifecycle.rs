@@ -88,7 +88,9 @@ impl Service {
         job.reason_code = Some(ABORT_REASON_CODE.to_owned());
         job.comment = Some(comment);
         job.last_updated_at = now;
-        self.state.drop_rollout(job_id);
+        // As CancelJob does (Details, timers): the rollout list, its batch timer and the
+        // schedule's endTime timer all go.
+        self.state.drop_job_timers(job_id);
         self.state.order_touches_from_here();
         let queued: Vec<ExecId> = self
             .state
@@ -268,6 +270,8 @@ impl Service {
         if !reached && job.selection == TargetSelection::Snapshot {
             job.status = JobStatus::Completed;
             job.completed_at = Some(now);
+            // Its endTime can no longer do anything: the timer goes (Details, timers).
+            self.state.drop_job_timers(id);
         } else {
             self.maybe_complete(id);
         }

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use iot_jobs_spec::rules::{self, Cause, Transition};
 use iot_jobs_spec::{
     Actor, ExecutionRecord, JobExecutionStatus as S, JobRecord, JobStatus, Service, Switches,
-    TargetSelection,
+    TargetSelection, TimerKind,
 };
 
 /// `ensure!(cond, "fmt", args)`: return `Err(format!(...))` unless `cond` holds.
@@ -69,8 +69,12 @@ pub struct StateView {
     pub jobs: Vec<JobRecord>,
     /// `Service::poll_timeout`.
     pub poll_timeout: Option<u64>,
-    /// The timer queue (`Service::due_timers(u64::MAX)`) as (deadline, job, thing, number).
+    /// The execution timers of `Service::due_timers(u64::MAX)` as (deadline, job, thing,
+    /// number).
     pub timers: Vec<(u64, String, String, i64)>,
+    /// The job timers of `Service::due_timers(u64::MAX)` (rollout batches, startTime,
+    /// endTime) as (deadline, job, kind).
+    pub job_timers: Vec<(u64, String, TimerKind)>,
     /// `Service::pending_order` of every thing that exists or has executions.
     pub pending_orders: BTreeMap<String, Vec<(String, i64)>>,
     /// Per (job, thing) with executions, the creation order of the one the service's own
@@ -97,7 +101,14 @@ impl StateView {
             timers: svc
                 .due_timers(u64::MAX)
                 .into_iter()
+                .filter(|t| !t.kind.is_job_timer())
                 .map(|t| (t.deadline, t.job_id, t.thing_name, t.execution_number))
+                .collect(),
+            job_timers: svc
+                .due_timers(u64::MAX)
+                .into_iter()
+                .filter(|t| t.kind.is_job_timer())
+                .map(|t| (t.deadline, t.job_id, t.kind))
                 .collect(),
             pending_orders: things
                 .into_iter()
@@ -241,12 +252,55 @@ pub fn timers(v: &StateView) -> Result<(), String> {
         queue == deadlines,
         "timer queue {queue:?} is not the executions' deadlines {deadlines:?}"
     );
+    let earliest_job = v.job_timers.iter().map(|t| t.0).min();
+    let earliest = match (deadlines.first().map(|d| d.0), earliest_job) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     ensure!(
-        v.poll_timeout == deadlines.first().map(|d| d.0),
-        "poll_timeout {:?}, the earliest deadline is {:?}",
+        v.poll_timeout == earliest,
+        "poll_timeout {:?}, the earliest deadline is {earliest:?} (execution timers {:?}, \
+         job timers {:?})",
         v.poll_timeout,
-        deadlines.first()
+        deadlines.first(),
+        v.job_timers
     );
+    job_timers(v)
+}
+
+/// Job timers (decisions 28, 32, 34; Details, timers): each is after now (it would have
+/// fired), belongs to a job that exists (a deleted job leaves no timer), at most one of each
+/// kind per job; a startTime runs only on a SCHEDULED job, a batch or an endTime only on an
+/// IN_PROGRESS one (CancelJob, an abort, an end and DeleteJob drop them).
+pub fn job_timers(v: &StateView) -> Result<(), String> {
+    let mut seen = BTreeSet::new();
+    for (d, job, kind) in &v.job_timers {
+        ensure!(
+            *d > v.now,
+            "{kind:?} timer of {job} at {d} is not after now {}: it should have fired",
+            v.now
+        );
+        let j = v.jobs.iter().find(|j| &j.job_id == job);
+        let Some(j) = j else {
+            return Err(format!(
+                "{kind:?} timer at {d} of {job}, a job that does not exist"
+            ));
+        };
+        let allowed: &[JobStatus] = match kind {
+            TimerKind::StartTime => &[JobStatus::Scheduled],
+            TimerKind::EndTime => &[JobStatus::Scheduled, JobStatus::InProgress],
+            _ => &[JobStatus::InProgress],
+        };
+        ensure!(
+            allowed.contains(&j.status),
+            "{kind:?} timer of {job} at {d} on a {:?} job",
+            j.status
+        );
+        ensure!(
+            seen.insert((job.clone(), *kind)),
+            "two {kind:?} timers of {job}"
+        );
+    }
     Ok(())
 }
 
@@ -421,13 +475,24 @@ fn row(
 ///
 /// Returns the rows taken.
 pub fn changes(before: &Ids, after: &Ids, step: &Step) -> Result<Vec<Taken>, String> {
+    changes_deleting_by(before, after, step, Cause::DeleteJobExecution)
+}
+
+/// [`changes`] for a step whose deletions are by `deletion`: DeleteJobExecution, or
+/// DeleteJob (decision 34), whose rows delete an execution in any status.
+pub fn changes_deleting_by(
+    before: &Ids,
+    after: &Ids,
+    step: &Step,
+    deletion: Cause,
+) -> Result<Vec<Taken>, String> {
     let sw = &step.switches;
     let mut taken = Vec::new();
     for (&id, old) in before {
         let k = name(old);
         let Some(new) = after.get(&id) else {
             let force = (step.may_delete)(old).ok_or_else(|| format!("{k} deleted by the step"))?;
-            let row = row(Some(old.status), None, Cause::DeleteJobExecution, force, sw)?;
+            let row = row(Some(old.status), None, deletion, force, sw)?;
             taken.push(Taken { row, execution: id });
             continue;
         };
