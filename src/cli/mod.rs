@@ -293,16 +293,6 @@ pub(crate) fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_definition_is_consistent() {
-        command().debug_assert();
-    }
-}
-
 /// `--account`: 12 digits, as an ARN names an account.
 fn parse_account(s: &str) -> Result<String, String> {
     if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
@@ -321,5 +311,15 @@ fn parse_region(s: &str) -> Result<String, String> {
         _ => Err(format!(
             "'{s}' is not a region: like us-east-1 or eu-central-2"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_definition_is_consistent() {
+        command().debug_assert();
     }
 }
