@@ -1,7 +1,8 @@
-//! The one task that owns the specification. HTTP handlers and the MQTT bridge send it
-//! [`Command`]s; it applies them one at a time in the order they arrive, publishes every
-//! message the specification queues, fires timers as its clock reaches them, and writes
-//! each exchange to the record.
+//! The state that owns the specification: the logical clock, the record, and the
+//! messages waiting to be published. [`crate::handle::Handle`] guards it with one lock,
+//! so requests from every connection reach it one at a time; each method here applies one
+//! request, fires the timers its clock reaches, writes the exchange to the record and
+//! queues what the specification published, for the handle to forward.
 //!
 //! It drives the specification through the trace runner ([`Replay`]): each request
 //! becomes a trace step, is executed with [`Replay::fill`], and the filled line is what
@@ -15,7 +16,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use iot_jobs_spec::trace::{Action, Answer, Expect, Replay, Step};
 use iot_jobs_spec::{Config, Message, Plane};
 use serde_json::{json, Map, Value};
-use tokio::sync::{mpsc, oneshot};
 
 /// How the logical clock moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -39,40 +39,8 @@ pub enum Admin {
     Reset,
 }
 
-/// A request to the task.
-pub enum Command {
-    /// An HTTP call, with its `input` as a trace writes it.
-    Call {
-        /// The service called.
-        plane: Plane,
-        /// The AWS operation name.
-        name: &'static str,
-        /// The request members.
-        input: Value,
-        /// Where the answer goes.
-        reply: oneshot::Sender<Answer>,
-    },
-    /// A device's publish on a reserved topic.
-    Publish {
-        /// The topic.
-        topic: String,
-        /// The raw payload.
-        payload: Vec<u8>,
-    },
-    /// An admin request; the answer is the clock's state or why it was refused.
-    Admin {
-        /// What is asked.
-        op: Admin,
-        /// Where the answer goes.
-        reply: oneshot::Sender<Result<Value, String>>,
-    },
-    /// Flush the record and stop.
-    Shutdown(oneshot::Sender<()>),
-}
-
-/// Where the task's messages go: (topic, payload) to be published on MQTT. Unbounded:
-/// the task never waits for the broker.
-pub type Outbox = mpsc::UnboundedSender<(String, Vec<u8>)>;
+/// A message to publish: (topic, payload).
+pub type Outgoing = (String, Vec<u8>);
 
 /// The session record: trace-format lines, flushed after each.
 struct Record {
@@ -102,10 +70,14 @@ pub struct Actor {
     /// Messages timers published since the last step: the next step's first `events`.
     pending: Vec<Value>,
     record: Option<Record>,
-    outbox: Option<Outbox>,
+    /// What the specification published and the handle has not forwarded yet.
+    outgoing: Vec<Outgoing>,
+    /// Set by [`Actor::close`]: every later request is refused.
+    closed: bool,
 }
 
-fn unix_now() -> Duration {
+/// The wall clock: the time since the Unix epoch.
+pub(crate) fn unix_now() -> Duration {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
@@ -117,13 +89,12 @@ fn event(m: &Message) -> Value {
 
 impl Actor {
     /// A fresh specification on `clock` (starting at `start` when manual), recording to
-    /// `record` and publishing to `outbox` when given.
+    /// `record` when given.
     pub fn new(
         config: Config,
         clock: ClockMode,
         start: u64,
         record: Option<PathBuf>,
-        outbox: Option<Outbox>,
     ) -> std::io::Result<Self> {
         let record = match record {
             Some(path) => Some(Record {
@@ -142,7 +113,8 @@ impl Actor {
             manual_now: start,
             pending: Vec::new(),
             record,
-            outbox,
+            outgoing: Vec::new(),
+            closed: false,
         })
     }
 
@@ -155,39 +127,31 @@ impl Actor {
         }
     }
 
-    /// Runs until [`Command::Shutdown`] or until every sender is gone.
-    pub async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
-        loop {
-            let wake = match self.clock {
-                ClockMode::Wall => self.replay.service().poll_timeout(),
-                ClockMode::Manual => None,
-            };
-            let sleep = async {
-                match wake {
-                    Some(t) => {
-                        let due = Duration::from_secs(t).saturating_sub(unix_now());
-                        tokio::time::sleep(due).await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                command = commands.recv() => match command {
-                    None => break,
-                    Some(Command::Shutdown(done)) => {
-                        self.flush();
-                        let _ = done.send(());
-                        break;
-                    }
-                    Some(c) => self.handle(c),
-                },
-                () = sleep => {
-                    let now = self.now();
-                    self.fire_timers(now);
-                }
-            }
-        }
+    /// The clock mode.
+    pub fn clock(&self) -> ClockMode {
+        self.clock
+    }
+
+    /// The earliest timer deadline of the specification, when one runs.
+    pub fn next_timer(&self) -> Option<u64> {
+        self.replay.service().poll_timeout()
+    }
+
+    /// Whether [`Actor::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Flushes the record; every later request is refused.
+    pub fn close(&mut self) {
         self.flush();
+        self.closed = true;
+    }
+
+    /// The messages published since the last call, in the order the specification
+    /// published them.
+    pub fn take_outgoing(&mut self) -> Vec<Outgoing> {
+        std::mem::take(&mut self.outgoing)
     }
 
     fn flush(&mut self) {
@@ -196,54 +160,45 @@ impl Actor {
         }
     }
 
-    /// Applies one command.
-    pub fn handle(&mut self, command: Command) {
-        match command {
-            Command::Call {
-                plane,
-                name,
-                input,
-                reply,
-            } => {
-                let mut raw = Map::new();
-                raw.insert("at".into(), self.now().into());
-                raw.insert("call".into(), name.into());
-                if iot_jobs_spec::Operation::default_plane(name) != Some(plane) {
-                    raw.insert("service".into(), plane.to_string().into());
-                }
-                raw.insert("input".into(), input.clone());
-                let action = Action::Call {
-                    plane,
-                    name: name.to_owned(),
-                    input,
-                };
-                let answer = self.step(raw, action);
-                let _ = reply.send(answer);
-            }
-            Command::Publish { topic, payload } => {
-                let mut raw = Map::new();
-                raw.insert("at".into(), self.now().into());
-                let parsed = serde_json::from_slice::<Value>(&payload)
-                    .map_err(|_| String::from_utf8_lossy(&payload).into_owned());
-                let written = match &parsed {
-                    Ok(v) => json!({"topic": topic, "payload": v}),
-                    Err(s) => json!({"topic": topic, "payload_raw": s}),
-                };
-                raw.insert("publish".into(), written);
-                let action = Action::Publish {
-                    topic,
-                    payload: parsed,
-                };
-                self.step(raw, action);
-            }
-            Command::Admin { op, reply } => {
-                let _ = reply.send(self.admin(op));
-            }
-            Command::Shutdown(done) => {
-                self.flush();
-                let _ = done.send(());
-            }
+    /// Applies an HTTP call of `name` on `plane`, with its `input` as a trace writes it.
+    pub fn call(&mut self, plane: Plane, name: &str, input: Value) -> Answer {
+        let mut raw = Map::new();
+        raw.insert("at".into(), self.now().into());
+        raw.insert("call".into(), name.into());
+        if iot_jobs_spec::Operation::default_plane(name) != Some(plane) {
+            raw.insert("service".into(), plane.to_string().into());
         }
+        raw.insert("input".into(), input.clone());
+        let action = Action::Call {
+            plane,
+            name: name.to_owned(),
+            input,
+        };
+        self.step(raw, action)
+    }
+
+    /// Applies a device's publish of `payload` on the reserved `topic`.
+    pub fn publish(&mut self, topic: String, payload: &[u8]) {
+        let mut raw = Map::new();
+        raw.insert("at".into(), self.now().into());
+        let parsed = serde_json::from_slice::<Value>(payload)
+            .map_err(|_| String::from_utf8_lossy(payload).into_owned());
+        let written = match &parsed {
+            Ok(v) => json!({"topic": topic, "payload": v}),
+            Err(s) => json!({"topic": topic, "payload_raw": s}),
+        };
+        raw.insert("publish".into(), written);
+        let action = Action::Publish {
+            topic,
+            payload: parsed,
+        };
+        self.step(raw, action);
+    }
+
+    /// Fires the timers due at the clock's time now (the wall clock's timer task).
+    pub fn fire_due_timers(&mut self) {
+        let now = self.now();
+        self.fire_timers(now);
     }
 
     /// Executes one trace step, publishes what it caused, records it.
@@ -258,7 +213,7 @@ impl Actor {
         };
         let answer = self.replay.fill(&mut step);
         let messages = self.replay.messages();
-        self.publish(&messages);
+        self.publish_all(&messages);
         let earlier = std::mem::take(&mut self.pending);
         if let Some(Value::Array(events)) = step.raw.get_mut("events") {
             events.splice(0..0, earlier);
@@ -275,16 +230,15 @@ impl Actor {
         let service = self.replay.service_mut();
         service.handle_timeout(now);
         let messages: Vec<Message> = std::iter::from_fn(|| service.poll_message()).collect();
-        self.publish(&messages);
+        self.publish_all(&messages);
         self.pending.extend(messages.iter().map(event));
     }
 
-    fn publish(&self, messages: &[Message]) {
-        let Some(outbox) = &self.outbox else { return };
-        for m in messages {
+    fn publish_all(&mut self, messages: &[Message]) {
+        self.outgoing.extend(messages.iter().map(|m| {
             let payload = serde_json::to_vec(&m.payload).unwrap_or_default();
-            let _ = outbox.send((m.topic.clone(), payload));
-        }
+            (m.topic.clone(), payload)
+        }));
     }
 
     fn clock_state(&self) -> Value {
@@ -295,7 +249,8 @@ impl Actor {
         })
     }
 
-    fn admin(&mut self, op: Admin) -> Result<Value, String> {
+    /// Applies an admin request: the clock's state after it, or why it was refused.
+    pub fn admin(&mut self, op: Admin) -> Result<Value, String> {
         let target = match op {
             Admin::Get => return Ok(self.clock_state()),
             Admin::Reset => {
@@ -303,6 +258,7 @@ impl Actor {
                 self.replay.service_mut().handle_timeout(self.start);
                 self.manual_now = self.start;
                 self.pending.clear();
+                self.outgoing.clear();
                 if let Some(r) = &mut self.record {
                     match File::create(&r.path) {
                         Ok(f) => r.out = BufWriter::new(f),
@@ -340,20 +296,12 @@ mod tests {
     use super::*;
 
     fn call(actor: &mut Actor, name: &'static str, input: Value) -> Answer {
-        let (tx, mut rx) = oneshot::channel();
-        actor.handle(Command::Call {
-            plane: iot_jobs_spec::Operation::default_plane(name).unwrap(),
-            name,
-            input,
-            reply: tx,
-        });
-        rx.try_recv().unwrap()
+        let plane = iot_jobs_spec::Operation::default_plane(name).unwrap();
+        actor.call(plane, name, input)
     }
 
     fn admin(actor: &mut Actor, op: Admin) -> Result<Value, String> {
-        let (tx, mut rx) = oneshot::channel();
-        actor.handle(Command::Admin { op, reply: tx });
-        rx.try_recv().unwrap()
+        actor.admin(op)
     }
 
     #[test]
@@ -361,13 +309,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("serve-actor-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("record.jsonl");
-        let (out, mut published) = mpsc::unbounded_channel();
         let mut actor = Actor::new(
             Config::default(),
             ClockMode::Manual,
             100,
             Some(path.clone()),
-            Some(out),
         )
         .unwrap();
         assert_eq!(actor.now(), 100);
@@ -393,9 +339,7 @@ mod tests {
         let moved = admin(&mut actor, Admin::Advance(60)).unwrap();
         assert_eq!(moved["now"], 160);
         assert_eq!(moved["nextTimer"], Value::Null);
-        let topics: Vec<String> = std::iter::from_fn(|| published.try_recv().ok())
-            .map(|(t, _)| t)
-            .collect();
+        let topics: Vec<String> = actor.take_outgoing().into_iter().map(|(t, _)| t).collect();
         assert!(
             topics.contains(&"$aws/things/t1/jobs/notify".to_owned()),
             "{topics:?}"
@@ -443,7 +387,7 @@ mod tests {
 
     #[test]
     fn the_wall_clock_cannot_be_set() {
-        let mut actor = Actor::new(Config::default(), ClockMode::Wall, 0, None, None).unwrap();
+        let mut actor = Actor::new(Config::default(), ClockMode::Wall, 0, None).unwrap();
         assert!(actor.now() > 1_700_000_000);
         let refused = admin(&mut actor, Admin::Advance(5)).unwrap_err();
         assert!(refused.contains("--clock manual"), "{refused}");

@@ -1,6 +1,6 @@
 //! The HTTP side: hyper connections on one or more listeners, each request routed
-//! ([`crate::route`]), handed to the task, and its answer written as REST-JSON clients
-//! parse it. Requests under `/_spec/` are the admin API.
+//! ([`crate::route`]), applied through the [`Handle`], and its answer written as REST-JSON
+//! clients parse it. Requests under `/_spec/` are the admin API.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -15,9 +15,10 @@ use iot_jobs_spec::trace::Answer;
 use iot_jobs_spec::{ErrorCode, Plane};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::sync::Semaphore;
 
-use crate::actor::{Admin, Command};
+use crate::actor::Admin;
+use crate::handle::{Handle, ShutDown};
 use crate::mqtt::MAX_PAYLOAD;
 use crate::route::{route, signed_service, Refusal};
 
@@ -30,7 +31,7 @@ pub const NOT_MODELLED: &str = "NotModelledException";
 pub async fn serve(
     listener: TcpListener,
     fixed: Option<Plane>,
-    commands: mpsc::Sender<Command>,
+    spec: Arc<Handle>,
     limit: Arc<Semaphore>,
 ) {
     loop {
@@ -41,11 +42,11 @@ pub async fn serve(
             Ok(s) => s,
             Err(_) => continue,
         };
-        let commands = commands.clone();
+        let spec = Arc::clone(&spec);
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
-                let commands = commands.clone();
-                async move { Ok::<_, Infallible>(handle(req, fixed, &commands).await) }
+                let spec = Arc::clone(&spec);
+                async move { Ok::<_, Infallible>(handle(req, fixed, &spec).await) }
             });
             // A connection that breaks (a client gone mid-request) ends here; whatever it
             // did not finish sending never reached the specification.
@@ -84,11 +85,7 @@ fn refusal(r: Refusal) -> Reply {
     error_response(r.status, &r.error_type, json!({"message": r.message}))
 }
 
-async fn handle(
-    req: Request<Incoming>,
-    fixed: Option<Plane>,
-    commands: &mpsc::Sender<Command>,
-) -> Reply {
+async fn handle(req: Request<Incoming>, fixed: Option<Plane>, spec: &Handle) -> Reply {
     let too_large = || {
         refusal(Refusal::new(
             413,
@@ -124,7 +121,7 @@ async fn handle(
         }
     };
     if let Some(rest) = path.strip_prefix("/_spec/") {
-        return admin(&method, rest, &body, commands).await;
+        return admin(&method, rest, &body, spec).await;
     }
     let call = match route(
         &method,
@@ -137,19 +134,7 @@ async fn handle(
         Ok(c) => c,
         Err(r) => return refusal(r),
     };
-    let (reply, answer) = oneshot::channel();
-    let sent = commands
-        .send(Command::Call {
-            plane: call.plane,
-            name: call.binding.name,
-            input: call.input,
-            reply,
-        })
-        .await;
-    let Ok(answer) = (match sent {
-        Ok(()) => answer.await.map_err(|_| ()),
-        Err(_) => Err(()),
-    }) else {
+    let Ok(answer) = spec.call(call.plane, call.binding.name, call.input).await else {
         return refusal(Refusal::new(
             503,
             "ServiceUnavailableException",
@@ -183,7 +168,7 @@ async fn handle(
 
 /// The admin API: `GET /_spec/clock`, `POST /_spec/clock` with `{"set": N}` or
 /// `{"advance": N}`, `POST /_spec/reset`.
-async fn admin(method: &str, rest: &str, body: &[u8], commands: &mpsc::Sender<Command>) -> Reply {
+async fn admin(method: &str, rest: &str, body: &[u8], spec: &Handle) -> Reply {
     let bad = |m: String| refusal(Refusal::new(400, "InvalidRequestException", m));
     let op = match (method, rest) {
         ("GET", "clock") => Admin::Get,
@@ -219,13 +204,9 @@ async fn admin(method: &str, rest: &str, body: &[u8], commands: &mpsc::Sender<Co
             ))
         }
     };
-    let (reply, answer) = oneshot::channel();
-    if commands.send(Command::Admin { op, reply }).await.is_err() {
-        return bad("the server is shutting down".into());
-    }
-    match answer.await {
+    match spec.admin(op).await {
         Ok(Ok(v)) => json_response(200, &v),
         Ok(Err(m)) => bad(m),
-        Err(_) => bad("the server is shutting down".into()),
+        Err(ShutDown) => bad("the server is shutting down".into()),
     }
 }

@@ -6,8 +6,9 @@
 //! and 5, from an embedded broker. It is to `iot-jobs-spec` what quinn is to quinn-proto:
 //! the IO around a core that holds every rule.
 //!
-//! One task owns the specification ([`actor`]); HTTP handlers ([`http`]) and the MQTT
-//! bridge ([`mqtt`]) send it requests, which it applies one at a time in arrival order.
+//! One lock guards the specification ([`handle`], around the [`actor`]'s state); HTTP
+//! connections ([`http`]) and the MQTT bridge ([`mqtt`]) apply their requests through it,
+//! one at a time, in the order they arrive at the lock.
 //! docs/serve.md says how to run it and call it.
 
 #![forbid(unsafe_code)]
@@ -15,6 +16,7 @@
 #![recursion_limit = "256"]
 
 pub mod actor;
+pub mod handle;
 pub mod http;
 pub mod mqtt;
 pub mod replay;
@@ -28,9 +30,10 @@ use clap::Parser;
 use iot_jobs_spec::{Config, Plane};
 use serde_json::json;
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::sync::Semaphore;
 
-use actor::{Actor, ClockMode, Command};
+use actor::{Actor, ClockMode};
+use handle::Handle;
 
 /// The command line.
 #[derive(Clone, Debug, Parser)]
@@ -83,22 +86,26 @@ pub async fn run(args: Args) -> std::io::Result<()> {
             "--start sets the manual clock: add --clock manual",
         ));
     }
-    let (commands, inbox) = mpsc::channel::<Command>(1024);
-    let (mqtt_port, outbox) = mqtt::start(
-        args.bind,
-        args.mqtt_port,
-        args.max_connections,
-        commands.clone(),
-    )
-    .await?;
+    let broker = mqtt::Broker::new().await;
     let actor = Actor::new(
         Config::default(),
         args.clock,
         args.start,
         args.record.clone(),
-        Some(outbox),
     )?;
-    let task = tokio::spawn(actor.run(inbox));
+    let spec = Arc::new(Handle::new(actor, Some(broker.forwarder())));
+    let mqtt_port = broker
+        .start(
+            args.bind,
+            args.mqtt_port,
+            args.max_connections,
+            Arc::clone(&spec),
+        )
+        .await?;
+    let timers = (args.clock == ClockMode::Wall).then(|| {
+        let spec = Arc::clone(&spec);
+        tokio::spawn(async move { spec.run_timers().await })
+    });
     let limit = Arc::new(Semaphore::new(args.max_connections.max(1)));
     let mut bound = serde_json::Map::new();
     let listeners = [
@@ -113,7 +120,7 @@ pub async fn run(args: Args) -> std::io::Result<()> {
         tokio::spawn(http::serve(
             listener,
             fixed,
-            commands.clone(),
+            Arc::clone(&spec),
             Arc::clone(&limit),
         ));
     }
@@ -133,11 +140,10 @@ pub async fn run(args: Args) -> std::io::Result<()> {
         args.bind, bound["http"], mqtt_port
     );
     shutdown_signal().await;
-    let (done, stopped) = oneshot::channel();
-    if commands.send(Command::Shutdown(done)).await.is_ok() {
-        let _ = stopped.await;
+    spec.shut_down().await;
+    if let Some(t) = timers {
+        let _ = t.await;
     }
-    drop(task);
     Ok(())
 }
 

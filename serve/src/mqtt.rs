@@ -1,10 +1,13 @@
 //! The embedded MQTT broker (rmqtt: MQTT 3.1.1 and 5 on one port, QoS 0, 1 and 2) and
 //! the bridge between it and the specification.
 //!
-//! A hook on the broker's incoming publishes hands every device publish under
-//! `$aws/things/` to the specification as [`Command::Publish`] (and lets the broker route
-//! it as usual). What the specification publishes (replies, `notify`, `notify-next`)
-//! comes from the task's outbox and is forwarded by the broker to its subscribers
+//! A hook on the broker's incoming publishes queues every device publish under
+//! `$aws/things/` for the specification (and lets the broker route it as usual); one task
+//! takes them from the queue in order and applies them through the [`Handle`]. The queue
+//! lets the hook return first, so a device that subscribes to its own request topic
+//! (`.../jobs/#`) hears its request before the reply, as it would from AWS, where the
+//! Jobs service hears a request through the broker. What the specification publishes (replies, `notify`, `notify-next`) the
+//! handle gives to the [`Forwarder`], which hands it to the broker's subscribers
 //! directly, without passing the publish hook, so the specification never hears its own
 //! messages.
 //!
@@ -13,7 +16,7 @@
 //! level that starts with `$` for a system level and refuses it anywhere but first. So the
 //! broker keeps topics in its own spelling ([`to_broker`]: `%24` for `$` and `%25` for `%`
 //! after the first level): hooks rewrite subscriptions, unsubscriptions and client
-//! publishes to it, the forward loop publishes in it, and a hook on every delivery spells
+//! publishes to it, the forwarder publishes in it, and a hook on every delivery spells
 //! the topic back ([`from_broker`]) before it reaches the client.
 //!
 //! rumqttd, the broker first chosen, refuses every subscription to a topic filter that
@@ -33,9 +36,11 @@ use rmqtt::net::Builder;
 use rmqtt::server::MqttServer;
 use rmqtt::session::SessionState;
 use rmqtt::types::{ClientId, CodecPublish, From, Id, Publish, QoS, TopicName, UserName};
+use std::sync::Arc;
+
 use tokio::sync::mpsc;
 
-use crate::actor::{Command, Outbox};
+use crate::handle::Handle;
 
 /// The largest payload a client may publish, and the largest HTTP body: 128 KiB, AWS IoT
 /// Core's message size limit (a CHOICE for the HTTP body, where AWS documents none).
@@ -124,7 +129,7 @@ fn respelled(publish: &Publish, spell: fn(&str) -> Cow<'_, str>) -> Option<HookR
 /// spells every topic the broker's way on the way in ([`to_broker`]: subscriptions,
 /// unsubscriptions, publishes) and back on the way out ([`from_broker`]: deliveries).
 struct Bridge {
-    commands: mpsc::Sender<Command>,
+    requests: mpsc::Sender<(String, Vec<u8>)>,
 }
 
 #[async_trait]
@@ -147,13 +152,8 @@ impl Handler for Bridge {
                 // Only a client's publish (or its will) has a session.
                 let topic: &str = &publish.topic;
                 if session.is_some() && topic.starts_with(THINGS_PREFIX) {
-                    let _ = self
-                        .commands
-                        .send(Command::Publish {
-                            topic: topic.to_owned(),
-                            payload: publish.payload.to_vec(),
-                        })
-                        .await;
+                    let request = (topic.to_owned(), publish.payload.to_vec());
+                    let _ = self.requests.send(request).await;
                 }
                 (true, respelled(publish, to_broker).or(acc))
             }
@@ -165,78 +165,115 @@ impl Handler for Bridge {
     }
 }
 
-/// Starts the broker on `addr:port` (0: a free port) and the bridge to `commands`; gives
-/// the bound port and the outbox the task publishes through.
-pub async fn start(
-    addr: IpAddr,
-    port: u16,
-    max_connections: usize,
-    commands: mpsc::Sender<Command>,
-) -> std::io::Result<(u16, Outbox)> {
-    let err = |what: &str, e: rmqtt::Error| std::io::Error::other(format!("{what}: {e}"));
-    let scx = ServerContext::new().build().await;
-    let register = scx.extends.hook_mgr().register();
-    for typ in [
-        Type::ClientSubscribe,
-        Type::ClientUnsubscribe,
-        Type::MessagePublish,
-        Type::MessageDelivered,
-    ] {
-        let commands = commands.clone();
-        register.add(typ, Box::new(Bridge { commands })).await;
-    }
-    register.start().await;
-    let listener = Builder::new()
-        .name("mqtt")
-        .laddr(SocketAddr::new(addr, port))
-        .max_connections(max_connections)
-        .max_packet_size(MAX_PAYLOAD as u32 + 1024)
-        .allow_anonymous(true)
-        // Nagle off (rmqtt's default leaves it on): otherwise the answer to a QoS 1
-        // publish waits behind its PUBACK for the device's delayed ACK, about 40 ms.
-        .nodelay(true)
-        .bind()
-        .map_err(|e| err("cannot listen for MQTT", e))?;
-    let bound = listener
-        .local_addr()
-        .map_err(|e| err("no MQTT address", e))?
-        .port();
-    let listener = listener.tcp().map_err(|e| err("cannot serve MQTT", e))?;
-    let server = MqttServer::new(scx.clone()).listener(listener).build();
-    tokio::spawn(async move {
-        if let Err(e) = server.run().await {
-            eprintln!("iot-jobs-serve: the MQTT broker stopped: {e}");
-        }
-    });
+/// The broker before it listens: its context, from which the [`Forwarder`] comes.
+pub struct Broker {
+    scx: ServerContext,
+}
 
-    let (outbox, mut to_forward) = mpsc::unbounded_channel::<(String, Vec<u8>)>();
-    tokio::spawn(async move {
-        let from = From::from_system(Id::new(
-            scx.node.id(),
-            0,
-            None,
-            None,
-            ClientId::from_static("iot-jobs-serve"),
-            Some(UserName::from("iot-jobs-serve")),
-        ));
-        while let Some((topic, payload)) = to_forward.recv().await {
-            let p = CodecPublish {
-                dup: false,
-                retain: false,
-                qos: QoS::AtLeastOnce,
-                topic: TopicName::from(to_broker(&topic).into_owned()),
-                packet_id: None,
-                payload: Bytes::from(payload),
-                properties: Some(PublishProperties::default()),
-            };
-            let p: Publish = p.into();
-            let p = p.create_time(now_millis());
-            if let Err(e) = SessionState::forwards(&scx, from.clone(), p, false, None).await {
-                eprintln!("iot-jobs-serve: cannot publish: {e}");
-            }
+impl Broker {
+    /// Builds the broker's context.
+    pub async fn new() -> Self {
+        Self {
+            scx: ServerContext::new().build().await,
         }
-    });
-    Ok((bound, outbox))
+    }
+
+    /// What the specification publishes through.
+    pub fn forwarder(&self) -> Forwarder {
+        Forwarder {
+            scx: self.scx.clone(),
+            from: From::from_system(Id::new(
+                self.scx.node.id(),
+                0,
+                None,
+                None,
+                ClientId::from_static("iot-jobs-serve"),
+                Some(UserName::from("iot-jobs-serve")),
+            )),
+        }
+    }
+
+    /// Starts the broker on `addr:port` (0: a free port) with the bridge to `handle`;
+    /// gives the bound port.
+    pub async fn start(
+        self,
+        addr: IpAddr,
+        port: u16,
+        max_connections: usize,
+        handle: Arc<Handle>,
+    ) -> std::io::Result<u16> {
+        let err = |what: &str, e: rmqtt::Error| std::io::Error::other(format!("{what}: {e}"));
+        let scx = self.scx;
+        let (requests, mut queued) = mpsc::channel::<(String, Vec<u8>)>(1024);
+        tokio::spawn(async move {
+            while let Some((topic, payload)) = queued.recv().await {
+                // After shutdown the broker still routes; the specification is gone.
+                let _ = handle.publish(topic, &payload).await;
+            }
+        });
+        let register = scx.extends.hook_mgr().register();
+        for typ in [
+            Type::ClientSubscribe,
+            Type::ClientUnsubscribe,
+            Type::MessagePublish,
+            Type::MessageDelivered,
+        ] {
+            let requests = requests.clone();
+            register.add(typ, Box::new(Bridge { requests })).await;
+        }
+        register.start().await;
+        let listener = Builder::new()
+            .name("mqtt")
+            .laddr(SocketAddr::new(addr, port))
+            .max_connections(max_connections)
+            .max_packet_size(MAX_PAYLOAD as u32 + 1024)
+            .allow_anonymous(true)
+            // Nagle off (rmqtt's default leaves it on): otherwise the answer to a QoS 1
+            // publish waits behind its PUBACK for the device's delayed ACK, about 40 ms.
+            .nodelay(true)
+            .bind()
+            .map_err(|e| err("cannot listen for MQTT", e))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| err("no MQTT address", e))?
+            .port();
+        let listener = listener.tcp().map_err(|e| err("cannot serve MQTT", e))?;
+        let server = MqttServer::new(scx).listener(listener).build();
+        tokio::spawn(async move {
+            if let Err(e) = server.run().await {
+                eprintln!("iot-jobs-serve: the MQTT broker stopped: {e}");
+            }
+        });
+        Ok(bound)
+    }
+}
+
+/// Publishes the specification's messages into the broker, as the system (not as a
+/// client), in the broker's spelling of topics ([`to_broker`]).
+pub struct Forwarder {
+    scx: ServerContext,
+    from: From,
+}
+
+impl Forwarder {
+    /// Hands `payload` on `topic` to every subscriber, at QoS 1 (less where a
+    /// subscription asked for less). Never waits for a subscriber: the broker queues.
+    pub async fn forward(&self, topic: &str, payload: Vec<u8>) {
+        let p = CodecPublish {
+            dup: false,
+            retain: false,
+            qos: QoS::AtLeastOnce,
+            topic: TopicName::from(to_broker(topic).into_owned()),
+            packet_id: None,
+            payload: Bytes::from(payload),
+            properties: Some(PublishProperties::default()),
+        };
+        let p: Publish = p.into();
+        let p = p.create_time(now_millis());
+        if let Err(e) = SessionState::forwards(&self.scx, self.from.clone(), p, false, None).await {
+            eprintln!("iot-jobs-serve: cannot publish: {e}");
+        }
+    }
 }
 
 fn now_millis() -> i64 {

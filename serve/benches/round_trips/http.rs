@@ -26,8 +26,8 @@ pub enum Call {
     GetPendingJobExecutions,
     /// With an execution already in progress: answers with it and changes nothing.
     StartNextPendingJobExecution,
-    /// serve's admin API reading the clock: HTTP and the hop to the task that owns the
-    /// specification, without a call of the specification (a floor under the calls).
+    /// serve's admin API reading the clock: HTTP and the lock around the specification,
+    /// without a call of the specification (a floor under the calls).
     AdminClock,
     /// A path under serve's admin API that does not exist: answered 404 by the HTTP
     /// handler itself, so HTTP alone (the lowest floor).
@@ -53,7 +53,7 @@ impl Call {
             Call::DescribeJobExecution => "DescribeJobExecution",
             Call::GetPendingJobExecutions => "GetPendingJobExecutions",
             Call::StartNextPendingJobExecution => "StartNextPendingJobExecution",
-            Call::AdminClock => "GET /_spec/clock (floor: HTTP and the actor)",
+            Call::AdminClock => "GET /_spec/clock (floor: HTTP and the lock)",
             Call::AdminUnknown => "GET /_spec/none, 404 (floor: HTTP alone)",
         }
     }
