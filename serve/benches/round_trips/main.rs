@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use fleet::Device;
 use http::{Call, Connection};
-use mqtt::DeviceClient;
+use mqtt::{DeviceClient, Exchange};
 use stats::Figures;
 use target::Target;
 
@@ -100,8 +100,8 @@ fn usage(problem: &str) -> ! {
     std::process::exit(2)
 }
 
-/// Every cell for one target: the four HTTP calls, then MQTT updates, each with 1 and
-/// with 16 clients.
+/// Every cell for one target: the four HTTP calls, then MQTT updates (and, for serve, the
+/// floors of each), each with 1 and with 16 clients.
 async fn measure(target: &Target, measured: Duration, mqtt_only: bool) -> Vec<Row> {
     let most = CLIENTS.iter().copied().max().unwrap_or(1);
     let devices = match fleet::create(target.http, most).await {
@@ -143,23 +143,31 @@ async fn measure(target: &Target, measured: Duration, mqtt_only: bool) -> Vec<Ro
             });
         }
     }
-    for clients in CLIENTS {
-        let broker = target.mqtt.clone();
-        let outcome = run(&devices[..clients], measured, move |device, window| {
-            mqtt_client(broker.clone(), device, window)
-        })
-        .await;
-        eprintln!(
-            "{} MQTT update x{clients}: {}",
-            target.name,
-            summary(&outcome)
-        );
-        rows.push(Row {
-            target: target.name,
-            what: "MQTT update → update/accepted".into(),
-            clients,
-            outcome,
-        });
+    let exchanges: &[Exchange] = if target.name == "serve" {
+        &[Exchange::Update, Exchange::Echo]
+    } else {
+        &[Exchange::Update]
+    };
+    for &exchange in exchanges {
+        for clients in CLIENTS {
+            let broker = target.mqtt.clone();
+            let outcome = run(&devices[..clients], measured, move |device, window| {
+                mqtt_client(broker.clone(), device, exchange, window)
+            })
+            .await;
+            eprintln!(
+                "{} {} x{clients}: {}",
+                target.name,
+                exchange.name(),
+                summary(&outcome)
+            );
+            rows.push(Row {
+                target: target.name,
+                what: exchange.name().into(),
+                clients,
+                outcome,
+            });
+        }
     }
     rows
 }
@@ -211,7 +219,7 @@ impl RoundTrip for HttpCall {
 
 impl RoundTrip for DeviceClient {
     async fn once(&mut self, n: u64) -> Result<(), String> {
-        self.update(n).await
+        self.exchange(n).await
     }
 }
 
@@ -252,9 +260,10 @@ async fn http_client(
 async fn mqtt_client(
     broker: target::Mqtt,
     device: Device,
+    exchange: Exchange,
     window: Window,
 ) -> Result<Vec<Duration>, String> {
-    let mut client = DeviceClient::connect(&broker, &device).await?;
+    let mut client = DeviceClient::connect(&broker, &device, exchange).await?;
     call_loop(window, &mut client).await
 }
 

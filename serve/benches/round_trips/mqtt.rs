@@ -1,6 +1,8 @@
 //! The MQTT side: a device publishes an update of its started execution on
 //! `$aws/things/{thing}/jobs/{job}/update` (QoS 1, as the AWS IoT Device SDKs do) and waits
-//! for `.../update/accepted`. The client is rumqttc; each device drives its own event loop,
+//! for `.../update/accepted`. The floor under it ([`Exchange::Echo`]): the device publishes
+//! on a topic of its own outside `$aws/`, which no server answers, and waits for the broker
+//! to deliver it back to its subscription: the broker and the network alone. The client is rumqttc; each device drives its own event loop,
 //! so a round trip has no hop between tasks on the client's side.
 
 use std::time::Duration;
@@ -14,18 +16,43 @@ use serde_json::json;
 use crate::fleet::Device;
 use crate::target::Mqtt;
 
-/// A connected device, subscribed to its execution's update answers.
+/// What a device's round trip is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exchange {
+    /// An update of the started execution, answered on `.../update/accepted`.
+    Update,
+    /// A publish on `bench/{thing}/echo`, delivered back by the broker (a floor).
+    Echo,
+}
+
+impl Exchange {
+    /// How the table names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Exchange::Update => "MQTT update → update/accepted",
+            Exchange::Echo => "MQTT echo (floor: the broker alone)",
+        }
+    }
+}
+
+/// A connected device, subscribed to its execution's update answers (or to its echo
+/// topic).
 pub struct DeviceClient {
     client: AsyncClient,
     events: EventLoop,
+    exchange: Exchange,
     request: String,
     accepted: String,
 }
 
 impl DeviceClient {
     /// Connects as `device.thing` and subscribes to the update's accepted and rejected
-    /// topics, waiting for the broker to acknowledge both.
-    pub async fn connect(broker: &Mqtt, device: &Device) -> Result<DeviceClient, String> {
+    /// topics (or to its echo topic), waiting for the broker to acknowledge them.
+    pub async fn connect(
+        broker: &Mqtt,
+        device: &Device,
+        exchange: Exchange,
+    ) -> Result<DeviceClient, String> {
         let id = device.thing.clone();
         let mut options = match broker {
             Mqtt::Tcp(port) => MqttOptions::new(id, "127.0.0.1", *port),
@@ -51,22 +78,32 @@ impl DeviceClient {
         let mut network = NetworkOptions::new();
         network.set_tcp_nodelay(true);
         events.set_network_options(network);
-        let topic = format!("$aws/things/{}/jobs/{}/update", device.thing, device.job);
+        let (request, filters) = match exchange {
+            Exchange::Update => {
+                let topic = format!("$aws/things/{}/jobs/{}/update", device.thing, device.job);
+                let filters = vec![format!("{topic}/accepted"), format!("{topic}/rejected")];
+                (topic, filters)
+            }
+            Exchange::Echo => {
+                let topic = format!("bench/{}/echo", device.thing);
+                (topic.clone(), vec![topic])
+            }
+        };
         let mut device = DeviceClient {
             client,
             events,
-            accepted: format!("{topic}/accepted"),
-            request: topic,
+            exchange,
+            accepted: filters[0].clone(),
+            request,
         };
-        for answer in ["accepted", "rejected"] {
-            let filter = format!("{}/{answer}", device.request);
+        for filter in &filters {
             device
                 .client
                 .try_subscribe(filter, QoS::AtLeastOnce)
                 .map_err(|e| e.to_string())?;
         }
         let mut acknowledged = 0;
-        while acknowledged < 2 {
+        while acknowledged < filters.len() {
             match device.poll().await? {
                 Packet::SubAck(ack) => {
                     if ack.return_codes.contains(&SubscribeReasonCode::Failure) {
@@ -82,17 +119,21 @@ impl DeviceClient {
     }
 
     /// One round trip: an IN_PROGRESS update reporting progress `n`, answered on
-    /// `.../update/accepted`; an answer on `.../rejected` is an error that quotes it.
-    pub async fn update(&mut self, n: u64) -> Result<(), String> {
+    /// `.../update/accepted` (an answer on `.../rejected` is an error that quotes it); or
+    /// the same payload echoed back.
+    pub async fn exchange(&mut self, n: u64) -> Result<(), String> {
         let payload =
             json!({"status": "IN_PROGRESS", "statusDetails": {"progress": n.to_string()}})
                 .to_string();
         self.client
-            .try_publish(&self.request, QoS::AtLeastOnce, false, payload)
+            .try_publish(&self.request, QoS::AtLeastOnce, false, payload.clone())
             .map_err(|e| e.to_string())?;
         loop {
             if let Packet::Publish(p) = self.poll().await? {
                 if p.topic == self.accepted {
+                    if self.exchange == Exchange::Echo && p.payload != payload.as_bytes() {
+                        continue;
+                    }
                     return Ok(());
                 }
                 return Err(format!(
