@@ -8,6 +8,7 @@
 //! becomes a trace step, is executed with [`Replay::fill`], and the filled line is what
 //! the record holds, so a recorded session is checked by the same code that answered it.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -40,7 +41,7 @@ pub enum Admin {
 }
 
 /// A message to publish: (topic, payload).
-pub type Outgoing = (String, Vec<u8>);
+pub type Outgoing = (String, bytes::Bytes);
 
 /// The session record: trace-format lines, flushed after each.
 struct Record {
@@ -71,7 +72,7 @@ pub struct Actor {
     pending: Vec<Value>,
     record: Option<Record>,
     /// What the specification published and the handle has not forwarded yet.
-    outgoing: Vec<Outgoing>,
+    outgoing: VecDeque<Outgoing>,
     /// Set by [`Actor::close`]: every later request is refused.
     closed: bool,
 }
@@ -113,7 +114,7 @@ impl Actor {
             manual_now: start,
             pending: Vec::new(),
             record,
-            outgoing: Vec::new(),
+            outgoing: VecDeque::new(),
             closed: false,
         })
     }
@@ -148,10 +149,15 @@ impl Actor {
         self.closed = true;
     }
 
-    /// The messages published since the last call, in the order the specification
-    /// published them.
-    pub fn take_outgoing(&mut self) -> Vec<Outgoing> {
-        std::mem::take(&mut self.outgoing)
+    /// The oldest message the specification published that is not forwarded yet: call
+    /// [`Actor::forwarded`] once it is.
+    pub fn next_outgoing(&self) -> Option<&Outgoing> {
+        self.outgoing.front()
+    }
+
+    /// The message [`Actor::next_outgoing`] gave is forwarded.
+    pub fn forwarded(&mut self) {
+        self.outgoing.pop_front();
     }
 
     fn flush(&mut self) {
@@ -237,7 +243,7 @@ impl Actor {
     fn publish_all(&mut self, messages: &[Message]) {
         self.outgoing.extend(messages.iter().map(|m| {
             let payload = serde_json::to_vec(&m.payload).unwrap_or_default();
-            (m.topic.clone(), payload)
+            (m.topic.clone(), payload.into())
         }));
     }
 
@@ -339,7 +345,12 @@ mod tests {
         let moved = admin(&mut actor, Admin::Advance(60)).unwrap();
         assert_eq!(moved["now"], 160);
         assert_eq!(moved["nextTimer"], Value::Null);
-        let topics: Vec<String> = actor.take_outgoing().into_iter().map(|(t, _)| t).collect();
+        let topics: Vec<String> = std::iter::from_fn(|| {
+            let topic = actor.next_outgoing()?.0.clone();
+            actor.forwarded();
+            Some(topic)
+        })
+        .collect();
         assert!(
             topics.contains(&"$aws/things/t1/jobs/notify".to_owned()),
             "{topics:?}"

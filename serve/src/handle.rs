@@ -13,6 +13,7 @@
 //! deadline, and a request that sets an earlier one wakes it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use iot_jobs_spec::trace::Answer;
@@ -20,7 +21,7 @@ use iot_jobs_spec::Plane;
 use serde_json::Value;
 use tokio::sync::{Mutex, Notify};
 
-use crate::actor::{unix_now, Actor, Admin, ClockMode, Outgoing};
+use crate::actor::{unix_now, Actor, Admin, ClockMode};
 use crate::mqtt::Forwarder;
 
 /// The lock around the specification, and where its messages go.
@@ -50,7 +51,12 @@ impl Handle {
     }
 
     /// Call for every HTTP call: applies it and gives the specification's answer.
-    pub async fn call(&self, plane: Plane, name: &str, input: Value) -> Result<Answer, ShutDown> {
+    pub async fn call(
+        self: &Arc<Self>,
+        plane: Plane,
+        name: &str,
+        input: Value,
+    ) -> Result<Answer, ShutDown> {
         let mut actor = self.actor.lock().await;
         if actor.is_closed() {
             return Err(ShutDown);
@@ -61,7 +67,7 @@ impl Handle {
     }
 
     /// Call for every device publish on a reserved topic.
-    pub async fn publish(&self, topic: String, payload: &[u8]) -> Result<(), ShutDown> {
+    pub async fn publish(self: &Arc<Self>, topic: String, payload: &[u8]) -> Result<(), ShutDown> {
         let mut actor = self.actor.lock().await;
         if actor.is_closed() {
             return Err(ShutDown);
@@ -72,7 +78,7 @@ impl Handle {
     }
 
     /// Call for every admin request (`/_spec/`).
-    pub async fn admin(&self, op: Admin) -> Result<Result<Value, String>, ShutDown> {
+    pub async fn admin(self: &Arc<Self>, op: Admin) -> Result<Result<Value, String>, ShutDown> {
         let mut actor = self.actor.lock().await;
         if actor.is_closed() {
             return Err(ShutDown);
@@ -90,8 +96,15 @@ impl Handle {
 
     /// Forwards what the request published, then wakes the timer task if the request set
     /// a deadline earlier than the one it sleeps until. Runs under the lock.
-    async fn after(&self, actor: &mut Actor) {
-        self.forward(actor.take_outgoing()).await;
+    ///
+    /// The request itself was applied at once, with no await; only forwarding awaits. If
+    /// the caller's future is dropped there (an HTTP client that goes away), the
+    /// messages not yet forwarded stay in the actor and a task is spawned to forward
+    /// them, so no message is lost (the one in flight may go twice: QoS 1 allows it).
+    async fn after(self: &Arc<Self>, actor: &mut Actor) {
+        let mut unfinished = Unfinished(Some(Arc::clone(self)));
+        self.forward(actor).await;
+        unfinished.0 = None;
         if actor.clock() == ClockMode::Wall {
             let next = actor.next_timer().unwrap_or(u64::MAX);
             if next < self.armed.load(Ordering::Acquire) {
@@ -100,11 +113,13 @@ impl Handle {
         }
     }
 
-    async fn forward(&self, messages: Vec<Outgoing>) {
-        if let Some(f) = &self.forwarder {
-            for (topic, payload) in messages {
-                f.forward(&topic, payload).await;
+    /// Forwards every message of `actor` not forwarded yet, oldest first.
+    async fn forward(&self, actor: &mut Actor) {
+        while let Some((topic, payload)) = actor.next_outgoing() {
+            if let Some(f) = &self.forwarder {
+                f.forward(topic, payload.clone()).await;
             }
+            actor.forwarded();
         }
     }
 
@@ -140,11 +155,81 @@ impl Handle {
                     }
                     actor.fire_due_timers();
                     self.armed.store(u64::MAX, Ordering::Release);
-                    let out = actor.take_outgoing();
-                    self.forward(out).await;
+                    self.forward(&mut actor).await;
                 }
                 () = self.timer.notified() => {}
             }
         }
+    }
+}
+
+/// Armed while a request's messages are forwarded: dropped armed (the future was
+/// cancelled), it spawns a task that forwards what is left.
+struct Unfinished(Option<Arc<Handle>>);
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            tokio::spawn(async move {
+                let mut actor = handle.actor.lock().await;
+                handle.forward(&mut actor).await;
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iot_jobs_spec::Config;
+    use serde_json::json;
+    use tokio::sync::mpsc;
+
+    const THING_ARN: &str = "arn:aws:iot:us-east-1:123456789012:thing/t1";
+
+    /// A call whose caller goes away while its messages are forwarded still has every
+    /// message forwarded, in order: the ones left are forwarded by a task of their own.
+    #[tokio::test]
+    async fn messages_of_a_call_whose_caller_went_away_are_still_forwarded() {
+        // Room for one message: forwarding the second waits until the first is taken.
+        let (to, mut published) = mpsc::channel(1);
+        let actor = Actor::new(Config::default(), ClockMode::Manual, 100, None).unwrap();
+        let spec = Arc::new(Handle::new(actor, Some(Forwarder::channel(to))));
+        let data = Plane::Data;
+        let control = Plane::Control;
+        spec.call(control, "CreateThing", json!({"thingName": "t1"}))
+            .await
+            .unwrap();
+        // CreateJob queues an execution: notify and notify-next for t1.
+        let created = json!({"jobId": "j1", "document": "{}", "targets": [THING_ARN]});
+        let call = spec.call(control, "CreateJob", created);
+        tokio::select! {
+            _ = call => panic!("the call finished with the channel full"),
+            () = tokio::time::sleep(Duration::from_millis(50)) => {}
+        }
+        // The call is dropped, waiting to forward its second message.
+        let mut topics = Vec::new();
+        while topics.len() < 2 {
+            let next = tokio::time::timeout(Duration::from_secs(5), published.recv());
+            let (topic, _) = next.await.expect("a message").expect("the channel is open");
+            topics.push(topic);
+        }
+        assert_eq!(
+            topics,
+            [
+                "$aws/things/t1/jobs/notify",
+                "$aws/things/t1/jobs/notify-next"
+            ]
+        );
+        // And the lock is free again: the next call is answered.
+        let described = spec
+            .call(
+                data,
+                "DescribeJobExecution",
+                json!({"thingName": "t1", "jobId": "j1"}),
+            )
+            .await
+            .unwrap();
+        assert!(matches!(described, Answer::Output(_)), "{described:?}");
     }
 }

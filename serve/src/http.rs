@@ -85,7 +85,7 @@ fn refusal(r: Refusal) -> Reply {
     error_response(r.status, &r.error_type, json!({"message": r.message}))
 }
 
-async fn handle(req: Request<Incoming>, fixed: Option<Plane>, spec: &Handle) -> Reply {
+async fn handle(req: Request<Incoming>, fixed: Option<Plane>, spec: &Arc<Handle>) -> Reply {
     let too_large = || {
         refusal(Refusal::new(
             413,
@@ -168,7 +168,7 @@ async fn handle(req: Request<Incoming>, fixed: Option<Plane>, spec: &Handle) -> 
 
 /// The admin API: `GET /_spec/clock`, `POST /_spec/clock` with `{"set": N}` or
 /// `{"advance": N}`, `POST /_spec/reset`.
-async fn admin(method: &str, rest: &str, body: &[u8], spec: &Handle) -> Reply {
+async fn admin(method: &str, rest: &str, body: &[u8], spec: &Arc<Handle>) -> Reply {
     let bad = |m: String| refusal(Refusal::new(400, "InvalidRequestException", m));
     let op = match (method, rest) {
         ("GET", "clock") => Admin::Get,

@@ -180,7 +180,7 @@ impl Broker {
 
     /// What the specification publishes through.
     pub fn forwarder(&self) -> Forwarder {
-        Forwarder {
+        Forwarder(Route::Broker {
             scx: self.scx.clone(),
             from: From::from_system(Id::new(
                 self.scx.node.id(),
@@ -190,7 +190,7 @@ impl Broker {
                 ClientId::from_static("iot-jobs-serve"),
                 Some(UserName::from("iot-jobs-serve")),
             )),
-        }
+        })
     }
 
     /// Starts the broker on `addr:port` (0: a free port) with the bridge to `handle`;
@@ -250,27 +250,43 @@ impl Broker {
 
 /// Publishes the specification's messages into the broker, as the system (not as a
 /// client), in the broker's spelling of topics ([`to_broker`]).
-pub struct Forwarder {
-    scx: ServerContext,
-    from: From,
+pub struct Forwarder(Route);
+
+enum Route {
+    Broker { scx: ServerContext, from: From },
+    Channel(mpsc::Sender<(String, Bytes)>),
 }
 
 impl Forwarder {
+    /// A forwarder into a channel instead of a broker, for a [`Handle`] used without
+    /// one (in a test, or embedded): each message is sent as (topic, payload), waiting
+    /// while the channel is full.
+    pub fn channel(to: mpsc::Sender<(String, Bytes)>) -> Self {
+        Self(Route::Channel(to))
+    }
+
     /// Hands `payload` on `topic` to every subscriber, at QoS 1 (less where a
     /// subscription asked for less). Never waits for a subscriber: the broker queues.
-    pub async fn forward(&self, topic: &str, payload: Vec<u8>) {
+    pub async fn forward(&self, topic: &str, payload: Bytes) {
+        let (scx, from) = match &self.0 {
+            Route::Broker { scx, from } => (scx, from),
+            Route::Channel(to) => {
+                let _ = to.send((topic.to_owned(), payload)).await;
+                return;
+            }
+        };
         let p = CodecPublish {
             dup: false,
             retain: false,
             qos: QoS::AtLeastOnce,
             topic: TopicName::from(to_broker(topic).into_owned()),
             packet_id: None,
-            payload: Bytes::from(payload),
+            payload,
             properties: Some(PublishProperties::default()),
         };
         let p: Publish = p.into();
         let p = p.create_time(now_millis());
-        if let Err(e) = SessionState::forwards(&self.scx, self.from.clone(), p, false, None).await {
+        if let Err(e) = SessionState::forwards(scx, from.clone(), p, false, None).await {
             eprintln!("iot-jobs-serve: cannot publish: {e}");
         }
     }
