@@ -103,8 +103,14 @@ impl Handle {
     /// them, so no message is lost (the one in flight may go twice: QoS 1 allows it).
     async fn after(self: &Arc<Self>, actor: &mut Actor) {
         let mut unfinished = Unfinished(Some(Arc::clone(self)));
-        self.forward(actor).await;
+        self.settle(actor).await;
         unfinished.0 = None;
+    }
+
+    /// Forwards what is left to forward, then wakes the timer task if the earliest
+    /// deadline is earlier than the one it sleeps until. Runs under the lock.
+    async fn settle(&self, actor: &mut Actor) {
+        self.forward(actor).await;
         if actor.clock() == ClockMode::Wall {
             let next = actor.next_timer().unwrap_or(u64::MAX);
             if next < self.armed.load(Ordering::Acquire) {
@@ -164,7 +170,8 @@ impl Handle {
 }
 
 /// Armed while a request's messages are forwarded: dropped armed (the future was
-/// cancelled), it spawns a task that forwards what is left.
+/// cancelled), it spawns a task that forwards what is left and wakes the timer task if
+/// it must.
 struct Unfinished(Option<Arc<Handle>>);
 
 impl Drop for Unfinished {
@@ -172,7 +179,7 @@ impl Drop for Unfinished {
         if let Some(handle) = self.0.take() {
             tokio::spawn(async move {
                 let mut actor = handle.actor.lock().await;
-                handle.forward(&mut actor).await;
+                handle.settle(&mut actor).await;
             });
         }
     }
