@@ -108,10 +108,9 @@ impl Service {
             .collect();
         queued.sort_unstable();
         self.move_each(queued, JobExecutionStatus::Removed, Cause::DeleteThing);
-        // Decision 28: DeleteThing takes the thing out of every rollout list.
-        let rolling: Vec<JobId> = (0..self.state.jobs.len() as JobId)
-            .filter(|&j| self.state.rolling_out(j))
-            .collect();
+        // Decision 28: DeleteThing takes the thing out of every rollout list: those it
+        // waits in, found without a search of the jobs.
+        let rolling: Vec<JobId> = self.state.rollouts_waited_in(thing).to_vec();
         for j in rolling {
             self.state.leave_rollout(j, thing);
         }
