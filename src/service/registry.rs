@@ -113,6 +113,9 @@ impl Service {
         let rolling: Vec<JobId> = self.state.rollouts_waited_in(thing).to_vec();
         for j in rolling {
             self.state.leave_rollout(j, thing);
+            // Decision 23 as amended: a SNAPSHOT job whose last waiting target this was,
+            // every execution ended, is complete now; no batch is left to say so.
+            self.maybe_complete(j);
         }
         if let Some(thing) = self.state.deregister_thing(thing) {
             for g in thing.groups {
