@@ -110,8 +110,7 @@ impl Service {
         self.move_each(queued, JobExecutionStatus::Removed, Cause::DeleteThing);
         // Decision 28: DeleteThing takes the thing out of every rollout list: those it
         // waits in, found without a search of the jobs.
-        let rolling: Vec<JobId> = self.state.rollouts_waited_in(thing).to_vec();
-        for j in rolling {
+        for j in self.state.rollouts_waited_in(thing) {
             self.state.leave_rollout(j, thing);
             // Decision 23 as amended: a SNAPSHOT job whose last waiting target this was,
             // every execution ended, is complete now; no batch is left to say so.

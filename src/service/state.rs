@@ -103,19 +103,51 @@ pub(crate) struct ThingSlot {
     touched_at: Option<usize>,
     /// The jobs whose rollout list the thing waits in (decision 28), so that taking it out
     /// of a list, or out of every list, costs no search of the lists.
-    waiting_in: Vec<JobId>,
+    waiting_in: WaitingIn,
 }
 
-impl ThingSlot {
-    /// Takes the thing out of job `job`'s rollout list; whether it waited there.
-    fn stop_waiting(&mut self, job: JobId) -> bool {
-        match self.waiting_in.iter().position(|&j| j == job) {
+/// The jobs whose rollout list a thing waits in, in no particular order: usually none or
+/// one, which is kept inline, so that filling a list of 100 000 things allocates nothing
+/// per thing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct WaitingIn {
+    one: Option<JobId>,
+    more: Vec<JobId>,
+}
+
+impl WaitingIn {
+    fn insert(&mut self, job: JobId) {
+        debug_assert!(!self.contains(job));
+        match self.one {
+            None => self.one = Some(job),
+            Some(_) => self.more.push(job),
+        }
+    }
+
+    fn contains(&self, job: JobId) -> bool {
+        self.one == Some(job) || self.more.contains(&job)
+    }
+
+    /// Takes `job` out; whether it was in.
+    fn remove(&mut self, job: JobId) -> bool {
+        if self.one == Some(job) {
+            self.one = self.more.pop();
+            return true;
+        }
+        match self.more.iter().position(|&j| j == job) {
             Some(at) => {
-                self.waiting_in.swap_remove(at);
+                self.more.swap_remove(at);
                 true
             }
             None => false,
         }
+    }
+
+    fn to_vec(&self) -> Vec<JobId> {
+        self.one
+            .into_iter()
+            .chain(self.more.iter().copied())
+            .collect()
     }
 }
 
@@ -539,8 +571,7 @@ impl State {
         };
         debug_assert_eq!(rollout.waiting, 0, "a rollout list is filled once");
         for &t in &things {
-            debug_assert!(!self.things[t as usize].waiting_in.contains(&id));
-            self.things[t as usize].waiting_in.push(id);
+            self.things[t as usize].waiting_in.insert(id);
         }
         rollout.waiting = things.len();
         rollout.queue = things.into();
@@ -551,7 +582,7 @@ impl State {
     pub(crate) fn next_waiting(&mut self, id: JobId) -> Option<ThingId> {
         let rollout = self.jobs[id as usize].rollout.as_deref_mut()?;
         while let Some(t) = rollout.queue.pop_front() {
-            if self.things[t as usize].stop_waiting(id) {
+            if self.things[t as usize].waiting_in.remove(id) {
                 rollout.waiting -= 1;
                 return Some(t);
             }
@@ -566,7 +597,7 @@ impl State {
             return;
         };
         for t in std::mem::take(&mut rollout.queue) {
-            self.things[t as usize].stop_waiting(id);
+            self.things[t as usize].waiting_in.remove(id);
         }
         rollout.waiting = 0;
         if let Some(t) = rollout.timer.take() {
@@ -584,14 +615,14 @@ impl State {
     }
 
     /// The jobs whose rollout list `thing` waits in.
-    pub(crate) fn rollouts_waited_in(&self, thing: ThingId) -> &[JobId] {
-        &self.things[thing as usize].waiting_in
+    pub(crate) fn rollouts_waited_in(&self, thing: ThingId) -> Vec<JobId> {
+        self.things[thing as usize].waiting_in.to_vec()
     }
 
     /// Takes `thing` out of the rollout list of job `id`, if it waits there: constant time
     /// (its queue entry is passed over later, [`Rollout`]).
     pub(crate) fn leave_rollout(&mut self, id: JobId, thing: ThingId) -> bool {
-        if !self.things[thing as usize].stop_waiting(id) {
+        if !self.things[thing as usize].waiting_in.remove(id) {
             return false;
         }
         let Some(rollout) = self.jobs[id as usize].rollout.as_deref_mut() else {
