@@ -584,6 +584,10 @@ impl State {
         while let Some(t) = rollout.queue.pop_front() {
             if self.things[t as usize].waiting_in.remove(id) {
                 rollout.waiting -= 1;
+                if rollout.waiting == 0 {
+                    // What is left are leavers' entries, which no batch will reach.
+                    rollout.queue = std::collections::VecDeque::new();
+                }
                 return Some(t);
             }
         }
