@@ -154,7 +154,7 @@ fn update(t: usize, status: JobExecutionStatus) -> Request {
     Request::UpdateJobExecution(UpdateJobExecutionRequest::new(&thing(t), JOB, status))
 }
 
-/// A job with `abortConfig` over `n` QUEUED executions; a criterion that SUCCEEDED
+/// A job with `abortConfig` over `n` QUEUED executions, with criteria that SUCCEEDED
 /// executions never meet, so that every terminal update is checked and none aborts.
 fn with_abort(n: usize) -> Service {
     let mut svc = fleet(n);
@@ -173,8 +173,8 @@ fn with_abort(n: usize) -> Service {
 }
 
 /// The things the per-change steps name: from the middle of the fleet on, where a search
-/// of the rollout list from either end goes furthest. Steps take at most 400 things (the
-/// 1 000 things of the smallest fleet hold 450 from the middle, each a step of its own).
+/// of the rollout list from either end goes furthest. Steps take at most 450 things, each
+/// a step of its own (the smallest fleet has 500 from its middle on).
 fn middle(n: usize, k: usize) -> usize {
     n / 2 + k
 }
@@ -213,9 +213,9 @@ fn delete_thing(t: usize) -> Request {
     })
 }
 
-/// Runs step `k` of a per-change scenario on `svc` at time 1, draining its messages.
-fn step(svc: &mut Service, r: Request) {
-    let out = svc.handle(1, r);
+/// Hands `r` to `svc` at `now`, drains its messages, and checks that it was answered.
+fn call(svc: &mut Service, now: u64, r: Request) {
+    let out = svc.handle(now, r);
     drain(svc);
     assert!(out.is_ok(), "{out:?}");
     drop(black_box(out));
@@ -247,9 +247,7 @@ fn create_job_with_rollout(bencher: Bencher, targets: usize) {
         .counter(ItemsCount::new(targets))
         .with_inputs(|| (fleet(targets), create_job(rollout(10))))
         .bench_local_values(|(mut svc, r)| {
-            let out = svc.handle(0, r);
-            drain(&mut svc);
-            assert!(out.is_ok());
+            call(&mut svc, 0, r);
             svc
         });
 }
@@ -260,16 +258,14 @@ fn create_job_with_rollout(bencher: Bencher, targets: usize) {
 fn delete_job_force(bencher: Bencher, executions: usize) {
     let mut check = started(executions);
     assert_eq!(check.poll_timeout(), Some(600));
-    step(&mut check, delete_job());
+    call(&mut check, 1, delete_job());
     assert_eq!(check.poll_timeout(), None, "DeleteJob left a timer");
     drop(check);
     bencher
         .counter(ItemsCount::new(executions))
         .with_inputs(|| started(executions))
         .bench_local_values(|mut svc| {
-            let out = svc.handle(0, delete_job());
-            drain(&mut svc);
-            assert!(out.is_ok());
+            call(&mut svc, 1, delete_job());
             svc
         });
 }
@@ -282,7 +278,7 @@ mod one_change {
     fn each(bencher: Bencher, mut svc: Service, make: impl Fn(usize) -> Request) {
         let mut k = 0;
         bencher.bench_local(|| {
-            step(&mut svc, make(k));
+            call(&mut svc, 1, make(k));
             k += 1;
         });
     }
@@ -335,31 +331,25 @@ const SCENARIOS: &[(&str, Prepare, Step)] = &[
     ),
     // One step: CreateJob over SIZE things, rolling out 10 a minute.
     ("create", fleet, |svc, _, _| {
-        step_at_0(svc, create_job(rollout(10)))
+        call(svc, 0, create_job(rollout(10)))
     }),
     // One step: DeleteJob (force) of SIZE started executions.
     ("delete_job", started, |svc, _, _| {
-        step(svc, delete_job());
+        call(svc, 1, delete_job());
         assert_eq!(svc.poll_timeout(), None, "DeleteJob left a timer");
     }),
     ("update_abort", with_abort, |svc, n, k| {
-        step(svc, update(middle(n, k), JobExecutionStatus::Succeeded))
+        call(svc, 1, update(middle(n, k), JobExecutionStatus::Succeeded))
     }),
     (
         "delete_thing",
         |n| rolling_out(n, 10),
-        |svc, n, k| step(svc, delete_thing(middle(n, k))),
+        |svc, n, k| call(svc, 1, delete_thing(middle(n, k))),
     ),
     ("associate", continuous_rollout, |svc, _, k| {
-        step(svc, associate(k))
+        call(svc, 1, associate(k))
     }),
 ];
-
-fn step_at_0(svc: &mut Service, r: Request) {
-    let out = svc.handle(0, r);
-    drain(svc);
-    assert!(out.is_ok(), "{out:?}");
-}
 
 /// `LIFECYCLE_COUNT=SCENARIO:SIZE:STEPS`: see the module docs.
 fn count_steps(spec: &str) {
