@@ -345,3 +345,27 @@ fn decision_28_a_batch_over_100_000_targets_costs_the_batch() {
         "20 batches took {batches:?}; queuing all {N} took {all_at_once:?}"
     );
 }
+
+#[test]
+fn decision_23_and_28_deleting_the_last_waiting_target_completes_a_snapshot_job() {
+    // t0 is released at 0 and succeeds; t1, the last waiting target, is deleted: no
+    // execution is pending and nobody waits, so the job is COMPLETED then, not never.
+    let mut w = fleet(2, rollout(json!({"maximumPerMinute": 1})));
+    w.update("t0", "j1", "SUCCEEDED", json!({})).unwrap();
+    let status =
+        |w: &mut World| w.ok("DescribeJob", json!({"jobId": "j1"}))["job"]["status"].clone();
+    assert_eq!(status(&mut w), "IN_PROGRESS", "t1 still waits");
+    w.at(30).ok("DeleteThing", json!({"thingName": "t1"}));
+    let job = w.ok("DescribeJob", json!({"jobId": "j1"}))["job"].clone();
+    assert_eq!(job["status"], "COMPLETED");
+    assert_eq!(job["completedAt"], 30);
+    assert_eq!(w.svc.poll_timeout(), None);
+    // While another target still waits, deleting one does not complete the job.
+    let mut w = fleet(3, rollout(json!({"maximumPerMinute": 1})));
+    w.update("t0", "j1", "SUCCEEDED", json!({})).unwrap();
+    w.ok("DeleteThing", json!({"thingName": "t1"}));
+    assert_eq!(status(&mut w), "IN_PROGRESS", "t2 still waits");
+    w.at(60);
+    w.update("t2", "j1", "SUCCEEDED", json!({})).unwrap();
+    assert_eq!(status(&mut w), "COMPLETED");
+}

@@ -190,14 +190,9 @@ impl Service {
             reason_code: None,
             comment: None,
             abort: r.abort_config,
-            rollout: r.job_executions_rollout_config.map(|config| {
-                Box::new(Rollout {
-                    config,
-                    waiting: Default::default(),
-                    released: 0,
-                    timer: None,
-                })
-            }),
+            rollout: r
+                .job_executions_rollout_config
+                .map(|config| Box::new(Rollout::new(config))),
             schedule,
             deleted: false,
         };
@@ -552,14 +547,7 @@ impl Service {
         if let Some(config) = r.job_executions_rollout_config {
             match job.rollout.as_deref_mut() {
                 Some(rollout) => rollout.config = config,
-                None => {
-                    job.rollout = Some(Box::new(Rollout {
-                        config,
-                        waiting: Default::default(),
-                        released: 0,
-                        timer: None,
-                    }))
-                }
+                None => job.rollout = Some(Box::new(Rollout::new(config))),
             }
         }
         job.last_updated_at = now;

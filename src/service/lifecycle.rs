@@ -186,7 +186,7 @@ impl Service {
             return;
         }
         // Decision 23 as amended: not while targets wait in the rollout list.
-        if job.rollout.as_ref().is_some_and(|r| !r.waiting.is_empty()) {
+        if job.rollout.as_ref().is_some_and(|r| r.waiting() > 0) {
             return;
         }
         let eligible = match job.schedule.as_ref().and_then(|s| s.end_at) {
@@ -336,9 +336,8 @@ impl Service {
     /// Rule 2, or with a rollout rule 28: queues `things` (resolved, in order) for job
     /// `id` now. With a rollout they wait in its list and the first batch leaves it now.
     pub(super) fn queue_targets(&mut self, id: JobId, things: Vec<ThingId>) {
-        let job = self.state.job_mut(id);
-        if let Some(rollout) = job.rollout.as_deref_mut() {
-            rollout.waiting = things.into();
+        if self.state.job(id).rollout.is_some() {
+            self.state.start_rollout(id, things);
             self.release_batch(id);
             return;
         }
@@ -365,20 +364,14 @@ impl Service {
         let size = batch_size(&rollout.config, rollout.released, succeeded);
         let mut released = 0;
         while released < size {
-            let Some(thing) = self
-                .state
-                .job_mut(id)
-                .rollout
-                .as_deref_mut()
-                .and_then(|r| r.waiting.pop_front())
-            else {
+            let Some(thing) = self.state.next_waiting(id) else {
                 break;
             };
-            // DeleteThing and leaving the targets take a thing out of the list; a thing
-            // found gone here is skipped all the same.
-            if !self.state.exists(thing) {
-                continue;
-            }
+            // DeleteThing takes a thing out of every list.
+            debug_assert!(
+                self.state.exists(thing),
+                "thing {thing} waits but is deleted"
+            );
             self.queue_new(id, thing, Cause::RolloutBatch);
             released += 1;
         }

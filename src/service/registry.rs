@@ -108,12 +108,13 @@ impl Service {
             .collect();
         queued.sort_unstable();
         self.move_each(queued, JobExecutionStatus::Removed, Cause::DeleteThing);
-        // Decision 28: DeleteThing takes the thing out of every rollout list.
-        let rolling: Vec<JobId> = (0..self.state.jobs.len() as JobId)
-            .filter(|&j| self.state.rolling_out(j))
-            .collect();
-        for j in rolling {
+        // Decision 28: DeleteThing takes the thing out of every rollout list: those it
+        // waits in, found without a search of the jobs.
+        for j in self.state.rollouts_waited_in(thing) {
             self.state.leave_rollout(j, thing);
+            // Decision 23 as amended: a SNAPSHOT job whose last waiting target this was,
+            // every execution ended, is complete now; no batch is left to say so.
+            self.maybe_complete(j);
         }
         if let Some(thing) = self.state.deregister_thing(thing) {
             for g in thing.groups {

@@ -101,6 +101,54 @@ pub(crate) struct ThingSlot {
     pub retries_spent: BTreeMap<JobId, BTreeMap<RetryableFailureType, i32>>,
     /// Where the thing is in [`State::touched`] while this moment has touched it.
     touched_at: Option<usize>,
+    /// The jobs whose rollout list the thing waits in (decision 28), so that taking it out
+    /// of a list, or out of every list, costs no search of the lists.
+    waiting_in: WaitingIn,
+}
+
+/// The jobs whose rollout list a thing waits in, in no particular order: usually none or
+/// one, which is kept inline, so that filling a list of 100 000 things allocates nothing
+/// per thing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct WaitingIn {
+    one: Option<JobId>,
+    more: Vec<JobId>,
+}
+
+impl WaitingIn {
+    fn insert(&mut self, job: JobId) {
+        debug_assert!(!self.contains(job));
+        match self.one {
+            None => self.one = Some(job),
+            Some(_) => self.more.push(job),
+        }
+    }
+
+    fn contains(&self, job: JobId) -> bool {
+        self.one == Some(job) || self.more.contains(&job)
+    }
+
+    /// Takes `job` out; whether it was in.
+    fn remove(&mut self, job: JobId) -> bool {
+        if self.one == Some(job) {
+            self.one = self.more.pop();
+            return true;
+        }
+        match self.more.iter().position(|&j| j == job) {
+            Some(at) => {
+                self.more.swap_remove(at);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn to_vec(&self) -> Vec<JobId> {
+        self.one
+            .into_iter()
+            .chain(self.more.iter().copied())
+            .collect()
+    }
 }
 
 /// A thing's executions of one job, oldest first. The newest is kept inline: it is what
@@ -217,12 +265,39 @@ pub(crate) struct Schedule {
 
 /// A job's rollout (decision 28): its config, the targets still waiting (no execution
 /// yet), how many things it has released, and its next batch's timer.
+///
+/// The list is a queue in release order and a count. A thing that leaves the list early
+/// (DeleteThing, a join, an association, leaving the targets) is taken out of the count
+/// and of its [`ThingSlot::waiting_in`] only; its entry in the queue is dropped when a
+/// batch reaches it. So a thing leaves in constant time, a batch costs its size plus the
+/// entries of leavers it passes, and each entry is passed once in the rollout's life.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Rollout {
     pub config: crate::wire::control::JobExecutionsRolloutConfig,
-    pub waiting: std::collections::VecDeque<ThingId>,
+    /// The targets in release order, with the entries of those that left since.
+    queue: std::collections::VecDeque<ThingId>,
+    /// How many of them still wait.
+    waiting: usize,
     pub released: u64,
     pub timer: Option<Timer>,
+}
+
+impl Rollout {
+    /// A rollout by `config` that has released nobody and has nobody waiting yet.
+    pub(crate) fn new(config: crate::wire::control::JobExecutionsRolloutConfig) -> Self {
+        Self {
+            config,
+            queue: std::collections::VecDeque::new(),
+            waiting: 0,
+            released: 0,
+            timer: None,
+        }
+    }
+
+    /// How many targets wait in the list.
+    pub(crate) fn waiting(&self) -> usize {
+        self.waiting
+    }
 }
 
 /// Which of a job's timers (decisions 28, 32).
@@ -488,13 +563,47 @@ impl State {
         }
     }
 
+    /// Puts `things` (resolved, each once, in release order) into job `id`'s rollout
+    /// list (decision 28), in one pass.
+    pub(crate) fn start_rollout(&mut self, id: JobId, things: Vec<ThingId>) {
+        let Some(rollout) = self.jobs[id as usize].rollout.as_deref_mut() else {
+            return;
+        };
+        debug_assert_eq!(rollout.waiting, 0, "a rollout list is filled once");
+        for &t in &things {
+            self.things[t as usize].waiting_in.insert(id);
+        }
+        rollout.waiting = things.len();
+        rollout.queue = things.into();
+    }
+
+    /// Takes the head of job `id`'s rollout list out of it (decision 28's batch), passing
+    /// over the entries of things that left the list early.
+    pub(crate) fn next_waiting(&mut self, id: JobId) -> Option<ThingId> {
+        let rollout = self.jobs[id as usize].rollout.as_deref_mut()?;
+        while let Some(t) = rollout.queue.pop_front() {
+            if self.things[t as usize].waiting_in.remove(id) {
+                rollout.waiting -= 1;
+                if rollout.waiting == 0 {
+                    // What is left are leavers' entries, which no batch will reach.
+                    rollout.queue = std::collections::VecDeque::new();
+                }
+                return Some(t);
+            }
+        }
+        None
+    }
+
     /// Drops job `id`'s rollout list and its batch timer: nobody else is queued
-    /// (decision 28: CancelJob, an abort, an end, DeleteJob).
+    /// (decision 28: CancelJob, an abort, an end, DeleteJob). One pass over the list.
     pub(crate) fn drop_rollout(&mut self, id: JobId) {
         let Some(rollout) = self.jobs[id as usize].rollout.as_deref_mut() else {
             return;
         };
-        rollout.waiting = std::collections::VecDeque::new();
+        for t in std::mem::take(&mut rollout.queue) {
+            self.things[t as usize].waiting_in.remove(id);
+        }
+        rollout.waiting = 0;
         if let Some(t) = rollout.timer.take() {
             self.job_timers
                 .remove(&(t.deadline, t.seq, id, JobTimer::Batch));
@@ -506,19 +615,31 @@ impl State {
         self.jobs[id as usize]
             .rollout
             .as_ref()
-            .is_some_and(|r| !r.waiting.is_empty())
+            .is_some_and(|r| r.waiting > 0)
     }
 
-    /// Takes `thing` out of the rollout list of job `id`, if it waits there.
+    /// The jobs whose rollout list `thing` waits in.
+    pub(crate) fn rollouts_waited_in(&self, thing: ThingId) -> Vec<JobId> {
+        self.things[thing as usize].waiting_in.to_vec()
+    }
+
+    /// Takes `thing` out of the rollout list of job `id`, if it waits there: constant time
+    /// (its queue entry is passed over later, [`Rollout`]).
     pub(crate) fn leave_rollout(&mut self, id: JobId, thing: ThingId) -> bool {
+        if !self.things[thing as usize].waiting_in.remove(id) {
+            return false;
+        }
         let Some(rollout) = self.jobs[id as usize].rollout.as_deref_mut() else {
+            debug_assert!(
+                false,
+                "thing {thing} waited in job {id}, which has no rollout"
+            );
             return false;
         };
-        let Some(at) = rollout.waiting.iter().position(|&t| t == thing) else {
-            return false;
-        };
-        rollout.waiting.remove(at);
-        if rollout.waiting.is_empty() {
+        rollout.waiting -= 1;
+        if rollout.waiting == 0 {
+            // Every entry left is a leaver's: none to pass over later.
+            rollout.queue = std::collections::VecDeque::new();
             if let Some(t) = rollout.timer.take() {
                 self.job_timers
                     .remove(&(t.deadline, t.seq, id, JobTimer::Batch));
