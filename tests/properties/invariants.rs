@@ -267,7 +267,8 @@ impl Checker {
             Some(Request::CreateJob(_)) => Some(Cause::CreateJob),
             Some(Request::AddThingToThingGroup(_)) => Some(Cause::ThingJoinsTargetGroup),
             _ => None,
-        };
+        }
+        .map(|cause| (cause, ctx.t0));
         let step = invariants::Step {
             now: ctx.t0,
             clock: ctx.is_clock(),
