@@ -73,6 +73,7 @@ use std::time::{Duration, Instant};
 use iot_jobs_spec::rules::{self, Cause, TRANSITIONS};
 use iot_jobs_spec::{
     Config, ExecutionRecord, JobExecutionStatus as S, JobStatus, Operation, Service, Switches,
+    TimerKind,
 };
 use serde_json::{json, Value};
 
@@ -84,6 +85,11 @@ const JOBS: [&str; 2] = ["jS", "jC"];
 const GROUP: &str = "g0";
 /// The in-progress timer of `jS`, and the step timer the explorer asks for.
 const TIMER_SECS: u64 = 60;
+/// The lifecycle scope's rollout of `jS` (decision 28): one thing a minute, so of its
+/// two targets `t0` is queued at CreateJob and `t1` waits for the batch timer.
+const ROLLOUT_PER_MINUTE: usize = 1;
+/// Decision 28: batches on a 60-second grid.
+const BATCH_SECS: u64 = 60;
 
 /// How far to explore.
 #[derive(Clone, Copy, Debug)]
@@ -97,7 +103,8 @@ struct Scope {
     /// The clock also moves +30 s when no timer runs.
     idle_advance: bool,
     /// The lifecycle of issue 16: `jS` has abort criteria (FAILED, at least one
-    /// execution completed, 50 %: decisions 29, 30) and DeleteJob (decision 34) joins the
+    /// execution completed, 50 %: decisions 29, 30) and a rollout of
+    /// [`ROLLOUT_PER_MINUTE`] (decisions 27, 28), and DeleteJob (decision 34) joins the
     /// alphabet, with and without `force`.
     lifecycle: bool,
 }
@@ -124,7 +131,7 @@ impl Scope {
 
     fn lifecycle() -> Self {
         Self {
-            name: "lifecycle: jS aborts, DeleteJob",
+            name: "lifecycle: jS rolls out and aborts, DeleteJob",
             lifecycle: true,
             ..Self::default_scope()
         }
@@ -326,6 +333,8 @@ fn apply(svc: &mut Service, action: Action, scope: &Scope) -> Result<(), String>
                 input["abortConfig"] = json!({"criteriaList": [{"failureType": "FAILED",
                     "action": "CANCEL", "minNumberOfExecutedThings": 1,
                     "thresholdPercentage": 50}]});
+                input["jobExecutionsRolloutConfig"] =
+                    json!({"maximumPerMinute": ROLLOUT_PER_MINUTE});
             }
             if job == 0 || scope.continuous_retry {
                 input["jobExecutionsRetryConfig"] =
@@ -559,20 +568,35 @@ struct View {
     execs: BTreeMap<usize, ExecutionRecord>,
     jobs: BTreeMap<String, JobStatus>,
     things: Vec<String>,
+    /// Per job, the things waiting in its rollout list, in order (decision 28).
+    waiting: BTreeMap<String, Vec<String>>,
+    /// Per job, its batch timer's deadline, while one runs.
+    batches: BTreeMap<String, u64>,
 }
 
 impl View {
     fn of(svc: &Service) -> Self {
+        let jobs = svc.jobs();
         Self {
             execs: by_id(svc),
-            jobs: svc
-                .jobs()
-                .into_iter()
-                .map(|j| (j.job_id, j.status))
+            waiting: jobs
+                .iter()
+                .map(|j| (j.job_id.clone(), j.waiting.clone()))
                 .collect(),
+            jobs: jobs.into_iter().map(|j| (j.job_id, j.status)).collect(),
             things: svc.things(),
+            batches: batch_deadlines(svc),
         }
     }
+}
+
+/// Per job, its rollout batch timer's deadline (decision 28).
+fn batch_deadlines(svc: &Service) -> BTreeMap<String, u64> {
+    svc.due_timers(u64::MAX)
+        .into_iter()
+        .filter(|t| t.kind == TimerKind::RolloutBatch)
+        .map(|t| (t.job_id, t.deadline))
+        .collect()
 }
 
 /// What must hold along every edge; marks the rows of the table the edge takes.
@@ -653,12 +677,28 @@ fn check_edge(
         Action::DeleteJob { job, force } => (e.job_id == JOBS[job]).then_some(force),
         _ => None,
     };
+    // A clock move creates by the batch row (decision 28), at the batch timer's deadline;
+    // in this scope a move reaches at most one batch (one job rolls out, and the clock
+    // moves at most to the next deadline or 30 s).
+    let clock = action.cause() == Some(Cause::Timer);
+    let batch: Vec<(&String, u64)> = view
+        .batches
+        .iter()
+        .filter(|b| clock && *b.1 <= now)
+        .map(|(j, &d)| (j, d))
+        .collect();
+    ensure!(batch.len() <= 1, "{action} reaches batches {batch:?}");
+    let creates = match (action.creation_cause(), batch.first()) {
+        (Some(cause), _) => Some((cause, now)),
+        (None, Some(&(_, d))) => Some((Cause::RolloutBatch, d)),
+        (None, None) => None,
+    };
     let step = invariants::Step {
         now,
-        clock: action.cause() == Some(Cause::Timer),
+        clock,
         may_change: &may_change,
         may_delete: &may_delete,
-        creates: action.creation_cause(),
+        creates,
         switches: sw,
     };
     let deletion = match action {
@@ -709,6 +749,84 @@ fn check_edge(
                 name(new)
             ),
             _ => {}
+        }
+    }
+    if action.creation_cause() != Some(Cause::CreateJob) {
+        rollout_edge(view, action, &taken, &a, after)?;
+    }
+    Ok(())
+}
+
+/// Decision 28 along an edge, per job: the rollout list after the step is the list before
+/// with DeleteThing's thing taken out and, when the step's clock move reached the batch
+/// timer, its head released: exactly the first [`ROLLOUT_PER_MINUTE`] things, queued by
+/// the batch row in list order, while the job stays IN_PROGRESS; nobody else leaves it,
+/// and no other step releases anyone. A job that stops being IN_PROGRESS (CancelJob, an
+/// abort, DeleteJob) keeps no list. While things wait, the next batch is 60 s after the
+/// one that fired, or still the one before.
+fn rollout_edge(
+    view: &View,
+    action: Action,
+    taken: &[invariants::Taken],
+    execs_after: &BTreeMap<usize, ExecutionRecord>,
+    after: &Service,
+) -> Result<(), String> {
+    let jobs_after = after.jobs();
+    let batches_after = batch_deadlines(after);
+    for (job, before) in &view.waiting {
+        let released: Vec<&str> = taken
+            .iter()
+            .filter(|t| t.row.cause == Cause::RolloutBatch)
+            .map(|t| &execs_after[&t.execution])
+            .filter(|e| &e.job_id == job)
+            .map(|e| e.thing_name.as_str())
+            .collect();
+        let fired = view
+            .batches
+            .get(job)
+            .filter(|&&d| action.cause() == Some(Cause::Timer) && d <= after.now());
+        let mut left: Vec<&str> = before
+            .iter()
+            .map(String::as_str)
+            .filter(|&t| !matches!(action, Action::DeleteThing { thing } if THINGS[thing] == t))
+            .collect();
+        let j = jobs_after.iter().find(|j| &j.job_id == job);
+        let running = j.is_some_and(|j| j.status == JobStatus::InProgress);
+        let head = if fired.is_some() {
+            left.len().min(ROLLOUT_PER_MINUTE)
+        } else {
+            0
+        };
+        ensure!(
+            released.len() <= head && (!running || released.len() == head),
+            "{job}: {action} released {released:?} from the rollout list {before:?}"
+        );
+        ensure!(
+            released[..] == left[..released.len()],
+            "{job}: {action} released {released:?}, not the head of the rollout list {before:?}"
+        );
+        left.drain(..released.len());
+        if !running {
+            left.clear();
+        }
+        let got: Vec<&str> = j
+            .map(|j| j.waiting.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        ensure!(
+            got == left,
+            "{job}: after {action} the rollout list is {got:?}, decision 28 leaves {left:?} \
+             of {before:?}"
+        );
+        if !left.is_empty() {
+            let want = match fired {
+                Some(d) => Some(d + BATCH_SECS),
+                None => view.batches.get(job).copied(),
+            };
+            ensure!(
+                batches_after.get(job).copied() == want,
+                "{job}: after {action} the next batch is at {:?}, not {want:?}",
+                batches_after.get(job)
+            );
         }
     }
     Ok(())
@@ -869,6 +987,8 @@ struct Report {
     stuck: Vec<String>,
     /// Pending executions of a deleted thing that only re-creating the thing lets end.
     needs_recreation: u64,
+    /// Rollout lists (decision 28) seen non-empty, one per job and state.
+    waiting_states: u64,
     recreation_examples: Vec<String>,
     elapsed: Duration,
 }
@@ -895,10 +1015,12 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            "  violations: {}, stuck: {}, ended only after re-creating the thing: {}",
+            "  violations: {}, stuck: {}, ended only after re-creating the thing: {}, \
+             rollout lists waiting: {}",
             self.violations.len(),
             self.stuck.len(),
-            self.needs_recreation
+            self.needs_recreation,
+            self.waiting_states
         )?;
         if let Some(example) = self.recreation_examples.first() {
             writeln!(f, "  e.g. {example}")?;
@@ -952,6 +1074,24 @@ fn visit(svc: &Service, id: usize, nodes: &[Node], scope: &Scope, report: &mut R
                 .find(|x| x.creation_order == e.creation_order)
                 .is_none_or(|x| x.status.is_terminal())
     };
+    // Decision 28: a thing waiting in a rollout list is released by the job's next batch.
+    let batches = batch_deadlines(svc);
+    for j in svc.jobs().into_iter().filter(|j| !j.waiting.is_empty()) {
+        let head = &j.waiting[0];
+        let mut probe = svc.clone();
+        let released = batches.get(&j.job_id).is_some_and(|&d| {
+            apply(&mut probe, Action::AdvanceTo(d), scope).is_ok()
+                && probe.execution(head, &j.job_id, None).is_some()
+        });
+        if !released && report.stuck.len() < MAX_FINDINGS {
+            report.stuck.push(format!(
+                "{head} waits in the rollout list of {} and no batch releases it\n    after: {}",
+                j.job_id,
+                path(nodes, id)
+            ));
+        }
+        report.waiting_states += 1;
+    }
     for e in execs.iter().filter(|e| e.status.is_pending()) {
         if enders(e).into_iter().any(|a| ended_by(svc, e, a)) {
             continue;
@@ -1035,6 +1175,26 @@ fn explore(scope: Scope) -> Report {
             &mut report.rows,
         ) {
             report.violations.push(format!("setup: {e}"));
+        }
+    }
+    // Decision 28: the batch at t0 belongs to CreateJob (it queued `t0`, `jS`'s first
+    // target); `t1` waits for the batch timer a minute later.
+    if scope.lifecycle {
+        let js = svc.jobs().into_iter().find(|j| j.job_id == JOBS[0]);
+        let (waiting, batches) = (js.map(|j| j.waiting), batch_deadlines(&svc));
+        let queued: Vec<String> = svc
+            .executions()
+            .into_iter()
+            .filter(|e| e.job_id == JOBS[0])
+            .map(|e| e.thing_name)
+            .collect();
+        if waiting != Some(vec![THINGS[1].to_owned()])
+            || batches.get(JOBS[0]) != Some(&BATCH_SECS)
+            || queued != [THINGS[0]]
+        {
+            report.violations.push(format!(
+                "setup: jS queued {queued:?}, waiting {waiting:?}, batches {batches:?}"
+            ));
         }
     }
 
@@ -1128,16 +1288,18 @@ fn lifecycle_report() -> &'static Report {
     })
 }
 
-/// Issue 16's lifecycle in the fleet: with jS's abort criteria and DeleteJob, every
-/// reachable state and edge keeps the invariants, nothing gets stuck, and the abort row
+/// Issue 16's lifecycle in the fleet: with jS's rollout and abort criteria and DeleteJob,
+/// every reachable state and edge keeps the invariants, nothing gets stuck (no waiting
+/// thing either), and the rollout batch row by a clock move (decision 28), the abort row
 /// (decision 30) and DeleteJob's rows from each status the scope reaches (decision 34)
 /// are taken.
 #[test]
-fn lifecycle_scope_keeps_every_invariant_and_takes_the_abort_and_delete_job_rows() {
+fn lifecycle_scope_keeps_every_invariant_and_takes_the_batch_abort_and_delete_job_rows() {
     let r = lifecycle_report();
     assert_sound(r);
     assert_all_statuses(r);
     assert_not_stuck(r);
+    assert!(r.waiting_states > 0, "no state with a thing waiting");
     let taken = |cause: Cause, from: S| {
         TRANSITIONS
             .iter()
@@ -1145,6 +1307,11 @@ fn lifecycle_scope_keeps_every_invariant_and_takes_the_abort_and_delete_job_rows
             .any(|(t, &n)| n > 0 && t.cause == cause && t.from == Some(from))
     };
     assert!(taken(Cause::AbortCancel, S::Queued), "the abort row");
+    let batch = TRANSITIONS
+        .iter()
+        .position(|t| t.cause == Cause::RolloutBatch)
+        .expect("the batch row");
+    assert!(r.rows[batch] > 0, "decision 28: no batch released t1");
     // Decision 40: no execution waits for its thing to be created again.
     assert_eq!(r.needs_recreation, 0, "{:#?}", r.recreation_examples);
     for from in S::ALL {
@@ -1201,14 +1368,15 @@ fn every_row_of_the_table_is_taken() {
         .iter()
         .enumerate()
         .filter(|(i, _)| d.rows[*i] + s.rows[*i] + l.rows[*i] == 0)
-        // AssociateTargetsWithJob (36), schedules (32) and rollout batches (28) are not in
-        // the explored fleet (each adds a job or timers to a state space that grows tenfold
-        // a level); the generated traces take their rows (tests/table_agreement.rs) and
-        // tests/properties_lifecycle.rs checks their laws.
+        // AssociateTargetsWithJob (36) and schedules' end behaviours (32) are not in the
+        // explored fleet (each adds a job or timers to a state space that grows tenfold a
+        // level); the generated traces take their rows (tests/table_agreement.rs) and
+        // tests/properties_lifecycle.rs checks their laws. The lifecycle scope's rollout
+        // takes the batch row (decision 28).
         .filter(|(_, t)| {
             !matches!(
                 t.cause,
-                Cause::AssociateTargetsWithJob | Cause::EndBehaviorCancel | Cause::RolloutBatch
+                Cause::AssociateTargetsWithJob | Cause::EndBehaviorCancel
             )
         })
         .map(|(_, t)| {

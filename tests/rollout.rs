@@ -276,6 +276,25 @@ fn decision_28_the_list_is_dropped_when_the_job_stops_and_snapshot_completion_wa
     );
 }
 
+/// Decisions 23 and 28: DeleteThing of the last waiting thing empties the list, and a
+/// SNAPSHOT job with nothing pending then completes at once, as when its last batch is
+/// released (found by the exhaustive exploration: the job stayed IN_PROGRESS for ever).
+#[test]
+fn decision_28_deleting_the_last_waiting_thing_completes_a_snapshot_job() {
+    let mut w = fleet(2, rollout(json!({"maximumPerMinute": 1})));
+    w.at(10);
+    w.update("t0", "j1", "SUCCEEDED", json!({})).unwrap();
+    w.at(20);
+    w.ok("DeleteThing", json!({"thingName": "t1"}));
+    assert_eq!(w.svc.jobs()[0].waiting, Vec::<String>::new());
+    assert_eq!(w.svc.poll_timeout(), None, "no batch timer is left");
+    let d = w.ok("DescribeJob", json!({"jobId": "j1"}))["job"].clone();
+    assert_eq!(
+        (d["status"].as_str(), d["completedAt"].as_u64()),
+        (Some("COMPLETED"), Some(20))
+    );
+}
+
 #[test]
 fn decision_28_update_job_changes_the_rate_from_the_next_batch() {
     let mut w = fleet(10, rollout(json!({"maximumPerMinute": 1})));

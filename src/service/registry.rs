@@ -108,12 +108,16 @@ impl Service {
             .collect();
         queued.sort_unstable();
         self.move_each(queued, JobExecutionStatus::Removed, Cause::DeleteThing);
-        // Decision 28: DeleteThing takes the thing out of every rollout list.
+        // Decision 28: DeleteThing takes the thing out of every rollout list; a SNAPSHOT
+        // job whose list it empties completes when nothing of it is pending (decision 23
+        // as amended).
         let rolling: Vec<JobId> = (0..self.state.jobs.len() as JobId)
             .filter(|&j| self.state.rolling_out(j))
             .collect();
         for j in rolling {
-            self.state.leave_rollout(j, thing);
+            if self.state.leave_rollout(j, thing) {
+                self.maybe_complete(j);
+            }
         }
         if let Some(thing) = self.state.deregister_thing(thing) {
             for g in thing.groups {
