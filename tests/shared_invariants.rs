@@ -410,6 +410,7 @@ fn check_step(s: &RealStep) -> Result<Vec<&'static Transition>, String> {
         may_change: &may_change,
         may_delete: &|_| None,
         creates: s.creates,
+        job_timer_at: None,
         switches: Switches::default(),
     };
     changes(&s.before, &s.after, &step).map(|t| t.into_iter().map(|t| t.row).collect())
@@ -557,4 +558,49 @@ fn every_shared_step_invariant_refuses_a_step_that_breaks_it() {
             "{fact}: refused for another reason: {found}"
         );
     }
+}
+
+/// Decision 32 in the step invariants: at a FORCE_CANCEL endTime (1800) a clock move
+/// cancels the job's QUEUED execution by the end-behaviour row, at the end timer's
+/// deadline, recording the force; a checker that gives another moment or another force
+/// is refused.
+#[test]
+fn decision_32_an_end_behaviour_changes_at_the_end_timer_and_records_its_force() {
+    let mut w = World::new();
+    w.thing("t1").job(
+        "jE",
+        &["t1"],
+        json!({"schedulingConfig": {"endTime": "1970-01-01T00:30",
+                                    "endBehavior": "FORCE_CANCEL"}}),
+    );
+    let before = by_id(&w.svc);
+    w.at(1900);
+    let after = by_id(&w.svc);
+    let check = |end_at: u64, force: bool| {
+        let may_change = |_: &ExecutionRecord| Some((Cause::EndBehaviorCancel, force));
+        let step = Step {
+            now: 1900,
+            clock: true,
+            may_change: &may_change,
+            may_delete: &|_| None,
+            creates: None,
+            job_timer_at: Some(end_at),
+            switches: Switches::default(),
+        };
+        changes(&before, &after, &step).map(|t| t.into_iter().map(|t| t.row).collect::<Vec<_>>())
+    };
+    let rows = check(1800, true).expect("the real step");
+    assert_eq!(
+        rows.iter()
+            .map(|t| (t.from, t.to, t.cause))
+            .collect::<Vec<_>>(),
+        [(Some(S::Queued), Some(S::Canceled), Cause::EndBehaviorCancel)]
+    );
+    let moment = check(1900, true).expect_err("the clock's end, not the timer's deadline");
+    assert!(
+        moment.contains("lastUpdatedAt 1800 after a change at 1900"),
+        "{moment}"
+    );
+    let force = check(1800, false).expect_err("FORCE_CANCEL records force");
+    assert!(force.contains("forceCanceled Some(true)"), "{force}");
 }

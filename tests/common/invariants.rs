@@ -485,6 +485,10 @@ pub struct Step<'a> {
     /// group join, a rollout batch: decision 28), and the moment it queues them (the
     /// call's, or the batch timer's deadline in a clock move).
     pub creates: Option<(Cause, u64)>,
+    /// In a clock move, the deadline of the job timer whose firing may change executions
+    /// (an end behaviour, decision 32): those changes happen at that moment, as an
+    /// execution timer's happen at its own deadline.
+    pub job_timer_at: Option<u64>,
     /// The switches of the service.
     pub switches: Switches,
 }
@@ -527,8 +531,8 @@ fn row(
 /// - a changed one: the step may change it, by a row of its cause whose condition holds;
 ///   it was not terminal; its identity, queuedAt and retryAttempt stay; versionNumber +1 by
 ///   a device's row, unchanged by the service's (decision 10); lastUpdatedAt is the moment
-///   (the call's, or the timer's deadline: decisions 10, 17); a cancel records its force
-///   (decisions 20, 21);
+///   (the call's, or the timer's deadline: decisions 10, 17, 32); a cancel records its
+///   force (decisions 20, 21, 30, 32);
 /// - a new one: QUEUED, version 1, nothing else set (decision 1), numbered one more than
 ///   the highest before, at most one per job and thing; a retry (retryAttempt above 0) by
 ///   the Retry row for an execution of its job and thing that this step ended FAILED or
@@ -591,17 +595,23 @@ pub fn changes_deleting_by(
             old.version_number,
             new.version_number
         );
-        let moment = if step.clock {
-            old.deadline().unwrap_or(u64::MAX)
-        } else {
-            step.now
+        let moment = match (step.clock, cause) {
+            (false, _) => step.now,
+            (true, Cause::Timer) => old.deadline().unwrap_or(u64::MAX),
+            (true, _) => step.job_timer_at.unwrap_or(u64::MAX),
         };
         ensure!(
             new.last_updated_at == moment,
             "{k}: lastUpdatedAt {} after a change at {moment} by {cause}",
             new.last_updated_at
         );
-        if matches!(cause, Cause::CancelJob | Cause::CancelJobExecution) {
+        if matches!(
+            cause,
+            Cause::CancelJob
+                | Cause::CancelJobExecution
+                | Cause::AbortCancel
+                | Cause::EndBehaviorCancel
+        ) {
             ensure!(
                 new.force_canceled == Some(force),
                 "{k}: forceCanceled {:?} after a cancel with force {force}",

@@ -275,6 +275,7 @@ impl Checker {
             may_change: &may_change,
             may_delete: &may_delete,
             creates,
+            job_timer_at: None,
             switches: sw,
         };
         invariants::changes(&ctx.b, &ctx.a, &step)?;
