@@ -43,7 +43,7 @@
 //!   job's batch timer.
 //!
 //! Default run (the default and switched explorations at depth 4, 42 343 and 44 911
-//! states, 335 784 and 348 224 transitions, and the lifecycle one below; about 15 to 23 s
+//! states, 335 784 and 348 224 transitions, and the lifecycle one below; about 10 to 23 s
 //! of test time in debug on 2 cores shared with other builds):
 //!
 //! ```text
