@@ -11,7 +11,9 @@
 //! - a deleted job leaves no execution, no timer and no entry in the job list (decision
 //!   34);
 //! - the shared invariants of `tests/common/invariants.rs` that the lifecycle leaves as
-//!   they were (execution fields, histories, pending order, counts, job timers).
+//!   they were (execution fields, histories, pending order, counts, job timers), and
+//!   those of the rollout list (decision 28: a waiting thing has no execution, waits once
+//!   and exists; a list only on an IN_PROGRESS job, with exactly its one batch timer).
 //!
 //! The seed is drawn by proptest; a failure names the seed and the line, and
 //! `iot-jobs-spec generate --seed N --steps 400` writes the trace that fails. Larger run:
@@ -238,6 +240,7 @@ fn check_trace(seed: u64, steps: usize) -> Result<(), String> {
             .and_then(|()| invariants::pending_order(&v))
             .and_then(|()| invariants::status_counts(&v))
             .and_then(|()| invariants::job_timers(&v))
+            .and_then(|()| invariants::rollout(&v))
             .map_err(|e| format!("{at}: {e}"))?;
     }
     Ok(())

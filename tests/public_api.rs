@@ -3,8 +3,8 @@
 
 use iot_jobs_spec::{
     Config, ControlDescribeJobExecutionRequest, CreateJobRequest, CreateThingGroupRequest,
-    CreateThingRequest, DescribeJobExecutionRequest, DescribeJobRequest, Payload, Request,
-    Response, Service,
+    CreateThingRequest, DescribeJobExecutionRequest, DescribeJobRequest,
+    JobExecutionsRolloutConfig, Payload, Request, Response, Service,
 };
 // The crate's own serde_json, for the calls that take or give a `Value`.
 use iot_jobs_spec::serde_json::json;
@@ -133,4 +133,28 @@ fn times_past_i64_max_are_reported_as_the_clock_reads_them() {
         }),
     );
     assert_eq!(answer.to_json()["execution"]["queuedAt"], json!(late));
+}
+
+/// Decision 28: a dependent reads a job's rollout list through `Service::jobs`: the
+/// things still waiting, by name, in list order; the batch a minute later releases the
+/// head.
+#[test]
+fn a_job_s_rollout_list_is_read_through_jobs() {
+    let config = Config::default();
+    let mut svc = Service::new(config.clone());
+    for t in ["t1", "t2", "t3"] {
+        ok(&mut svc, 0, create_thing(t));
+    }
+    let targets = ["t1", "t2", "t3"].map(|t| config.thing_arn(t)).to_vec();
+    let Request::CreateJob(mut create) = create_job("j1", targets) else {
+        unreachable!()
+    };
+    create.job_executions_rollout_config = Some(JobExecutionsRolloutConfig {
+        maximum_per_minute: Some(1),
+        ..Default::default()
+    });
+    ok(&mut svc, 0, Request::CreateJob(create));
+    assert_eq!(svc.jobs()[0].waiting, ["t2", "t3"]);
+    svc.handle_timeout(60);
+    assert_eq!(svc.jobs()[0].waiting, ["t3"]);
 }

@@ -356,6 +356,7 @@ fn decision_23_and_28_deleting_the_last_waiting_target_completes_a_snapshot_job(
         |w: &mut World| w.ok("DescribeJob", json!({"jobId": "j1"}))["job"]["status"].clone();
     assert_eq!(status(&mut w), "IN_PROGRESS", "t1 still waits");
     w.at(30).ok("DeleteThing", json!({"thingName": "t1"}));
+    assert_eq!(w.svc.jobs()[0].waiting, Vec::<String>::new());
     let job = w.ok("DescribeJob", json!({"jobId": "j1"}))["job"].clone();
     assert_eq!(job["status"], "COMPLETED");
     assert_eq!(job["completedAt"], 30);
@@ -365,6 +366,8 @@ fn decision_23_and_28_deleting_the_last_waiting_target_completes_a_snapshot_job(
     w.update("t0", "j1", "SUCCEEDED", json!({})).unwrap();
     w.ok("DeleteThing", json!({"thingName": "t1"}));
     assert_eq!(status(&mut w), "IN_PROGRESS", "t2 still waits");
+    // The list passes over t1's entry: only t2 waits.
+    assert_eq!(w.svc.jobs()[0].waiting, ["t2"]);
     w.at(60);
     w.update("t2", "j1", "SUCCEEDED", json!({})).unwrap();
     assert_eq!(status(&mut w), "COMPLETED");

@@ -8,7 +8,9 @@ mod common;
 use common::invariants::{by_id, changes, check, Ids, StateView, Step};
 use common::*;
 use iot_jobs_spec::rules::{Cause, Transition};
-use iot_jobs_spec::{ExecutionRecord, JobExecutionStatus as S, JobStatus, Switches, TimerKind};
+use iot_jobs_spec::{
+    ExecutionRecord, JobExecutionStatus as S, JobRecord, JobStatus, Switches, TimerKind,
+};
 use serde_json::json;
 
 /// A real state with something for every invariant to read: at t=100,
@@ -17,10 +19,14 @@ use serde_json::json;
 ///   retried as #2, QUEUED;
 /// - `jC` (CONTINUOUS, group `g` holding `t1`): QUEUED on `t1`;
 /// - `jX` on `t3`: CANCELED, so the job is COMPLETED;
-/// - `jT` on `t3`: SCHEDULED, starting at 3600 and ending at 7200 (two job timers).
+/// - `jT` on `t3`: SCHEDULED, starting at 3600 and ending at 7200 (two job timers);
+/// - `jR` (SNAPSHOT on `t4`, `t5`, `t6`, one per minute: decision 28): `t4` queued at 0 and
+///   SUCCEEDED at 20, `t5` and `t6` waiting for the batch timer at 60, so the job is
+///   IN_PROGRESS with nothing pending.
 fn reached() -> StateView {
     let mut w = World::new();
     w.thing("t1").thing("t2").thing("t3").group("g", &["t1"]);
+    w.thing("t4").thing("t5").thing("t6");
     w.job(
         "jS",
         &["t1", "t2"],
@@ -35,6 +41,11 @@ fn reached() -> StateView {
         json!({"schedulingConfig": {"startTime": "1970-01-01T01:00",
                                     "endTime": "1970-01-01T02:00"}}),
     );
+    w.job(
+        "jR",
+        &["t4", "t5", "t6"],
+        json!({"jobExecutionsRolloutConfig": {"maximumPerMinute": 1}}),
+    );
     w.at(10);
     w.update(
         "t1",
@@ -45,6 +56,7 @@ fn reached() -> StateView {
     .unwrap();
     w.at(20);
     w.update("t2", "jS", "FAILED", json!({})).unwrap();
+    w.update("t4", "jR", "SUCCEEDED", json!({})).unwrap();
     w.ok(
         "CancelJobExecution",
         json!({"thingName": "t3", "jobId": "jX"}),
@@ -63,13 +75,22 @@ fn exec<'a>(v: &'a mut StateView, job: &str, thing: &str, n: i64) -> &'a mut Exe
         .unwrap_or_else(|| panic!("no {job}/{thing}#{n}"))
 }
 
-fn job_status<'a>(v: &'a mut StateView, job: &str) -> &'a mut JobStatus {
-    &mut v
-        .jobs
+fn job<'a>(v: &'a mut StateView, job: &str) -> &'a mut JobRecord {
+    v.jobs
         .iter_mut()
         .find(|j| j.job_id == job)
         .unwrap_or_else(|| panic!("no job {job}"))
-        .status
+}
+
+fn job_status<'a>(v: &'a mut StateView, id: &str) -> &'a mut JobStatus {
+    &mut job(v, id).status
+}
+
+/// Takes `jR`'s batch timer away (and out of `poll_timeout`: `jS`'s in-progress deadline
+/// at 70 is then the earliest), as a job whose list was dropped would have it.
+fn drop_batch_timer(v: &mut StateView) {
+    v.job_timers.retain(|t| t.2 != TimerKind::RolloutBatch);
+    v.poll_timeout = Some(70);
 }
 
 type Breaks = fn(&mut StateView);
@@ -156,8 +177,17 @@ const BROKEN: &[(&str, &str, Breaks)] = &[
         v.jobs.retain(|j| j.job_id != "jT");
     }),
     ("two startTime timers of one job", "timers", |v| {
-        let t = v.job_timers[0].clone();
+        let t = v
+            .job_timers
+            .iter()
+            .find(|t| t.2 == TimerKind::StartTime)
+            .expect("jT's startTime")
+            .clone();
         v.job_timers.push((t.0 + 60, t.1, t.2));
+    }),
+    ("two batch timers of one job", "timers", |v| {
+        v.job_timers
+            .push((120, "jR".to_owned(), TimerKind::RolloutBatch));
     }),
     ("a job timer missing from poll_timeout", "timers", |v| {
         for e in &mut v.executions {
@@ -229,6 +259,62 @@ const BROKEN: &[(&str, &str, Breaks)] = &[
     ("a CONTINUOUS job COMPLETED", "jobs", |v| {
         *job_status(v, "jC") = JobStatus::Completed;
     }),
+    // jobs, as decision 28 amends decision 23
+    (
+        "decision 28: a SNAPSHOT job IN_PROGRESS with nothing pending and nobody waiting",
+        "jobs",
+        |v| {
+            job(v, "jR").waiting.clear();
+            drop_batch_timer(v);
+        },
+    ),
+    (
+        "decision 28: a SNAPSHOT job COMPLETED with things waiting",
+        "jobs",
+        |v| {
+            *job_status(v, "jR") = JobStatus::Completed;
+            drop_batch_timer(v);
+        },
+    ),
+    // rollout (decision 28)
+    (
+        "decision 28: a waiting thing with an execution of the job",
+        "rollout",
+        |v| {
+            job(v, "jR").waiting.push("t4".to_owned());
+        },
+    ),
+    ("decision 28: a thing waiting twice", "rollout", |v| {
+        job(v, "jR").waiting.push("t5".to_owned());
+    }),
+    (
+        "decision 28: a waiting thing that does not exist",
+        "rollout",
+        |v| {
+            v.things.retain(|t| t != "t6");
+        },
+    ),
+    (
+        "decision 28: a rollout list kept by a CANCELED job",
+        "rollout",
+        |v| {
+            *job_status(v, "jR") = JobStatus::Canceled;
+            drop_batch_timer(v);
+        },
+    ),
+    (
+        "decision 28: things waiting with no batch timer",
+        "rollout",
+        drop_batch_timer,
+    ),
+    (
+        "decision 28: a batch timer with nobody waiting",
+        "rollout",
+        |v| {
+            v.job_timers
+                .push((90, "jS".to_owned(), TimerKind::RolloutBatch));
+        },
+    ),
 ];
 
 #[test]
@@ -248,10 +334,16 @@ fn the_reached_state_has_what_the_broken_facts_need() {
     assert_eq!(
         v.job_timers,
         [
+            (60, "jR".to_owned(), TimerKind::RolloutBatch),
             (3600, "jT".to_owned(), TimerKind::StartTime),
             (7200, "jT".to_owned(), TimerKind::EndTime)
         ]
     );
+    assert_eq!(v.poll_timeout, Some(60));
+    // Decision 28: t4 released at 0 and done; t5 and t6 wait, in the targets' order.
+    assert_eq!(job(&mut v, "jR").waiting, ["t5", "t6"]);
+    assert_eq!(*job_status(&mut v, "jR"), JobStatus::InProgress);
+    assert_eq!(exec(&mut v, "jR", "t4", 1).status, S::Succeeded);
 }
 
 #[test]
@@ -275,6 +367,7 @@ fn every_shared_invariant_refuses_a_state_that_breaks_it() {
             "histories",
             "jobs",
             "pending_order",
+            "rollout",
             "status_counts",
             "timers"
         ]
@@ -288,8 +381,8 @@ struct RealStep {
     after: Ids,
     /// The cause and force by which the step may change execution #1.
     cause: Option<(Cause, bool)>,
-    /// The step's own creating cause.
-    creates: Option<Cause>,
+    /// The step's own creating cause and its moment.
+    creates: Option<(Cause, u64)>,
 }
 
 fn real_step() -> RealStep {
@@ -317,6 +410,7 @@ fn check_step(s: &RealStep) -> Result<Vec<&'static Transition>, String> {
         may_change: &may_change,
         may_delete: &|_| None,
         creates: s.creates,
+        job_timer_at: None,
         switches: Switches::default(),
     };
     changes(&s.before, &s.after, &step).map(|t| t.into_iter().map(|t| t.row).collect())
@@ -413,6 +507,14 @@ const BROKEN_STEPS: &[(&str, &str, BreaksStep)] = &[
         },
     ),
     (
+        "a new execution queued at another moment than the step's creation",
+        "not QUEUED v1 queued at 60",
+        |s| {
+            s.creates = Some((Cause::RolloutBatch, 60));
+            nth(&mut s.after, 2).retry_attempt = 0;
+        },
+    ),
+    (
         "two new executions of a job on a thing",
         "two executions of jS on t1",
         |s| {
@@ -440,7 +542,7 @@ fn the_real_step_takes_its_two_rows() {
     );
     // A creating step may queue a non-retry execution.
     let mut s = real_step();
-    s.creates = Some(Cause::CreateJob);
+    s.creates = Some((Cause::CreateJob, 10));
     nth(&mut s.after, 2).retry_attempt = 0;
     assert!(check_step(&s).is_ok());
 }
@@ -456,4 +558,49 @@ fn every_shared_step_invariant_refuses_a_step_that_breaks_it() {
             "{fact}: refused for another reason: {found}"
         );
     }
+}
+
+/// Decision 32 in the step invariants: at a FORCE_CANCEL endTime (1800) a clock move
+/// cancels the job's QUEUED execution by the end-behaviour row, at the end timer's
+/// deadline, recording the force; a checker that gives another moment or another force
+/// is refused.
+#[test]
+fn decision_32_an_end_behaviour_changes_at_the_end_timer_and_records_its_force() {
+    let mut w = World::new();
+    w.thing("t1").job(
+        "jE",
+        &["t1"],
+        json!({"schedulingConfig": {"endTime": "1970-01-01T00:30",
+                                    "endBehavior": "FORCE_CANCEL"}}),
+    );
+    let before = by_id(&w.svc);
+    w.at(1900);
+    let after = by_id(&w.svc);
+    let check = |end_at: u64, force: bool| {
+        let may_change = |_: &ExecutionRecord| Some((Cause::EndBehaviorCancel, force));
+        let step = Step {
+            now: 1900,
+            clock: true,
+            may_change: &may_change,
+            may_delete: &|_| None,
+            creates: None,
+            job_timer_at: Some(end_at),
+            switches: Switches::default(),
+        };
+        changes(&before, &after, &step).map(|t| t.into_iter().map(|t| t.row).collect::<Vec<_>>())
+    };
+    let rows = check(1800, true).expect("the real step");
+    assert_eq!(
+        rows.iter()
+            .map(|t| (t.from, t.to, t.cause))
+            .collect::<Vec<_>>(),
+        [(Some(S::Queued), Some(S::Canceled), Cause::EndBehaviorCancel)]
+    );
+    let moment = check(1900, true).expect_err("the clock's end, not the timer's deadline");
+    assert!(
+        moment.contains("lastUpdatedAt 1800 after a change at 1900"),
+        "{moment}"
+    );
+    let force = check(1800, false).expect_err("FORCE_CANCEL records force");
+    assert!(force.contains("forceCanceled Some(true)"), "{force}");
 }

@@ -62,6 +62,12 @@ pub struct JobRecord {
     pub in_progress_timeout_in_minutes: Option<i64>,
     /// Per criterion (failure type, numberOfRetries).
     pub retry_criteria: Vec<(crate::status::RetryableFailureType, i32)>,
+    /// Decision 28: the things waiting in the job's rollout list, by name, in list order
+    /// (the next batch releases the first of them). A waiting thing has no execution of
+    /// the job yet (DOC); the order is the targets' order at the job's start (CHOICE).
+    /// Empty when the job has no rollout config, before a SCHEDULED job starts, and once
+    /// the list is dropped (the job no longer IN_PROGRESS) or emptied.
+    pub waiting: Vec<String>,
 }
 
 /// Which timer: an execution's (decision 17) or a job's (decisions 28 and 32; Details,
@@ -239,6 +245,11 @@ impl Service {
                     .iter()
                     .flat_map(|r| r.criteria_list.iter())
                     .map(|c| (c.failure_type, c.number_of_retries))
+                    .collect(),
+                waiting: self
+                    .state
+                    .waiting_things(id)
+                    .map(|t| self.state.thing_name(t).to_owned())
                     .collect(),
             })
             .collect()

@@ -618,6 +618,16 @@ impl State {
             .is_some_and(|r| r.waiting > 0)
     }
 
+    /// The things waiting in job `id`'s rollout list, in release order (the entries of
+    /// things that left it are passed over).
+    pub(crate) fn waiting_things(&self, id: JobId) -> impl Iterator<Item = ThingId> + '_ {
+        self.jobs[id as usize]
+            .rollout
+            .iter()
+            .flat_map(|r| r.queue.iter().copied())
+            .filter(move |&t| self.things[t as usize].waiting_in.contains(id))
+    }
+
     /// The jobs whose rollout list `thing` waits in.
     pub(crate) fn rollouts_waited_in(&self, thing: ThingId) -> Vec<JobId> {
         self.things[thing as usize].waiting_in.to_vec()

@@ -82,13 +82,16 @@ pub struct StateView {
     pub newest: BTreeMap<(String, String), Option<usize>>,
     /// `Service::status_counts`.
     pub status_counts: Vec<(S, usize)>,
+    /// `Service::things`: the things that exist, by name.
+    pub things: Vec<String>,
 }
 
 impl StateView {
     /// The view of `svc`.
     pub fn of(svc: &Service) -> Self {
         let executions = svc.executions();
-        let mut things: BTreeSet<String> = svc.things().into_iter().collect();
+        let existing = svc.things();
+        let mut things: BTreeSet<String> = existing.iter().cloned().collect();
         things.extend(executions.iter().map(|e| e.thing_name.clone()));
         let pairs: BTreeSet<(String, String)> = executions
             .iter()
@@ -125,6 +128,7 @@ impl StateView {
                 })
                 .collect(),
             status_counts: svc.status_counts(),
+            things: existing,
             executions,
         }
     }
@@ -144,6 +148,7 @@ pub fn check(v: &StateView) -> Result<(), String> {
     label("pending_order", pending_order(v))?;
     label("status_counts", status_counts(v))?;
     label("jobs", jobs(v))?;
+    label("rollout", rollout(v))?;
     Ok(())
 }
 
@@ -379,30 +384,86 @@ pub fn status_counts(v: &StateView) -> Result<(), String> {
     Ok(())
 }
 
-/// Decision 23: a SNAPSHOT job is COMPLETED exactly when none of its executions is
-/// pending (while it is not CANCELED); a CONTINUOUS job is never COMPLETED.
+/// Decision 23, as decision 28 amends it: a SNAPSHOT job is COMPLETED exactly when none
+/// of its executions is pending and no thing waits in its rollout list (while it is not
+/// CANCELED); a CONTINUOUS job is never COMPLETED. (Decision 32's endTime, which makes
+/// either kind wait for it or complete after it, is not in this view.)
 pub fn jobs(v: &StateView) -> Result<(), String> {
     for j in &v.jobs {
         let pending = v
             .executions
             .iter()
             .any(|e| e.job_id == j.job_id && e.status.is_pending());
+        let waiting = !j.waiting.is_empty();
         match (j.target_selection, j.status) {
             (TargetSelection::Continuous, JobStatus::Completed) => {
                 return Err(format!("CONTINUOUS job {} COMPLETED", j.job_id))
             }
             (TargetSelection::Snapshot, JobStatus::InProgress) => ensure!(
-                pending,
-                "SNAPSHOT job {} IN_PROGRESS with no pending execution",
+                pending || waiting,
+                "SNAPSHOT job {} IN_PROGRESS with no pending execution and no waiting thing",
                 j.job_id
             ),
             (TargetSelection::Snapshot, JobStatus::Completed) => ensure!(
-                !pending,
-                "SNAPSHOT job {} COMPLETED with a pending execution",
-                j.job_id
+                !pending && !waiting,
+                "SNAPSHOT job {} COMPLETED with a pending execution or a waiting thing ({:?})",
+                j.job_id,
+                j.waiting
             ),
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// Decision 28, the rollout list of each job: a waiting thing has no execution of that
+/// job (it gets one only when a batch, a join or an association releases it); each thing
+/// waits at most once in a list; a waiting thing exists (DeleteThing takes it out of every
+/// list); a non-empty list belongs to an IN_PROGRESS job (CancelJob, an abort, an end
+/// behaviour and DeleteJob drop it), which then has exactly one batch timer; a job with
+/// an empty list, or none, has no batch timer.
+pub fn rollout(v: &StateView) -> Result<(), String> {
+    for j in &v.jobs {
+        let job = &j.job_id;
+        let mut once = BTreeSet::new();
+        for t in &j.waiting {
+            ensure!(
+                once.insert(t),
+                "{t} waits twice in the rollout list of {job}: {:?}",
+                j.waiting
+            );
+            let executions: Vec<String> = v
+                .executions
+                .iter()
+                .filter(|e| &e.job_id == job && &e.thing_name == t)
+                .map(name)
+                .collect();
+            ensure!(
+                executions.is_empty(),
+                "{t} waits in the rollout list of {job} but has executions {executions:?}"
+            );
+            ensure!(
+                v.things.contains(t),
+                "{t} waits in the rollout list of {job} but does not exist"
+            );
+        }
+        ensure!(
+            j.waiting.is_empty() || j.status == JobStatus::InProgress,
+            "a {:?} job {job} keeps a rollout list {:?}",
+            j.status,
+            j.waiting
+        );
+        let batches = v
+            .job_timers
+            .iter()
+            .filter(|t| &t.1 == job && t.2 == TimerKind::RolloutBatch)
+            .count();
+        let want = usize::from(!j.waiting.is_empty());
+        ensure!(
+            batches == want,
+            "{job} has {batches} batch timers with {} things waiting",
+            j.waiting.len()
+        );
     }
     Ok(())
 }
@@ -421,8 +482,13 @@ pub struct Step<'a> {
     /// The request's `force` when the step may delete `e` (DeleteJobExecution naming it).
     pub may_delete: &'a dyn Fn(&ExecutionRecord) -> Option<bool>,
     /// The cause by which the step may queue executions other than retries (CreateJob, a
-    /// group join).
-    pub creates: Option<Cause>,
+    /// group join, a rollout batch: decision 28), and the moment it queues them (the
+    /// call's, or the batch timer's deadline in a clock move).
+    pub creates: Option<(Cause, u64)>,
+    /// In a clock move, the deadline of the job timer whose firing may change executions
+    /// (an end behaviour, decision 32): those changes happen at that moment, as an
+    /// execution timer's happen at its own deadline.
+    pub job_timer_at: Option<u64>,
     /// The switches of the service.
     pub switches: Switches,
 }
@@ -465,13 +531,13 @@ fn row(
 /// - a changed one: the step may change it, by a row of its cause whose condition holds;
 ///   it was not terminal; its identity, queuedAt and retryAttempt stay; versionNumber +1 by
 ///   a device's row, unchanged by the service's (decision 10); lastUpdatedAt is the moment
-///   (the call's, or the timer's deadline: decisions 10, 17); a cancel records its force
-///   (decisions 20, 21);
+///   (the call's, or the timer's deadline: decisions 10, 17, 32); a cancel records its
+///   force (decisions 20, 21, 30, 32);
 /// - a new one: QUEUED, version 1, nothing else set (decision 1), numbered one more than
 ///   the highest before, at most one per job and thing; a retry (retryAttempt above 0) by
 ///   the Retry row for an execution of its job and thing that this step ended FAILED or
 ///   TIMED_OUT, queued at the moment it ended (decision 19); any other by the step's
-///   creating cause, queued at the call's moment.
+///   creating cause, queued at its moment.
 ///
 /// Returns the rows taken.
 pub fn changes(before: &Ids, after: &Ids, step: &Step) -> Result<Vec<Taken>, String> {
@@ -529,17 +595,23 @@ pub fn changes_deleting_by(
             old.version_number,
             new.version_number
         );
-        let moment = if step.clock {
-            old.deadline().unwrap_or(u64::MAX)
-        } else {
-            step.now
+        let moment = match (step.clock, cause) {
+            (false, _) => step.now,
+            (true, Cause::Timer) => old.deadline().unwrap_or(u64::MAX),
+            (true, _) => step.job_timer_at.unwrap_or(u64::MAX),
         };
         ensure!(
             new.last_updated_at == moment,
             "{k}: lastUpdatedAt {} after a change at {moment} by {cause}",
             new.last_updated_at
         );
-        if matches!(cause, Cause::CancelJob | Cause::CancelJobExecution) {
+        if matches!(
+            cause,
+            Cause::CancelJob
+                | Cause::CancelJobExecution
+                | Cause::AbortCancel
+                | Cause::EndBehaviorCancel
+        ) {
             ensure!(
                 new.force_canceled == Some(force),
                 "{k}: forceCanceled {:?} after a cancel with force {force}",
@@ -552,7 +624,7 @@ pub fn changes_deleting_by(
     for (&id, new) in after.iter().filter(|(id, _)| !before.contains_key(id)) {
         let k = name(new);
         // A retry is queued at the moment its failure happened (a timer's deadline, in a
-        // clock move); any other creation at the call's moment.
+        // clock move); any other creation at the step's creating moment.
         let (cause, moment) = if new.retry_attempt > 0 {
             let failed_at = before.values().find_map(|o| {
                 let n = after.get(&o.creation_order)?;
@@ -566,10 +638,8 @@ pub fn changes_deleting_by(
                 failed_at.ok_or_else(|| format!("{k}: a retry without a failure in this step"))?;
             (Cause::Retry, failed_at)
         } else {
-            let cause = step
-                .creates
-                .ok_or_else(|| format!("{k} created by a step that creates nothing"))?;
-            (cause, step.now)
+            step.creates
+                .ok_or_else(|| format!("{k} created by a step that creates nothing"))?
         };
         ensure!(
             new.status == S::Queued

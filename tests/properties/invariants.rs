@@ -267,13 +267,15 @@ impl Checker {
             Some(Request::CreateJob(_)) => Some(Cause::CreateJob),
             Some(Request::AddThingToThingGroup(_)) => Some(Cause::ThingJoinsTargetGroup),
             _ => None,
-        };
+        }
+        .map(|cause| (cause, ctx.t0));
         let step = invariants::Step {
             now: ctx.t0,
             clock: ctx.is_clock(),
             may_change: &may_change,
             may_delete: &may_delete,
             creates,
+            job_timer_at: None,
             switches: sw,
         };
         invariants::changes(&ctx.b, &ctx.a, &step)?;
