@@ -71,10 +71,24 @@ fn run_with(server: &Server, jobs: &str, files: &[PathBuf]) -> iot_jobs_serve::r
 fn four_files_at_once_give_the_report_of_one_at_a_time() {
     let server = Server::start(&[]);
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples");
-    let mut files: Vec<PathBuf> = ["alpha", "bravo", "charlie", "delta"]
-        .iter()
-        .map(|n| trace("same", n, &device(&format!("thing-{n}"), &format!("job-{n}"))))
-        .collect();
+    let life = |n: &str| device(&format!("thing-{n}"), &format!("job-{n}"));
+    // alpha is the shortest file: its lane is the first free, and takes echo, the next
+    // file, while another lane runs alpha-again on alpha's thing. That lane still
+    // listens to alpha's thing: it must not take alpha-again's messages for echo's.
+    let mut files = vec![trace("same", "alpha", &life("alpha")[..2])];
+    for n in ["bravo", "charlie", "delta"] {
+        files.push(trace("same", n, &life(n)));
+    }
+    files.push(trace(
+        "same",
+        "echo",
+        &[life("echo"), life("echo-2")].concat(),
+    ));
+    files.push(trace(
+        "same",
+        "alpha-again",
+        &device("thing-alpha", "job-alpha-2"),
+    ));
     // Two documented workflows that share their things: one after the other, beside
     // the rest.
     files.push(examples.join("mqtt-device-workflow.jsonl"));
@@ -83,7 +97,13 @@ fn four_files_at_once_give_the_report_of_one_at_a_time() {
     let four = run_with(&server, "4", &files);
     for file in &four.files {
         let r = &file.report;
-        assert_eq!(r.outcome, Outcome::Agrees, "{}: {:?}", r.file, r.diagnostics());
+        assert_eq!(
+            r.outcome,
+            Outcome::Agrees,
+            "{}: {:?}",
+            r.file,
+            r.diagnostics()
+        );
         assert_eq!(r.agreed, r.steps, "{}: every step checked", r.file);
         assert!(r.not_checked.is_empty(), "{}: {:?}", r.file, r.not_checked);
     }
@@ -113,7 +133,13 @@ fn files_that_name_the_same_job_are_never_in_flight_together() {
     let run = replay(args);
     for file in &run.files {
         let r = &file.report;
-        assert_eq!(r.outcome, Outcome::Agrees, "{}: {:?}", r.file, r.diagnostics());
+        assert_eq!(
+            r.outcome,
+            Outcome::Agrees,
+            "{}: {:?}",
+            r.file,
+            r.diagnostics()
+        );
         assert_eq!((r.agreed, r.steps), (7, 7), "{}", r.file);
     }
     // Each file's first and last exchange name its thing (CreateThing, and the cleanup
@@ -132,7 +158,10 @@ fn files_that_name_the_same_job_are_never_in_flight_together() {
         span("thing-bravo"),
         span("thing-charlie"),
     );
-    assert!(alpha.1 < bravo.0, "bravo started before alpha ended: {recorded}");
+    assert!(
+        alpha.1 < bravo.0,
+        "bravo started before alpha ended: {recorded}"
+    );
     // charlie ran beside alpha: the run overlapped what it may.
     assert!(charlie.0 < alpha.1, "charlie waited for alpha: {recorded}");
     // The traces written are each file's own, whatever order they finished in.
@@ -154,7 +183,10 @@ fn jobs_zero_and_jobs_with_a_clock_control_are_usage_errors() {
             .arg("no-such-file.jsonl")
             .output()
             .unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let (code, stderr) = replay(&["--jobs", "0"]);
     assert_eq!(code, Some(2), "{stderr}");
