@@ -60,9 +60,9 @@ fn endpoint(server: &Server) -> Vec<String> {
     ]
 }
 
-fn run_with(server: &Server, jobs: &str, files: &[PathBuf]) -> iot_jobs_serve::replay::Run {
+fn run_with(server: &Server, options: &[&str], files: &[PathBuf]) -> iot_jobs_serve::replay::Run {
     let mut args = endpoint(server);
-    args.extend(["--jobs".to_owned(), jobs.to_owned()]);
+    args.extend(options.iter().map(|o| o.to_string()));
     args.extend(files.iter().map(|f| f.display().to_string()));
     replay(args)
 }
@@ -93,9 +93,11 @@ fn four_files_at_once_give_the_report_of_one_at_a_time() {
     // the rest.
     files.push(examples.join("mqtt-device-workflow.jsonl"));
     files.push(examples.join("device-lifecycle.jsonl"));
-    let one = run_with(&server, "1", &files);
-    let four = run_with(&server, "4", &files);
-    for file in &four.files {
+    let one = run_with(&server, &["--jobs", "1"], &files);
+    let four = run_with(&server, &["--jobs", "4"], &files);
+    // Under a prefix of each file's own, no file shares a name: all may overlap.
+    let apart = run_with(&server, &["--jobs", "4", "--prefix", "f{n}-"], &files);
+    for file in four.files.iter().chain(&apart.files) {
         let r = &file.report;
         assert_eq!(
             r.outcome,
@@ -107,8 +109,9 @@ fn four_files_at_once_give_the_report_of_one_at_a_time() {
         assert_eq!(r.agreed, r.steps, "{}: every step checked", r.file);
         assert!(r.not_checked.is_empty(), "{}: {:?}", r.file, r.not_checked);
     }
-    let (one, four) = (Parity::of(&one), Parity::of(&four));
+    let (one, four, apart) = (Parity::of(&one), Parity::of(&four), Parity::of(&apart));
     assert_eq!(one, four);
+    assert_eq!(one, apart);
     assert_eq!(one.markdown(), four.markdown());
     let names: Vec<&str> = four.files.iter().map(|f| f.file.as_str()).collect();
     let given: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();

@@ -87,7 +87,8 @@ pub struct Args {
     #[arg(long)]
     pub wait: bool,
     /// Put every thing, group and job under names starting with P (mapped back in the
-    /// written trace and the report).
+    /// written trace and the report). `{n}` in P stands for the file's position on the
+    /// command line (1, 2, ...): files then share no name, and --jobs runs them all at once.
     #[arg(long, value_name = "P", default_value = "")]
     pub prefix: String,
     /// Print the calls (method, URL, body; MQTT topic and payload) without sending them.
@@ -137,6 +138,11 @@ impl Args {
             ));
         }
         Ok(())
+    }
+
+    /// The renaming of the file at `position` (1-based) on the command line.
+    pub fn names(&self, position: usize) -> Names {
+        Names::new(&self.prefix.replace("{n}", &position.to_string()))
     }
 
     fn tolerance(&self) -> Tolerance {
@@ -261,12 +267,10 @@ struct Halt {
     fatal: bool,
 }
 
-/// What every file of a run shares: the options, the one HTTP connection pool, the
-/// renaming.
+/// What every file of a run shares: the options, the one HTTP connection pool.
 struct Shared {
     args: Args,
     http: Http,
-    names: Names,
     config: Config,
 }
 
@@ -285,7 +289,6 @@ impl Replayer {
         let http = Http::new(&args.endpoint, Signer::from_env(&args.region()))?;
         let count = usize::from(args.jobs).min(args.files.len()).max(1);
         let shared = Arc::new(Shared {
-            names: Names::new(&args.prefix),
             config: Config::default(),
             http,
             args,
@@ -306,10 +309,12 @@ impl Replayer {
             .iter()
             .map(|p| Some(std::fs::read_to_string(p)))
             .collect();
+        let args = &self.shared.args;
         let uses: Vec<Uses> = texts
             .iter()
-            .map(|t| match t {
-                Some(Ok(text)) => Uses::of(text, &self.shared.names),
+            .enumerate()
+            .map(|(i, t)| match t {
+                Some(Ok(text)) => Uses::of(text, &args.names(i + 1)),
                 _ => Uses::default(),
             })
             .collect();
@@ -326,8 +331,9 @@ impl Replayer {
                         let Some(mut lane) = self.lanes.pop() else {
                             break;
                         };
+                        let names = self.shared.args.names(i + 1);
                         in_flight.spawn(async move {
-                            let file = lane.file(&name, &text).await;
+                            let file = lane.file(&name, &text, names).await;
                             (i, file, lane)
                         });
                     }
@@ -375,12 +381,13 @@ impl Replayer {
     }
 }
 
-/// One file in flight: its own MQTT connection and pacing, beside the run's shared
-/// HTTP connection pool.
+/// One file in flight: its own MQTT connection, pacing and renaming, beside the run's
+/// shared HTTP connection pool.
 struct Lane {
     shared: Arc<Shared>,
     device: Option<Device>,
     pacing: Pacing,
+    names: Names,
 }
 
 impl Lane {
@@ -400,14 +407,16 @@ impl Lane {
             args.pacing(&shared.http)
         };
         Ok(Self {
+            names: args.names(1),
             shared: Arc::clone(shared),
             device,
             pacing,
         })
     }
 
-    /// Replays one trace (`text`, named `name`).
-    async fn file(&mut self, name: &str, text: &str) -> FileRun {
+    /// Replays one trace (`text`, named `name`) under `names`.
+    async fn file(&mut self, name: &str, text: &str, names: Names) -> FileRun {
+        self.names = names;
         let tolerance = self.shared.args.tolerance();
         let mut steps: Vec<Option<Step>> = Vec::new();
         let mut prev = 0;
@@ -514,7 +523,7 @@ impl Lane {
                 .iter()
                 .flatten()
                 .flat_map(things_of)
-                .map(|t| self.shared.names.to_live(&t))
+                .map(|t| self.names.to_live(&t))
                 .collect();
             device
                 .listen(&things, Duration::from_secs(5))
@@ -607,11 +616,11 @@ impl Lane {
             out.insert("at".into(), json!(at));
             match answer {
                 Some(Answered::Output(mut v)) => {
-                    self.shared.names.back(&mut v);
+                    self.names.back(&mut v);
                     out.insert("output".into(), v);
                 }
                 Some(Answered::Error(mut v)) => {
-                    self.shared.names.back(&mut v);
+                    self.names.back(&mut v);
                     out.insert("error".into(), v);
                 }
                 None => {}
@@ -627,7 +636,7 @@ impl Lane {
                     .iter()
                     .map(|h| {
                         let mut e = h.to_event();
-                        self.shared.names.back(&mut e);
+                        self.names.back(&mut e);
                         e
                     })
                     .collect();
@@ -658,7 +667,7 @@ impl Lane {
         };
         match &step.action {
             Action::Call { plane, name, input } => {
-                let input = self.shared.names.input(input);
+                let input = self.names.input(input);
                 let call = http_call(*plane, name, &input).map_err(not_checked)?;
                 if self.shared.args.dry_run {
                     dry.push(self.describe(&call));
@@ -675,9 +684,9 @@ impl Lane {
                 Ok(Some(answer))
             }
             Action::Publish { topic, payload } => {
-                let topic = self.shared.names.topic(topic);
+                let topic = self.names.topic(topic);
                 let bytes = match payload {
-                    Ok(v) => self.shared.names.input(v).to_string().into_bytes(),
+                    Ok(v) => self.names.input(v).to_string().into_bytes(),
                     Err(raw) => raw.clone().into_bytes(),
                 };
                 if self.shared.args.dry_run {
@@ -724,7 +733,7 @@ impl Lane {
             let what = ["jobId", "thingName", "thingGroupName"]
                 .iter()
                 .find_map(|m| input[*m].as_str())
-                .map(|w| self.shared.names.back_text(w))
+                .map(|w| self.names.back_text(w))
                 .unwrap_or_default();
             let plane = iot_jobs_spec::Plane::Control;
             let result = match http_call(plane, name, &input) {
@@ -788,6 +797,13 @@ mod tests {
     fn parse(extra: &[&str]) -> Result<Args, clap::Error> {
         let base = ["replay", "--endpoint", "http://127.0.0.1:1"];
         Args::try_parse_from(base.iter().chain(extra).chain(&["a.jsonl"]))
+    }
+
+    #[test]
+    fn n_in_the_prefix_is_the_files_position() {
+        let args = parse(&["--prefix", "run7-f{n}-"]).unwrap();
+        assert_eq!(args.names(3).to_live("t1"), "run7-f3-t1");
+        assert_eq!(parse(&[]).unwrap().names(3).to_live("t1"), "t1");
     }
 
     #[test]

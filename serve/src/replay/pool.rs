@@ -214,6 +214,14 @@ mod tests {
     }
 
     #[test]
+    fn files_under_prefixes_of_their_own_share_no_name() {
+        let a = uses(&[THING_T1], "f1-");
+        let b = uses(&[THING_T1], "f2-");
+        assert!(!a.conflicts(&b));
+        assert!(a.conflicts(&uses(&[THING_T1], "f1-")));
+    }
+
+    #[test]
     fn a_file_listing_the_account_runs_alone_in_its_place() {
         let files = [
             uses(&[THING_T1], ""),
