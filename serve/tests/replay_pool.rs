@@ -11,6 +11,7 @@ use std::process::Command;
 
 use common::Server;
 use iot_jobs_serve::replay::parity::Parity;
+use iot_jobs_serve::replay::{FileRun, Run};
 use iot_jobs_spec::trace::Outcome;
 use replay_support::replay;
 
@@ -60,11 +61,25 @@ fn endpoint(server: &Server) -> Vec<String> {
     ]
 }
 
-fn run_with(server: &Server, options: &[&str], files: &[PathBuf]) -> iot_jobs_serve::replay::Run {
+fn run_with(server: &Server, options: &[&str], files: &[PathBuf]) -> Run {
     let mut args = endpoint(server);
     args.extend(options.iter().map(|o| o.to_string()));
     args.extend(files.iter().map(|f| f.display().to_string()));
     replay(args)
+}
+
+/// Every step of the file was checked and agrees.
+fn every_step_agrees(file: &FileRun) {
+    let r = &file.report;
+    assert_eq!(
+        r.outcome,
+        Outcome::Agrees,
+        "{}: {:?}",
+        r.file,
+        r.diagnostics()
+    );
+    assert_eq!(r.agreed, r.steps, "{}: every step checked", r.file);
+    assert!(r.not_checked.is_empty(), "{}: {:?}", r.file, r.not_checked);
 }
 
 #[test]
@@ -98,16 +113,7 @@ fn four_files_at_once_give_the_report_of_one_at_a_time() {
     // Under a prefix of each file's own, no file shares a name: all may overlap.
     let apart = run_with(&server, &["--jobs", "4", "--prefix", "f{n}-"], &files);
     for file in four.files.iter().chain(&apart.files) {
-        let r = &file.report;
-        assert_eq!(
-            r.outcome,
-            Outcome::Agrees,
-            "{}: {:?}",
-            r.file,
-            r.diagnostics()
-        );
-        assert_eq!(r.agreed, r.steps, "{}: every step checked", r.file);
-        assert!(r.not_checked.is_empty(), "{}: {:?}", r.file, r.not_checked);
+        every_step_agrees(file);
     }
     let (one, four, apart) = (Parity::of(&one), Parity::of(&four), Parity::of(&apart));
     assert_eq!(one, four);
@@ -135,15 +141,8 @@ fn files_that_name_the_same_job_are_never_in_flight_together() {
     args.extend(files.iter().map(|f| f.display().to_string()));
     let run = replay(args);
     for file in &run.files {
-        let r = &file.report;
-        assert_eq!(
-            r.outcome,
-            Outcome::Agrees,
-            "{}: {:?}",
-            r.file,
-            r.diagnostics()
-        );
-        assert_eq!((r.agreed, r.steps), (7, 7), "{}", r.file);
+        every_step_agrees(file);
+        assert_eq!(file.report.steps, 7, "{}", file.report.file);
     }
     // Each file's first and last exchange name its thing (CreateThing, and the cleanup
     // deletes the job first, then the thing).
