@@ -6,7 +6,8 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 
 use super::{parity, Args, Replayer, ReportFormat};
 
@@ -15,6 +16,12 @@ use super::{parity, Args, Replayer, ReportFormat};
 pub fn main(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     let name = std::ffi::OsString::from("iot-jobs-serve replay");
     let args = Args::parse_from(std::iter::once(name).chain(args));
+    if let Err(why) = args.check() {
+        // A usage error, as clap gives one (exit 2).
+        Args::command()
+            .error(ErrorKind::ArgumentConflict, why)
+            .exit();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

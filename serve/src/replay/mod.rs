@@ -16,11 +16,13 @@ pub mod clock;
 pub mod device;
 pub mod names;
 pub mod parity;
+pub mod pool;
 pub mod times;
 pub mod wire;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, ValueEnum};
@@ -30,11 +32,13 @@ use iot_jobs_spec::trace::{
 };
 use iot_jobs_spec::Config;
 use serde_json::{json, Value};
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use clock::{Pacing, SpecAdmin};
 use device::Device;
 use names::Names;
+use pool::{Plan, Uses};
 use wire::{http_call, Answered, Http, HttpCall, Signer};
 
 /// The clock controls the replayer knows (see [`clock`] to add one).
@@ -83,7 +87,8 @@ pub struct Args {
     #[arg(long)]
     pub wait: bool,
     /// Put every thing, group and job under names starting with P (mapped back in the
-    /// written trace and the report).
+    /// written trace and the report). `{n}` in P stands for the file's position on the
+    /// command line (1, 2, ...): files then share no name, and --jobs runs them all at once.
     #[arg(long, value_name = "P", default_value = "")]
     pub prefix: String,
     /// Print the calls (method, URL, body; MQTT topic and payload) without sending them.
@@ -107,12 +112,39 @@ pub struct Args {
     /// How long to listen after them for any unexpected one, in milliseconds.
     #[arg(long, default_value_t = 40, value_name = "MS")]
     pub settle: u64,
+    /// Replay up to N files at once: one HTTP connection pool, one MQTT connection per
+    /// file in flight. Files that name the same thing, thing group or job run one after
+    /// another in command-line order, and a file that lists the account (ListJobs,
+    /// ListThings) runs alone; the report and --out are those of --jobs 1. Not with
+    /// --clock-control: every file resets the endpoint and sets its one clock.
+    #[arg(long, default_value_t = 1, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
     /// The traces.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }
 
 impl Args {
+    /// Whether the options go together (beyond what clap checks): `Err` says why not.
+    pub fn check(&self) -> Result<(), String> {
+        if self.jobs > 1 && self.clock_control.is_some() {
+            return Err(format!(
+                "--jobs {} cannot go with --clock-control: the endpoint has one clock, and \
+                 every file resets the endpoint (forgetting every resource) and sets that clock \
+                 to its own steps' times, so no two files can be in flight at once; replay \
+                 with --jobs 1, or with --wait or no pacing on the endpoint's own clock",
+                self.jobs
+            ));
+        }
+        Ok(())
+    }
+
+    /// The renaming of the file at `position` (1-based) on the command line.
+    pub fn names(&self, position: usize) -> Names {
+        Names::new(&self.prefix.replace("{n}", &position.to_string()))
+    }
+
     fn tolerance(&self) -> Tolerance {
         Tolerance {
             timer_slack: self.timer_slack,
@@ -159,6 +191,19 @@ pub struct FileRun {
 pub struct Run {
     /// One per file, in order.
     pub files: Vec<FileRun>,
+}
+
+impl FileRun {
+    /// A file that stopped before anything was sent: only its report.
+    fn stopped(report: FileReport) -> Self {
+        Self {
+            report,
+            trace: String::new(),
+            cleanup: Vec::new(),
+            dry_run: Vec::new(),
+            steps: Vec::new(),
+        }
+    }
 }
 
 impl Run {
@@ -222,24 +267,136 @@ struct Halt {
     fatal: bool,
 }
 
-/// The replayer: one HTTP client, one MQTT client, one pacing, for every file.
-pub struct Replayer {
+/// What every file of a run shares: the options, the one HTTP connection pool.
+struct Shared {
     args: Args,
     http: Http,
-    device: Option<Device>,
-    pacing: Pacing,
-    names: Names,
     config: Config,
 }
 
+/// The replayer: one HTTP connection pool for every file, and a lane (an MQTT
+/// connection and a pacing) for each file it may have in flight (`--jobs`).
+pub struct Replayer {
+    shared: Arc<Shared>,
+    lanes: Vec<Lane>,
+}
+
 impl Replayer {
-    /// Connects (MQTT, unless `--dry-run`). `Err` when the options are wrong or the
-    /// broker cannot be reached.
+    /// Connects (MQTT, unless `--dry-run`: one connection per file in flight). `Err`
+    /// when the options are wrong or the broker cannot be reached.
     pub async fn connect(args: Args) -> Result<Self, String> {
+        args.check()?;
         let http = Http::new(&args.endpoint, Signer::from_env(&args.region()))?;
+        let count = usize::from(args.jobs).min(args.files.len()).max(1);
+        let shared = Arc::new(Shared {
+            config: Config::default(),
+            http,
+            args,
+        });
+        let mut lanes = Vec::with_capacity(count);
+        for k in 0..count {
+            lanes.push(Lane::connect(&shared, k).await?);
+        }
+        Ok(Self { shared, lanes })
+    }
+
+    /// Replays every file of the command line, up to `--jobs` at once, never two that
+    /// name the same resource (see [`pool`]). The run's files, and the traces `--out`
+    /// writes, come in command-line order whatever order the files finished in.
+    pub async fn run(&mut self) -> Run {
+        let paths = self.shared.args.files.clone();
+        let mut texts: Vec<Option<std::io::Result<String>>> = paths
+            .iter()
+            .map(|p| Some(std::fs::read_to_string(p)))
+            .collect();
+        let args = &self.shared.args;
+        let uses: Vec<Uses> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| match t {
+                Some(Ok(text)) => Uses::of(text, &args.names(i + 1)),
+                _ => Uses::default(),
+            })
+            .collect();
+        let mut plan = Plan::new(&uses);
+        let mut done: Vec<Option<FileRun>> = vec![None; paths.len()];
+        let mut written = 0;
+        let mut in_flight = JoinSet::new();
+        loop {
+            while !self.lanes.is_empty() {
+                let Some(i) = plan.start() else { break };
+                let name = paths[i].display().to_string();
+                match texts[i].take() {
+                    Some(Ok(text)) => {
+                        let Some(mut lane) = self.lanes.pop() else {
+                            break;
+                        };
+                        let names = self.shared.args.names(i + 1);
+                        in_flight.spawn(async move {
+                            let file = lane.file(&name, &text, names).await;
+                            (i, file, lane)
+                        });
+                    }
+                    Some(Err(e)) => {
+                        done[i] = Some(FileRun::stopped(FileReport::unreadable(&name, e)));
+                        plan.finish(i);
+                    }
+                    None => plan.finish(i),
+                }
+            }
+            while let Some(Some(file)) = done.get(written) {
+                self.write_out(&paths[written], file);
+                written += 1;
+            }
+            match in_flight.join_next().await {
+                Some(Ok((i, file, lane))) => {
+                    plan.finish(i);
+                    done[i] = Some(file);
+                    self.lanes.push(lane);
+                }
+                Some(Err(e)) => std::panic::resume_unwind(e.into_panic()),
+                None => break,
+            }
+        }
+        Run {
+            files: done.into_iter().flatten().collect(),
+        }
+    }
+
+    /// With `--out DIR` (and not `--dry-run`), writes what the implementation answered
+    /// for `path` into DIR under the file's own name.
+    fn write_out(&self, path: &Path, file: &FileRun) {
+        let args = &self.shared.args;
+        if let (Some(dir), false) = (&args.out, args.dry_run) {
+            let base = path.file_name().map(PathBuf::from).unwrap_or_default();
+            if let Err(e) = std::fs::create_dir_all(dir)
+                .and_then(|()| std::fs::write(dir.join(base), &file.trace))
+            {
+                eprintln!(
+                    "iot-jobs-serve replay: cannot write into {}: {e}",
+                    dir.display()
+                );
+            }
+        }
+    }
+}
+
+/// One file in flight: its own MQTT connection, pacing and renaming, beside the run's
+/// shared HTTP connection pool.
+struct Lane {
+    shared: Arc<Shared>,
+    device: Option<Device>,
+    pacing: Pacing,
+    names: Names,
+}
+
+impl Lane {
+    /// Lane `k` of a run: its MQTT connection (unless `--dry-run`), its pacing.
+    async fn connect(shared: &Arc<Shared>, k: usize) -> Result<Self, String> {
+        let args = &shared.args;
         let device = match (&args.mqtt, args.dry_run) {
             (Some(address), false) => {
-                let id = format!("iot-jobs-replay-{}", std::process::id());
+                let id = format!("iot-jobs-replay-{}-{k}", std::process::id());
                 Some(Device::connect(address, &id, Duration::from_secs(5)).await?)
             }
             _ => None,
@@ -247,52 +404,20 @@ impl Replayer {
         let pacing = if args.dry_run {
             Pacing::Off
         } else {
-            args.pacing(&http)
+            args.pacing(&shared.http)
         };
         Ok(Self {
-            names: Names::new(&args.prefix),
-            config: Config::default(),
-            http,
+            names: args.names(1),
+            shared: Arc::clone(shared),
             device,
             pacing,
-            args,
         })
     }
 
-    /// Replays every file of the command line, one after the other.
-    pub async fn run(&mut self) -> Run {
-        let mut run = Run::default();
-        for path in self.args.files.clone() {
-            let name = path.display().to_string();
-            let file = match std::fs::read_to_string(&path) {
-                Ok(text) => self.file(&name, &text).await,
-                Err(e) => FileRun {
-                    report: FileReport::unreadable(&name, e),
-                    trace: String::new(),
-                    cleanup: Vec::new(),
-                    dry_run: Vec::new(),
-                    steps: Vec::new(),
-                },
-            };
-            if let (Some(dir), false) = (&self.args.out, self.args.dry_run) {
-                let base = path.file_name().map(PathBuf::from).unwrap_or_default();
-                if let Err(e) = std::fs::create_dir_all(dir)
-                    .and_then(|()| std::fs::write(dir.join(base), &file.trace))
-                {
-                    eprintln!(
-                        "iot-jobs-serve replay: cannot write into {}: {e}",
-                        dir.display()
-                    );
-                }
-            }
-            run.files.push(file);
-        }
-        run
-    }
-
-    /// Replays one trace (`text`, named `name`).
-    pub async fn file(&mut self, name: &str, text: &str) -> FileRun {
-        let tolerance = self.args.tolerance();
+    /// Replays one trace (`text`, named `name`) under `names`.
+    async fn file(&mut self, name: &str, text: &str, names: Names) -> FileRun {
+        self.names = names;
+        let tolerance = self.shared.args.tolerance();
         let mut steps: Vec<Option<Step>> = Vec::new();
         let mut prev = 0;
         for line in text.lines() {
@@ -303,13 +428,12 @@ impl Replayer {
                 }
                 // A malformed trace is not sent: `check` says where and why.
                 Err(_) => {
-                    return FileRun {
-                        report: check_trace(name, text, &self.config, &tolerance),
-                        trace: String::new(),
-                        cleanup: Vec::new(),
-                        dry_run: Vec::new(),
-                        steps: Vec::new(),
-                    }
+                    return FileRun::stopped(check_trace(
+                        name,
+                        text,
+                        &self.shared.config,
+                        &tolerance,
+                    ))
                 }
             }
         }
@@ -321,14 +445,14 @@ impl Replayer {
             .steps(&steps, &mut written, &mut dry, &mut created, &mut infos)
             .await
             .err();
-        let cleanup = if self.args.dry_run {
+        let cleanup = if self.shared.args.dry_run {
             Vec::new()
         } else {
             self.clean_up(&created).await
         };
         let trace = written.join("\n");
-        let mut report = check_trace(name, &trace, &self.config, &tolerance);
-        if self.args.dry_run {
+        let mut report = check_trace(name, &trace, &self.shared.config, &tolerance);
+        if self.shared.args.dry_run {
             report.not_checked.push(NotChecked {
                 line: 1,
                 reason: "--dry-run: nothing was sent".to_owned(),
@@ -388,11 +512,13 @@ impl Replayer {
             Pacing::Control(c) => c.reset().await.map_err(fatal(1))?,
             // A trace with times in its inputs starts on the second that keeps them whole
             // minutes away from the trace's own (see `times`).
-            Pacing::Wait if dated && !self.args.dry_run => times::align(first_at).await - first_at,
+            Pacing::Wait if dated && !self.shared.args.dry_run => {
+                times::align(first_at).await - first_at
+            }
             Pacing::Wait | Pacing::Off => unix_now(),
         };
         let settle = self.settle();
-        if let (Some(device), false) = (&mut self.device, self.args.dry_run) {
+        if let (Some(device), false) = (&mut self.device, self.shared.args.dry_run) {
             let things = steps
                 .iter()
                 .flatten()
@@ -411,7 +537,7 @@ impl Replayer {
         }
         let mut spec = Replay::new(Config {
             record_transitions: true,
-            ..self.config.clone()
+            ..self.shared.config.clone()
         });
         let started = Instant::now();
         let mut prev_at: Option<u64> = None;
@@ -423,7 +549,7 @@ impl Replayer {
                 continue;
             };
             match &mut self.pacing {
-                _ if self.args.dry_run => {}
+                _ if self.shared.args.dry_run => {}
                 Pacing::Control(c) => {
                     if prev_at != Some(step.at) {
                         c.set(base + step.at).await.map_err(fatal(line))?;
@@ -468,7 +594,7 @@ impl Replayer {
             // real time it is sent (no timer of the trace was due by then, and the
             // specification judges the answer at the time it was given).
             let at = match self.pacing {
-                Pacing::Off if times::dated(&step.action) && !self.args.dry_run => {
+                Pacing::Off if times::dated(&step.action) && !self.shared.args.dry_run => {
                     written_at.max(times::align(step.at).await)
                 }
                 Pacing::Off => written_at.max(unix_now()),
@@ -499,9 +625,9 @@ impl Replayer {
                 }
                 None => {}
             }
-            if let (Some(device), false) = (&mut self.device, self.args.dry_run) {
-                let wait = Duration::from_millis(self.args.event_wait);
-                let settle = Duration::from_millis(self.args.settle);
+            if let (Some(device), false) = (&mut self.device, self.shared.args.dry_run) {
+                let wait = Duration::from_millis(self.shared.args.event_wait);
+                let settle = Duration::from_millis(self.shared.args.settle);
                 let heard = device
                     .collect(expected, wait, settle)
                     .await
@@ -522,7 +648,7 @@ impl Replayer {
     }
 
     fn settle(&self) -> Duration {
-        Duration::from_millis(self.args.settle)
+        Duration::from_millis(self.shared.args.settle)
     }
 
     /// Sends one step: a call's answer, `None` for a publish (its answer is among the
@@ -543,11 +669,11 @@ impl Replayer {
             Action::Call { plane, name, input } => {
                 let input = self.names.input(input);
                 let call = http_call(*plane, name, &input).map_err(not_checked)?;
-                if self.args.dry_run {
+                if self.shared.args.dry_run {
                     dry.push(self.describe(&call));
                     return Ok(None);
                 }
-                let answer = self.http.call(&call).await.map_err(|reason| Halt {
+                let answer = self.shared.http.call(&call).await.map_err(|reason| Halt {
                     line,
                     reason,
                     fatal: true,
@@ -563,7 +689,7 @@ impl Replayer {
                     Ok(v) => self.names.input(v).to_string().into_bytes(),
                     Err(raw) => raw.clone().into_bytes(),
                 };
-                if self.args.dry_run {
+                if self.shared.args.dry_run {
                     dry.push(format!(
                         "publish {topic} {}",
                         String::from_utf8_lossy(&bytes)
@@ -587,7 +713,11 @@ impl Replayer {
 
     /// A call as `--dry-run` prints it: method, URL, body.
     fn describe(&self, call: &HttpCall) -> String {
-        let mut text = format!("{} {}", call.method, self.http.url(&call.path_and_query));
+        let mut text = format!(
+            "{} {}",
+            call.method,
+            self.shared.http.url(&call.path_and_query)
+        );
         if let Some(body) = &call.body {
             text.push(' ');
             text.push_str(body);
@@ -607,7 +737,7 @@ impl Replayer {
                 .unwrap_or_default();
             let plane = iot_jobs_spec::Plane::Control;
             let result = match http_call(plane, name, &input) {
-                Ok(call) => self.http.call(&call).await,
+                Ok(call) => self.shared.http.call(&call).await,
                 Err(e) => Err(e),
             };
             log.push(match result {
@@ -658,4 +788,44 @@ fn unix_now() -> u64 {
 /// The exit code over a run, as `check`'s.
 pub fn exit_code(run: &Run) -> u8 {
     run.report().exit_code()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(extra: &[&str]) -> Result<Args, clap::Error> {
+        let base = ["replay", "--endpoint", "http://127.0.0.1:1"];
+        Args::try_parse_from(base.iter().chain(extra).chain(&["a.jsonl"]))
+    }
+
+    #[test]
+    fn n_in_the_prefix_is_the_files_position() {
+        let args = parse(&["--prefix", "run7-f{n}-"]).unwrap();
+        assert_eq!(args.names(3).to_live("t1"), "run7-f3-t1");
+        assert_eq!(parse(&[]).unwrap().names(3).to_live("t1"), "t1");
+    }
+
+    #[test]
+    fn jobs_is_one_by_default_and_never_zero() {
+        assert_eq!(parse(&[]).unwrap().jobs, 1);
+        assert_eq!(parse(&["--jobs", "4"]).unwrap().jobs, 4);
+        let zero = parse(&["--jobs", "0"]).unwrap_err();
+        assert_eq!(zero.kind(), clap::error::ErrorKind::ValueValidation);
+        assert_eq!(zero.exit_code(), 2);
+    }
+
+    #[test]
+    fn jobs_beyond_one_refuse_the_one_clock_of_a_clock_control() {
+        let one = parse(&["--jobs", "1", "--clock-control", "spec"]).unwrap();
+        assert_eq!(one.check(), Ok(()));
+        let many = parse(&["--jobs", "2", "--clock-control", "spec"]).unwrap();
+        let why = many.check().unwrap_err();
+        assert!(why.contains("one clock"), "{why}");
+        assert!(why.contains("--jobs 2"), "{why}");
+        for pacing in [&["--wait"][..], &[]] {
+            let args = parse(&[&["--jobs", "2"][..], pacing].concat()).unwrap();
+            assert_eq!(args.check(), Ok(()), "{pacing:?}");
+        }
+    }
 }

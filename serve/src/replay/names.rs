@@ -1,15 +1,69 @@
 //! `--prefix P`: every thing, thing group and job a trace names is sent under the name
 //! `P` + its name (in the members that name one, in ARNs and in MQTT topics), so a run on
 //! a real account touches only resources of its own; the answers are mapped back
-//! (`P` taken out) before they are written and checked.
+//! (`P` taken out) before they are written and checked. [`Names::named`] lists the
+//! resources a step names, as sent, for `--jobs` (see [`super::pool`]).
 
+use iot_jobs_spec::trace::Action;
 use serde_json::Value;
 
+/// What a resource name names. AWS keeps the names of things, thing groups and jobs
+/// apart: a thing and a job may share a name without touching each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// A thing (`thingName`, `arn:...:thing/NAME`, the thing of a reserved topic).
+    Thing,
+    /// A thing group (`thingGroupName`, `parentGroupName`, `arn:...:thinggroup/NAME`).
+    ThingGroup,
+    /// A job (`jobId`, `arn:...:job/NAME`, the job of a reserved topic).
+    Job,
+}
+
 /// The members whose value is the name of a thing, a group or a job.
-const NAME_MEMBERS: &[&str] = &["thingName", "jobId", "thingGroupName", "parentGroupName"];
+const NAME_MEMBERS: &[(&str, Kind)] = &[
+    ("thingName", Kind::Thing),
+    ("jobId", Kind::Job),
+    ("thingGroupName", Kind::ThingGroup),
+    ("parentGroupName", Kind::ThingGroup),
+];
 
 /// The ARN resource types whose name is rewritten.
-const ARN_KINDS: &[&str] = &["thing/", "thinggroup/", "job/"];
+const ARN_KINDS: &[(&str, Kind)] = &[
+    ("thing/", Kind::Thing),
+    ("thinggroup/", Kind::ThingGroup),
+    ("job/", Kind::Job),
+];
+
+/// The kind of resource a member's value names, if it names one.
+fn member_kind(key: &str) -> Option<Kind> {
+    NAME_MEMBERS
+        .iter()
+        .find(|(m, _)| *m == key)
+        .map(|(_, k)| *k)
+}
+
+/// The resource an IoT ARN names: its kind and where its name starts.
+fn arn_name(text: &str) -> Option<(Kind, usize)> {
+    if !text.starts_with("arn:aws:iot:") {
+        return None;
+    }
+    ARN_KINDS.iter().find_map(|(kind, k)| {
+        text.find(&format!(":{kind}"))
+            .map(|at| (*k, at + 1 + kind.len()))
+    })
+}
+
+/// The thing and, for a job's own topics, the job of a reserved topic
+/// (`$aws/things/THING/jobs/JOB/...`), as written.
+fn topic_names(topic: &str) -> Option<(&str, Option<&str>)> {
+    let parts: Vec<&str> = topic.split('/').collect();
+    if parts.len() < 4 || parts[0] != "$aws" || parts[1] != "things" || parts[3] != "jobs" {
+        return None;
+    }
+    let is_job =
+        parts.len() >= 6 && !matches!(parts[4], "notify" | "notify-next" | "get" | "start-next");
+    Some((parts[2], is_job.then_some(parts[4])))
+}
 
 /// The renaming of one run (the empty prefix renames nothing).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -47,7 +101,7 @@ impl Names {
     fn rewrite(&self, v: &mut Value, key: Option<&str>) {
         match v {
             Value::String(s) => {
-                if key.is_some_and(|k| NAME_MEMBERS.contains(&k)) {
+                if key.and_then(member_kind).is_some() {
                     *s = self.to_live(s);
                 } else {
                     *s = self.arn(s);
@@ -61,34 +115,45 @@ impl Names {
 
     /// An IoT ARN with its resource name rewritten; any other text as it is.
     fn arn(&self, text: &str) -> String {
-        if !text.starts_with("arn:aws:iot:") {
-            return text.to_owned();
+        match arn_name(text) {
+            Some((_, start)) => format!("{}{}", &text[..start], self.to_live(&text[start..])),
+            None => text.to_owned(),
         }
-        for kind in ARN_KINDS {
-            if let Some(at) = text.find(&format!(":{kind}")) {
-                let start = at + 1 + kind.len();
-                return format!("{}{}", &text[..start], self.to_live(&text[start..]));
-            }
-        }
-        text.to_owned()
     }
 
     /// A reserved topic with its thing and job rewritten:
     /// `$aws/things/THING/jobs/JOB/...`.
     pub fn topic(&self, topic: &str) -> String {
+        let Some((thing, job)) = topic_names(topic) else {
+            return topic.to_owned();
+        };
         let mut parts: Vec<String> = topic.split('/').map(str::to_owned).collect();
-        if parts.len() >= 4 && parts[0] == "$aws" && parts[1] == "things" && parts[3] == "jobs" {
-            parts[2] = self.to_live(&parts[2]);
-            let is_job = parts.len() >= 6
-                && !matches!(
-                    parts[4].as_str(),
-                    "notify" | "notify-next" | "get" | "start-next"
-                );
-            if is_job {
-                parts[4] = self.to_live(&parts[4]);
-            }
+        parts[2] = self.to_live(thing);
+        if let Some(job) = job {
+            parts[4] = self.to_live(job);
         }
         parts.join("/")
+    }
+
+    /// The things, thing groups and jobs a step names, under the names it sends: the
+    /// members that name one (anywhere in the input), the IoT ARNs among its strings,
+    /// the thing and job of its topic. `$next` and the empty name name no resource.
+    pub fn named(&self, action: &Action) -> Vec<(Kind, String)> {
+        let mut found = Vec::new();
+        match action {
+            Action::Call { input, .. } => named_in(input, None, &mut found),
+            Action::Publish { topic, .. } => {
+                if let Some((thing, job)) = topic_names(topic) {
+                    found.push((Kind::Thing, thing.to_owned()));
+                    found.extend(job.map(|j| (Kind::Job, j.to_owned())));
+                }
+            }
+        }
+        found.retain(|(_, n)| !n.is_empty() && n != "$next");
+        for (_, name) in &mut found {
+            *name = self.to_live(name);
+        }
+        found
     }
 
     /// An answer (or a topic) as the trace names things: the prefix taken out of every
@@ -112,6 +177,21 @@ impl Names {
         } else {
             text.replace(&self.prefix, "")
         }
+    }
+}
+
+/// The names of [`Names::named`] in a request's members (`key` is the member `v` is
+/// the value of).
+fn named_in(v: &Value, key: Option<&str>, found: &mut Vec<(Kind, String)>) {
+    match v {
+        Value::String(s) => match (key.and_then(member_kind), arn_name(s)) {
+            (Some(kind), _) => found.push((kind, s.clone())),
+            (None, Some((kind, start))) => found.push((kind, s[start..].to_owned())),
+            (None, None) => {}
+        },
+        Value::Array(items) => items.iter().for_each(|i| named_in(i, key, found)),
+        Value::Object(m) => m.iter().for_each(|(k, i)| named_in(i, Some(k), found)),
+        _ => {}
     }
 }
 
