@@ -48,17 +48,11 @@ fn device(thing: &str, job: &str) -> Vec<String> {
     ]
 }
 
+/// The server's endpoint, a 5 s timestamp tolerance (the wall clock) and a short settle.
 fn endpoint(server: &Server) -> Vec<String> {
-    vec![
-        "--endpoint".into(),
-        format!("http://127.0.0.1:{}", server.port("http")),
-        "--mqtt".into(),
-        format!("127.0.0.1:{}", server.port("mqtt")),
-        "--time-tolerance".into(),
-        "5".into(),
-        "--settle".into(),
-        "15".into(),
-    ]
+    let mut args = replay_support::endpoint(server);
+    args.extend(["--time-tolerance", "5", "--settle", "15"].map(String::from));
+    args
 }
 
 fn run_with(server: &Server, options: &[&str], files: &[PathBuf]) -> Run {

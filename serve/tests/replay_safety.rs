@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use common::{request, Server};
 use iot_jobs_spec::trace::{Outcome, Stop};
-use replay_support::replay;
+use replay_support::{endpoint, replay};
 
 /// Writes `lines` as a trace in a fresh directory; its path.
 fn trace(name: &str, lines: &[&str]) -> PathBuf {
@@ -33,15 +33,6 @@ fn lines() -> Vec<String> {
         r#"{"publish": {"topic": "$aws/things/t1/jobs/get", "payload": {"clientToken": "c1"}}}"#
             .to_owned(),
         r#"{"call": "GetPendingJobExecutions", "input": {"thingName": "t1"}}"#.to_owned(),
-    ]
-}
-
-fn endpoint(server: &Server) -> Vec<String> {
-    vec![
-        "--endpoint".into(),
-        format!("http://127.0.0.1:{}", server.port("http")),
-        "--mqtt".into(),
-        format!("127.0.0.1:{}", server.port("mqtt")),
     ]
 }
 

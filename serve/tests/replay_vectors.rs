@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use common::Server;
 use iot_jobs_spec::trace::Outcome;
-use replay_support::replay;
+use replay_support::{endpoint, replay};
 
 /// Every trace of a directory.
 fn traces(dir: &str) -> Vec<PathBuf> {
@@ -29,16 +29,8 @@ fn every_vector_and_example_agrees_when_replayed_into_the_server() {
     let mut files = traces("tests/vectors");
     files.extend(traces("docs/examples"));
     assert!(files.len() > 60, "{files:?}");
-    let mut args = vec![
-        "--endpoint".to_owned(),
-        format!("http://127.0.0.1:{}", server.port("http")),
-        "--mqtt".to_owned(),
-        format!("127.0.0.1:{}", server.port("mqtt")),
-        "--clock-control".to_owned(),
-        "spec".to_owned(),
-        "--settle".to_owned(),
-        "15".to_owned(),
-    ];
+    let mut args = endpoint(&server);
+    args.extend(["--clock-control", "spec", "--settle", "15"].map(String::from));
     args.extend(files.iter().map(|f| f.display().to_string()));
     let started = std::time::Instant::now();
     let run = replay(args);
