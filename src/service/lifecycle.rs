@@ -181,12 +181,10 @@ impl Service {
     pub(super) fn maybe_complete(&mut self, job_id: JobId) {
         let now = self.now;
         let pending = self.state.job_execs(job_id).pending;
-        let job = self.state.job_mut(job_id);
-        if job.deleted || job.status != JobStatus::InProgress || pending != 0 {
-            return;
-        }
         // Decision 23 as amended: not while targets wait in the rollout list.
-        if job.rollout.as_ref().is_some_and(|r| r.waiting() > 0) {
+        let waiting = self.state.rolling_out(job_id);
+        let job = self.state.job_mut(job_id);
+        if job.deleted || job.status != JobStatus::InProgress || pending != 0 || waiting {
             return;
         }
         let eligible = match job.schedule.as_ref().and_then(|s| s.end_at) {

@@ -293,11 +293,6 @@ impl Rollout {
             timer: None,
         }
     }
-
-    /// How many targets wait in the list.
-    pub(crate) fn waiting(&self) -> usize {
-        self.waiting
-    }
 }
 
 /// Which of a job's timers (decisions 28, 32).
