@@ -372,3 +372,43 @@ fn decision_23_and_28_deleting_the_last_waiting_target_completes_a_snapshot_job(
     w.update("t2", "j1", "SUCCEEDED", json!({})).unwrap();
     assert_eq!(status(&mut w), "COMPLETED");
 }
+
+#[test]
+fn decision_28_a_waiting_thing_still_in_another_target_group_keeps_its_place() {
+    // t2 is in both target groups of a CONTINUOUS job that releases one thing a minute.
+    // Leaving one of them leaves it a target: it keeps waiting and is released in its
+    // turn. t1 leaves its only target group: it leaves the list.
+    let mut extra = rollout(json!({"maximumPerMinute": 1}));
+    extra["targetSelection"] = json!("CONTINUOUS");
+    let mut w = World::with(Config::default());
+    w.ok("CreateThingGroup", json!({"thingGroupName": "g"}));
+    w.ok("CreateThingGroup", json!({"thingGroupName": "h"}));
+    for t in ["t0", "t1", "t2"] {
+        w.thing(t);
+        w.ok(
+            "AddThingToThingGroup",
+            json!({"thingGroupName": "g", "thingName": t}),
+        );
+    }
+    w.ok(
+        "AddThingToThingGroup",
+        json!({"thingGroupName": "h", "thingName": "t2"}),
+    );
+    w.job("j1", &["group:g", "group:h"], extra);
+    assert_eq!(queued_things(&w), ["t0"]);
+    assert_eq!(w.svc.jobs()[0].waiting, ["t1", "t2"]);
+    w.ok(
+        "RemoveThingFromThingGroup",
+        json!({"thingGroupName": "h", "thingName": "t2"}),
+    );
+    assert_eq!(w.svc.jobs()[0].waiting, ["t1", "t2"], "t2 is still in g");
+    w.ok(
+        "RemoveThingFromThingGroup",
+        json!({"thingGroupName": "g", "thingName": "t1"}),
+    );
+    assert_eq!(w.svc.jobs()[0].waiting, ["t2"], "t1 is no target now");
+    w.at(60);
+    assert_eq!(queued_things(&w), ["t0", "t2"]);
+    assert_eq!(w.exec("t2", "j1").queued_at, 60);
+    assert!(w.history("t1", "j1").is_empty());
+}
