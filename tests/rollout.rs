@@ -412,3 +412,29 @@ fn decision_28_a_waiting_thing_still_in_another_target_group_keeps_its_place() {
     assert_eq!(w.exec("t2", "j1").queued_at, 60);
     assert!(w.history("t1", "j1").is_empty());
 }
+
+#[test]
+fn decision_28_a_thing_waiting_in_two_rollouts_is_released_by_each_in_its_turn() {
+    // t2 waits in j1 (behind t1) and in j2 (after t1, released at once): j2 releases it
+    // at 60 while it still waits in j1, and j1 releases it at 120.
+    let slow = rollout(json!({"maximumPerMinute": 1}));
+    let mut w = fleet(3, slow.clone());
+    w.ok("CreateThingGroup", json!({"thingGroupName": "h"}));
+    for t in ["t1", "t2"] {
+        w.ok(
+            "AddThingToThingGroup",
+            json!({"thingGroupName": "h", "thingName": t}),
+        );
+    }
+    w.job("j2", &["group:h"], slow);
+    let waiting =
+        |w: &World| -> Vec<Vec<String>> { w.svc.jobs().into_iter().map(|j| j.waiting).collect() };
+    assert_eq!(waiting(&w), [vec!["t1", "t2"], vec!["t2"]]);
+    w.at(60);
+    assert_eq!(waiting(&w), [vec!["t2"], vec![]]);
+    assert_eq!(w.exec("t2", "j2").queued_at, 60);
+    assert!(w.history("t2", "j1").is_empty());
+    w.at(120);
+    assert_eq!(waiting(&w), [Vec::<String>::new(), vec![]]);
+    assert_eq!(w.exec("t2", "j1").queued_at, 120);
+}
