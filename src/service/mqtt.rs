@@ -74,10 +74,10 @@ impl Service {
                     ),
                     None,
                 );
-                self.messages.push_back(Outgoing::Reply(Message {
+                self.messages.push_back(Outgoing::Reply(Box::new(Message {
                     topic: format!("{topic}/rejected"),
                     payload: reply,
-                }));
+                })));
                 return;
             }
         };
@@ -96,7 +96,7 @@ impl Service {
             ),
         };
         self.messages
-            .push_back(Outgoing::Reply(Message { topic, payload }));
+            .push_back(Outgoing::Reply(Box::new(Message { topic, payload })));
         self.flush_notifications();
     }
 

@@ -29,9 +29,16 @@ pub(crate) enum Outgoing {
         thing: ThingId,
         payload: NotifyNextPayload,
     },
-    /// An MQTT reply (`/accepted`, `/rejected`), its topic written out.
-    Reply(Message),
+    /// An MQTT reply (`/accepted`, `/rejected`), its topic written out. Boxed: a
+    /// reply is one per device request, while a fleet-wide CreateJob queues a notify per
+    /// thing, and the queue keeps its capacity (docs/performance.md, Memory).
+    Reply(Box<Message>),
 }
+
+// The queue keeps its capacity after a fleet-wide CreateJob (two messages a thing), so an
+// entry's size is paid per execution: 128 bytes with a reply inline cost 19 bytes an
+// execution (docs/performance.md, Memory).
+const _: () = assert!(std::mem::size_of::<Outgoing>() <= 56);
 
 /// The payload of a [`Message`], typed by what it is; it serializes as the JSON AWS
 /// publishes, and [`Payload::to_json`] gives that JSON as a value. Two payloads are equal
@@ -264,7 +271,7 @@ impl Service {
                 topic: jobs_topic_parts(self.state.thing_name(thing), NOTIFY_NEXT).concat(),
                 payload: Payload::NotifyNext(payload),
             },
-            Outgoing::Reply(m) => m,
+            Outgoing::Reply(m) => *m,
         }
     }
 }
