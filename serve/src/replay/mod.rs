@@ -70,9 +70,19 @@ pub enum ReportFormat {
                   when unset)."
 )]
 pub struct Args {
-    /// The HTTP endpoint of both services, `http://HOST:PORT`.
+    /// The HTTP endpoint of both services, `http://HOST[:PORT]` or `https://HOST[:PORT]`
+    /// (on AWS: the control plane's, `https://iot.REGION.amazonaws.com`).
     #[arg(long)]
     pub endpoint: String,
+    /// The data plane's endpoint (`iot-jobs-data`), where it is not --endpoint: on AWS,
+    /// the account's `https://ID.jobs.iot.REGION.amazonaws.com` (`aws iot
+    /// describe-endpoint --endpoint-type iot:Jobs`).
+    #[arg(long, value_name = "URL")]
+    pub data_endpoint: Option<String>,
+    /// Trust the certificates of this PEM file too, beside the system's roots, for an
+    /// https:// endpoint (a private CA, a self-signed certificate).
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
     /// The MQTT broker, `HOST:PORT`. Without it, MQTT steps are not checked and the
     /// messages of the other steps are not compared.
     #[arg(long)]
@@ -286,7 +296,12 @@ impl Replayer {
     /// when the options are wrong or the broker cannot be reached.
     pub async fn connect(args: Args) -> Result<Self, String> {
         args.check()?;
-        let http = Http::new(&args.endpoint, Signer::from_env(&args.region()))?;
+        let http = Http::new(
+            &args.endpoint,
+            args.data_endpoint.as_deref(),
+            args.ca_file.as_deref(),
+            Signer::from_env(&args.region()),
+        )?;
         let count = usize::from(args.jobs).min(args.files.len()).max(1);
         let shared = Arc::new(Shared {
             config: Config::default(),
@@ -716,7 +731,7 @@ impl Lane {
         let mut text = format!(
             "{} {}",
             call.method,
-            self.shared.http.url(&call.path_and_query)
+            self.shared.http.url(call.plane, &call.path_and_query)
         );
         if let Some(body) = &call.body {
             text.push(' ');

@@ -4,6 +4,8 @@
 //! that hosts it (`iot-jobs-data` or `iot`). The answer comes back as a trace's `output`
 //! (2xx) or `error` (`code` from `x-amzn-ErrorType`, the body's members beside it).
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
@@ -12,11 +14,14 @@ use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use iot_jobs_spec::binding::{Binding, BINDINGS};
 use iot_jobs_spec::Plane;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 use serde_json::{Map, Value};
 
 /// One HTTP request, before signing.
@@ -183,52 +188,152 @@ pub enum Answered {
     Error(Value),
 }
 
-/// Sends calls over one pooled HTTP/1.1 client.
+/// Sends calls over one pooled HTTP/1.1 client, over TLS for an `https://` endpoint.
 #[derive(Clone, Debug)]
 pub struct Http {
-    endpoint: String,
-    host: String,
-    client: Client<HttpConnector, Full<Bytes>>,
+    /// Where control-plane calls (and the admin API of a clock control) go.
+    control: Endpoint,
+    /// Where data-plane calls go: the control plane's endpoint unless one is given.
+    data: Endpoint,
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     signer: Signer,
 }
 
-impl Http {
-    /// A client of `endpoint` (`http://HOST:PORT`, no path). `Err` for another scheme.
-    pub fn new(endpoint: &str, signer: Signer) -> Result<Self, String> {
-        let endpoint = endpoint.trim_end_matches('/').to_owned();
-        let host = endpoint
-            .strip_prefix("http://")
-            .ok_or_else(|| {
-                format!(
-                    "the endpoint {endpoint} is not http://HOST:PORT (https is not supported yet)"
-                )
-            })?
-            .to_owned();
+/// One endpoint: `http://HOST[:PORT]` or `https://HOST[:PORT]`, no path.
+#[derive(Clone, Debug)]
+struct Endpoint {
+    base: String,
+    host: String,
+    tls: bool,
+}
+
+impl Endpoint {
+    fn parse(endpoint: &str) -> Result<Self, String> {
+        let base = endpoint.trim_end_matches('/').to_owned();
+        let (host, tls) = match (base.strip_prefix("http://"), base.strip_prefix("https://")) {
+            (Some(h), _) => (h, false),
+            (_, Some(h)) => (h, true),
+            _ => {
+                return Err(format!(
+                    "the endpoint {endpoint} is not http://HOST[:PORT] or https://HOST[:PORT]"
+                ))
+            }
+        };
         if host.is_empty() || host.contains('/') {
-            return Err(format!("the endpoint {endpoint} is not http://HOST:PORT"));
+            return Err(format!(
+                "the endpoint {endpoint} is not http://HOST[:PORT] or https://HOST[:PORT] (no \
+                 path)"
+            ));
         }
         Ok(Self {
-            endpoint,
-            host,
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            host: host.to_owned(),
+            base,
+            tls,
+        })
+    }
+}
+
+/// The roots an `https://` endpoint's certificate may chain to: the system's (read only
+/// when an endpoint needs them) and those of `ca_file`, a PEM file.
+fn tls_config(system: bool, ca_file: Option<&Path>) -> Result<rustls::ClientConfig, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    if system {
+        // A certificate of the store that rustls cannot read is skipped, as browsers do.
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
+    }
+    if let Some(path) = ca_file {
+        let certs = CertificateDer::pem_file_iter(path)
+            .map_err(|e| format!("--ca-file {}: {e}", path.display()))?;
+        let mut added = 0;
+        for cert in certs {
+            let cert = cert.map_err(|e| format!("--ca-file {}: {e}", path.display()))?;
+            roots
+                .add(cert)
+                .map_err(|e| format!("--ca-file {}: {e}", path.display()))?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(format!(
+                "--ca-file {}: no PEM certificate in it",
+                path.display()
+            ));
+        }
+    }
+    if system && roots.is_empty() {
+        return Err(
+            "no trusted root certificate for an https:// endpoint: the system has none (install \
+             ca-certificates) and no --ca-file was given"
+                .into(),
+        );
+    }
+    // ring, as rmqtt and rumqttc build rustls already. rustls 0.23.48 deprecates its
+    // provider for lacking post-quantum key exchange; aws-lc-rs has it but adds a C build
+    // of its own to every fresh machine, and a replay of test traces needs TLS, not
+    // protection of its traffic against a future quantum computer.
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("cannot set up TLS: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+impl Http {
+    /// A client of `endpoint` for both services, or of `data` for the data plane when it
+    /// is given (AWS serves `iot-jobs-data` on an endpoint of its own): each
+    /// `http://HOST[:PORT]` or `https://HOST[:PORT]`. An `https://` endpoint's
+    /// certificate must chain to a root of the system or of `ca_file` (PEM). `Err` for
+    /// another scheme, a path, or no usable root.
+    pub fn new(
+        endpoint: &str,
+        data: Option<&str>,
+        ca_file: Option<&Path>,
+        signer: Signer,
+    ) -> Result<Self, String> {
+        let control = Endpoint::parse(endpoint)?;
+        let data = match data {
+            Some(d) => Endpoint::parse(d)?,
+            None => control.clone(),
+        };
+        let tls = tls_config(control.tls || data.tls, ca_file)?;
+        let connector = HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .build();
+        Ok(Self {
+            control,
+            data,
+            client: Client::builder(TokioExecutor::new()).build(connector),
             signer,
         })
     }
 
-    /// The full URL of a call.
-    pub fn url(&self, path_and_query: &str) -> String {
-        format!("{}{path_and_query}", self.endpoint)
+    fn endpoint(&self, plane: Plane) -> &Endpoint {
+        match plane {
+            Plane::Data => &self.data,
+            _ => &self.control,
+        }
+    }
+
+    /// The full URL of a call on `plane`.
+    pub fn url(&self, plane: Plane, path_and_query: &str) -> String {
+        format!("{}{path_and_query}", self.endpoint(plane).base)
     }
 
     /// Sends a signed call; `Err` when the endpoint cannot be reached or answers what is
     /// not JSON.
     pub async fn call(&self, call: &HttpCall) -> Result<Answered, String> {
-        let url = self.url(&call.path_and_query);
-        let signed = self.signer.headers(call, &url, &self.host)?;
+        let url = self.url(call.plane, &call.path_and_query);
+        let host = &self.endpoint(call.plane).host;
+        let signed = self.signer.headers(call, &url, host)?;
         let mut request = http::Request::builder()
             .method(call.method)
             .uri(&url)
-            .header("host", &self.host);
+            .header("host", host);
         if call.body.is_some() {
             request = request.header("content-type", "application/json");
         }
@@ -252,8 +357,8 @@ impl Http {
     ) -> Result<Value, String> {
         let request = http::Request::builder()
             .method(method)
-            .uri(self.url(path))
-            .header("host", &self.host)
+            .uri(format!("{}{path}", self.control.base))
+            .header("host", &self.control.host)
             .header("content-type", "application/json")
             .body(Full::new(Bytes::from(
                 body.map(|b| b.to_string()).unwrap_or_default(),
@@ -275,11 +380,15 @@ impl Http {
         &self,
         request: http::Request<Full<Bytes>>,
     ) -> Result<(u16, Option<String>, Bytes), String> {
-        let answer = self
-            .client
-            .request(request)
-            .await
-            .map_err(|e| format!("{} cannot be reached: {e}", self.endpoint))?;
+        let target = request
+            .uri()
+            .authority()
+            .map_or_else(String::new, ToString::to_string);
+        let answer = self.client.request(request).await.map_err(|e| {
+            // hyper's error says only "client error (Connect)"; its source says why.
+            let why = std::error::Error::source(&e).map_or_else(String::new, |s| format!(": {s}"));
+            format!("{target} cannot be reached: {e}{why}")
+        })?;
         let status = answer.status().as_u16();
         let error_type = answer
             .headers()
@@ -290,7 +399,7 @@ impl Http {
             .into_body()
             .collect()
             .await
-            .map_err(|e| format!("{}: the answer was cut: {e}", self.endpoint))?
+            .map_err(|e| format!("{target}: the answer was cut: {e}"))?
             .to_bytes();
         Ok((status, error_type, body))
     }
