@@ -381,19 +381,8 @@ fn decision_28_a_waiting_thing_still_in_another_target_group_keeps_its_place() {
     let mut extra = rollout(json!({"maximumPerMinute": 1}));
     extra["targetSelection"] = json!("CONTINUOUS");
     let mut w = World::with(Config::default());
-    w.ok("CreateThingGroup", json!({"thingGroupName": "g"}));
-    w.ok("CreateThingGroup", json!({"thingGroupName": "h"}));
-    for t in ["t0", "t1", "t2"] {
-        w.thing(t);
-        w.ok(
-            "AddThingToThingGroup",
-            json!({"thingGroupName": "g", "thingName": t}),
-        );
-    }
-    w.ok(
-        "AddThingToThingGroup",
-        json!({"thingGroupName": "h", "thingName": "t2"}),
-    );
+    w.thing("t0").thing("t1").thing("t2");
+    w.group("g", &["t0", "t1", "t2"]).group("h", &["t2"]);
     w.job("j1", &["group:g", "group:h"], extra);
     assert_eq!(queued_things(&w), ["t0"]);
     assert_eq!(w.svc.jobs()[0].waiting, ["t1", "t2"]);
@@ -419,14 +408,7 @@ fn decision_28_a_thing_waiting_in_two_rollouts_is_released_by_each_in_its_turn()
     // at 60 while it still waits in j1, and j1 releases it at 120.
     let slow = rollout(json!({"maximumPerMinute": 1}));
     let mut w = fleet(3, slow.clone());
-    w.ok("CreateThingGroup", json!({"thingGroupName": "h"}));
-    for t in ["t1", "t2"] {
-        w.ok(
-            "AddThingToThingGroup",
-            json!({"thingGroupName": "h", "thingName": t}),
-        );
-    }
-    w.job("j2", &["group:h"], slow);
+    w.group("h", &["t1", "t2"]).job("j2", &["group:h"], slow);
     let waiting =
         |w: &World| -> Vec<Vec<String>> { w.svc.jobs().into_iter().map(|j| j.waiting).collect() };
     assert_eq!(waiting(&w), [vec!["t1", "t2"], vec!["t2"]]);

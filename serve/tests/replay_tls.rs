@@ -171,3 +171,36 @@ fn a_certificate_that_chains_to_no_trusted_root_is_refused() {
         "{said}"
     );
 }
+
+#[test]
+fn a_ca_file_without_a_certificate_or_not_there_is_refused_before_anything_is_sent() {
+    use clap::Parser;
+    use iot_jobs_serve::replay::{Args, Replayer};
+    let connect = |ca: &Path| {
+        let args = Args::parse_from([
+            "replay",
+            "--endpoint",
+            "https://localhost:1",
+            "--ca-file",
+            ca.to_str().unwrap(),
+            "--dry-run",
+            "x.jsonl",
+        ]);
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(Replayer::connect(args))
+            .err()
+            .expect("refused")
+    };
+    // A key is PEM, but no certificate.
+    let said = connect(&tls_file("localhost.key"));
+    assert!(
+        said.contains("--ca-file") && said.contains("no PEM certificate"),
+        "{said}"
+    );
+    let said = connect(&tls_file("missing.pem"));
+    assert!(
+        said.contains("--ca-file") && said.contains("missing.pem"),
+        "{said}"
+    );
+}

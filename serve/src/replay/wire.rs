@@ -244,14 +244,10 @@ fn tls_config(system: bool, ca_file: Option<&Path>) -> Result<rustls::ClientConf
         }
     }
     if let Some(path) = ca_file {
-        let certs = CertificateDer::pem_file_iter(path)
-            .map_err(|e| format!("--ca-file {}: {e}", path.display()))?;
+        let bad = |e: &dyn std::fmt::Display| format!("--ca-file {}: {e}", path.display());
         let mut added = 0;
-        for cert in certs {
-            let cert = cert.map_err(|e| format!("--ca-file {}: {e}", path.display()))?;
-            roots
-                .add(cert)
-                .map_err(|e| format!("--ca-file {}: {e}", path.display()))?;
+        for cert in CertificateDer::pem_file_iter(path).map_err(|e| bad(&e))? {
+            roots.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
             added += 1;
         }
         if added == 0 {
@@ -357,7 +353,7 @@ impl Http {
     ) -> Result<Value, String> {
         let request = http::Request::builder()
             .method(method)
-            .uri(format!("{}{path}", self.control.base))
+            .uri(self.url(Plane::Control, path))
             .header("host", &self.control.host)
             .header("content-type", "application/json")
             .body(Full::new(Bytes::from(
